@@ -1,0 +1,1 @@
+"""Subcommands of `time-traveler` that belong to the model side."""

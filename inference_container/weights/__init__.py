@@ -1,0 +1,28 @@
+"""Where SAM weights live: `--weights`, then $TIME_TRAVELER_WEIGHTS, then the user cache folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+WEIGHTS_ENV = "TIME_TRAVELER_WEIGHTS"
+CHECKPOINT_NAME = "sam_ffhq_aging.pt"
+
+
+def cache_dir() -> Path:
+    """The per-user cache folder that `time-traveler weights download` fills."""
+    return Path(os.environ.get("TIME_TRAVELER_CACHE") or platformdirs.user_cache_dir("time-traveler"))
+
+
+def default_weights_path() -> Path:
+    return cache_dir() / CHECKPOINT_NAME
+
+
+def find_weights(explicit: str | os.PathLike | None = None) -> Path | None:
+    """The first existing checkpoint of: explicit path, $TIME_TRAVELER_WEIGHTS, the cache; else None."""
+    for candidate in (explicit, os.environ.get(WEIGHTS_ENV), default_weights_path()):
+        if candidate and Path(candidate).is_file():
+            return Path(candidate)
+    return None
