@@ -1,0 +1,133 @@
+"""`time-traveler age PHOTO -o STRIP.jpg`: age one photo from the command line and show the timings."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from inference_container.ages import DEFAULT_AGES, parse_ages
+from inference_container.commands.messages import one_line_errors
+from inference_container.errors import TimeTravelerError, WeightsError
+
+
+def _ages(text: str) -> tuple[int, ...]:
+    try:
+        return parse_ages(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("photo", metavar="PHOTO", help="a JPEG or PNG photo with a face")
+    parser.add_argument(
+        "--ages",
+        type=_ages,
+        default=DEFAULT_AGES,
+        help="comma-separated target ages 0-100 (default: 25,35,55,75)",
+    )
+    parser.add_argument(
+        "--engine", choices=("auto", "sam", "classic"), default="auto", help="auto = sam when weights exist"
+    )
+    parser.add_argument("--weights", help="SAM checkpoint (default: $TIME_TRAVELER_WEIGHTS, then the cache)")
+    parser.add_argument(
+        "--device", help="torch device for sam, e.g. cpu or cuda (default: cuda when present)"
+    )
+    parser.add_argument("--precision", default="auto", help="sam precision, e.g. auto, fp32, fp16, bf16")
+    parser.add_argument("-o", "--output", required=True, metavar="STRIP.jpg", help="where to write the strip")
+    parser.add_argument("--gif", metavar="OUT.gif", help="also write a young-old-young animation")
+    parser.add_argument("--frame-size", type=int, default=256, help="pixels per frame in the strip and GIF")
+
+
+def _engine_name(args: argparse.Namespace) -> str:
+    """Resolve `auto` and fail early, in words, when SAM weights are missing."""
+    from inference_container.engine import resolve_engine_name
+    from inference_container.weights import find_weights
+
+    if args.weights and not Path(args.weights).is_file():
+        raise WeightsError(f"No weights file at {args.weights}.")
+    name = resolve_engine_name(args.engine, args.weights)
+    if name == "sam" and find_weights(args.weights) is None:
+        raise WeightsError(
+            "No SAM weights found: run `time-traveler weights download` or pass --weights PATH."
+        )
+    return name
+
+
+def _save(image, path: str) -> None:
+    options = {"quality": 92} if Path(path).suffix.lower() in (".jpg", ".jpeg") else {}
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        image.save(path, **options)
+    except (OSError, ValueError) as exc:
+        raise TimeTravelerError(f"Could not write {path}: {exc}") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    with one_line_errors():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from inference_container.engine import load_engine
+    from inference_container.photo import load_photo
+    from inference_container.render import render_strip
+
+    if args.frame_size < 32 or args.frame_size > 1024:
+        raise TimeTravelerError("--frame-size must be between 32 and 1024.")
+    if args.gif and Path(args.gif).suffix.lower() != ".gif":
+        raise TimeTravelerError(f"--gif wants a .gif file name, not {args.gif}.")
+    started = time.perf_counter()
+    photo = load_photo(args.photo)
+    name = _engine_name(args)
+    try:
+        engine = load_engine(name, weights=args.weights, device=args.device, precision=args.precision)
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").startswith("inference_container"):
+            raise
+        raise TimeTravelerError(
+            f"The {name} engine needs {exc.name}: pip install 'time-traveler[model]'."
+        ) from exc
+    except ValueError as exc:
+        raise TimeTravelerError(f"Could not start the {name} engine: {exc}") from exc
+    loaded = time.perf_counter()
+    result = engine.age(photo, args.ages)
+    aged = time.perf_counter()
+    _save(render_strip(result, args.frame_size), args.output)
+    if args.gif:
+        _save_gif(result, args.gif, args.frame_size)
+    finished = time.perf_counter()
+
+    print(f"{result.engine} engine, ages {', '.join(map(str, result.ages))} -> {args.output}")
+    if args.gif:
+        print(f"animation -> {args.gif}")
+    print("timings: " + format_timings(loaded - started, result.timings, aged - loaded, finished - aged))
+    return 0
+
+
+def _save_gif(result, path: str, frame_size: int) -> None:
+    from inference_container.render import render_gif
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        render_gif(result, path, frame_size=frame_size)
+    except OSError as exc:
+        raise TimeTravelerError(f"Could not write {path}: {exc}") from exc
+
+
+def format_timings(load: float, engine_steps: dict[str, float], age: float, write: float) -> str:
+    """One line such as `load 2.10s, align 0.20s, inference 3.40s, write 0.05s, total 5.80s`.
+
+    The middle steps are whatever the engine reports (a trailing `_s` dropped); `age` stands in for them
+    when it reports none.
+    """
+    steps = {"load": load}
+    for step, seconds in engine_steps.items():
+        name = step.removesuffix("_s")
+        if name != "total":
+            steps[name] = seconds
+    if len(steps) == 1:
+        steps["age"] = age
+    steps["write"] = write
+    steps["total"] = load + age + write
+    return ", ".join(f"{step} {seconds:.2f}s" for step, seconds in steps.items())

@@ -1,0 +1,26 @@
+"""Keep command-line errors to one line, even when a library wrapped a multi-line message."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from inference_container.errors import TimeTravelerError
+
+MAX_LENGTH = 300
+
+
+def one_line(message: str) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= MAX_LENGTH else line[: MAX_LENGTH - 1] + "…"
+
+
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Let a TimeTravelerError through with its message flattened to one line of bounded length."""
+    try:
+        yield
+    except TimeTravelerError as exc:
+        exc.message = one_line(exc.message)
+        exc.args = (exc.message,)
+        raise

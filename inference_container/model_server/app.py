@@ -1,0 +1,102 @@
+"""The SageMaker BYOC HTTP app: `GET /ping`, `POST /invocations` (Starlette, served by uvicorn)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from inference_container import wire
+from inference_container.errors import TimeTravelerError
+from inference_container.model_server.invocation import (
+    CUSTOM_ATTRIBUTES_HEADER,
+    HTTP_STATUS,
+    MAX_BODY_BYTES,
+    TooLargeError,
+    age_photo,
+    error_document,
+)
+from inference_container.model_server.loader import EngineLoader
+
+log = logging.getLogger(__name__)
+
+#: Two requests at a time overlap one photo's CPU work (decode, landmarks) with another's model pass.
+DEFAULT_MAX_CONCURRENCY = 2
+
+
+def error_response(exc: TimeTravelerError) -> JSONResponse:
+    return JSONResponse(error_document(exc.code, exc.message), status_code=HTTP_STATUS.get(exc.code, 500))
+
+
+async def read_body(request: Request) -> bytes:
+    """Read the body, stopping as soon as it passes the size limit."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> Starlette:
+    """Build the app; `factory()` builds the engine on a background thread at startup."""
+    loader = EngineLoader(factory)
+    limiter = anyio.CapacityLimiter(max_concurrency)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        loader.start()
+        yield
+
+    async def ping(request: Request) -> Response:
+        if loader.ready:
+            return Response(status_code=200)
+        if loader.error is not None:
+            return JSONResponse(error_document("INFERENCE_FAILED", "The model failed to load."), status_code=503)
+        return JSONResponse(error_document("INFERENCE_FAILED", "The model is still loading."), status_code=503)
+
+    async def invocations(request: Request) -> Response:
+        if not loader.ready:
+            return JSONResponse(error_document("INFERENCE_FAILED", "The model is not loaded."), status_code=503)
+        started = time.perf_counter()
+        try:
+            body = await read_body(request)
+            result = await anyio.to_thread.run_sync(
+                age_photo,
+                loader.engine,
+                body,
+                request.headers.get("content-type"),
+                request.headers.get(CUSTOM_ATTRIBUTES_HEADER),
+                limiter=limiter,
+            )
+            payload = await anyio.to_thread.run_sync(result.to_npy_bytes, limiter=limiter)
+        except TimeTravelerError as exc:
+            log.info("invocation refused: %s", exc.code)
+            return error_response(exc)
+        except Exception:  # noqa: BLE001 - a model bug is a 500 with our error shape, not a stack page
+            log.exception("invocation failed")
+            return JSONResponse(error_document("INFERENCE_FAILED", "The model failed on this photo."), status_code=500)
+        headers = {
+            "X-Time-Traveler-Engine": result.engine,
+            "X-Time-Traveler-Ages": ",".join(str(age) for age in result.ages),
+            "X-Time-Traveler-Seconds": f"{time.perf_counter() - started:.3f}",
+        }
+        return Response(payload, media_type=wire.CONTENT_TYPE, headers=headers)
+
+    app = Starlette(
+        routes=[Route("/ping", ping, methods=["GET"]), Route("/invocations", invocations, methods=["POST"])],
+        lifespan=lifespan,
+    )
+    app.state.loader = loader
+    return app

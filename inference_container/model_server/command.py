@@ -1,0 +1,49 @@
+"""`time-traveler serve-model`: run the model server the way SageMaker starts a container (`serve`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from pathlib import Path
+
+from inference_container.model_server.loader import DEFAULT_MODEL_DIR
+
+PORT_ENV = "SAGEMAKER_BIND_TO_PORT"
+MODEL_DIR_ENV = "SM_MODEL_DIR"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--model-dir",
+        type=Path,
+        default=Path(os.environ.get(MODEL_DIR_ENV) or DEFAULT_MODEL_DIR),
+        help="folder holding model.pt (default /opt/ml/model)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get(PORT_ENV) or 8080), help="default $SAGEMAKER_BIND_TO_PORT or 8080"
+    )
+    parser.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0)")
+    parser.add_argument(
+        "--engine",
+        choices=["sam", "classic", "auto"],
+        default="auto",
+        help="auto: SAM when model.pt is present, else the classic engine",
+    )
+    parser.add_argument("--device", default=None, help="torch device, e.g. cuda or cpu (default: best available)")
+    parser.add_argument("--max-concurrency", type=int, default=None, help="photos aged at the same time (default 2)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from inference_container.model_server.app import DEFAULT_MAX_CONCURRENCY, create_app
+    from inference_container.model_server.loader import engine_factory
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app(
+        engine_factory(args.model_dir, args.engine, args.device),
+        max_concurrency=args.max_concurrency or DEFAULT_MAX_CONCURRENCY,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    return 0

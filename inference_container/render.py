@@ -1,0 +1,109 @@
+"""Turn an AgingResult into pictures people see: a labelled strip and a young-old-young GIF.
+
+Torch-free, so the CLI, the kiosk app and the classic engine's contact sheets all share it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from typing import BinaryIO
+
+from PIL import Image, ImageDraw, ImageFont
+
+from inference_container.engine.result import AgedFrame, AgingResult
+
+BACKGROUND = (20, 20, 26)
+TEXT = (245, 245, 245)
+DIM_TEXT = (150, 150, 160)
+
+
+def frame_label(age: int | None) -> str:
+    """The words under a frame: "You" for the aligned original, else "Age 25"."""
+    return "You" if age is None else f"Age {age}"
+
+
+@functools.cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Pillow's bundled scalable font: no files to ship, works offline."""
+    return ImageFont.load_default(size=size)
+
+
+def _centred_text(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], text: str, size: int, fill
+) -> None:
+    font = _font(size)
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    x = box[0] + (box[2] - box[0] - (right - left)) / 2 - left
+    y = box[1] + (box[3] - box[1] - (bottom - top)) / 2 - top
+    draw.text((x, y), text, font=font, fill=fill)
+
+
+def _square(image: Image.Image, size: int) -> Image.Image:
+    image = image.convert("RGB")
+    return image if image.size == (size, size) else image.resize((size, size), Image.Resampling.LANCZOS)
+
+
+def _layout(frame_size: int) -> tuple[int, int, int]:
+    """(gap between frames, label band height, footer height) for a frame size."""
+    return max(4, frame_size // 16), max(16, frame_size // 5), max(12, frame_size // 10)
+
+
+def render_strip(result: AgingResult, frame_size: int = 256) -> Image.Image:
+    """The original then each age side by side, a label under each, the engine's name small at the end."""
+    frames = result.all_frames()
+    gap, label_height, footer = _layout(frame_size)
+    width = len(frames) * frame_size + (len(frames) + 1) * gap
+    height = gap + frame_size + label_height + footer
+    strip = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(strip)
+    for index, frame in enumerate(frames):
+        left = gap + index * (frame_size + gap)
+        strip.paste(_square(frame.image, frame_size), (left, gap))
+        band = (left, gap + frame_size, left + frame_size, gap + frame_size + label_height)
+        _centred_text(draw, band, frame_label(frame.age), max(10, label_height * 11 // 20), TEXT)
+    engine_text = f"{result.engine} engine"
+    font = _font(max(8, footer * 3 // 5))
+    text_width = draw.textlength(engine_text, font=font)
+    draw.text((width - gap - text_width, height - footer), engine_text, font=font, fill=DIM_TEXT)
+    return strip
+
+
+def _card(frame: AgedFrame, frame_size: int) -> Image.Image:
+    """One GIF frame: the face with its label beneath."""
+    gap, label_height, _ = _layout(frame_size)
+    card = Image.new("RGB", (frame_size, frame_size + label_height), BACKGROUND)
+    card.paste(_square(frame.image, frame_size), (0, 0))
+    band = (0, frame_size, frame_size, frame_size + label_height)
+    _centred_text(ImageDraw.Draw(card), band, frame_label(frame.age), max(10, label_height * 11 // 20), TEXT)
+    return card
+
+
+def gif_sequence(result: AgingResult, bounce: bool = True) -> list[AgedFrame]:
+    """Aged frames from youngest to oldest (and back when bouncing); the original alone if there are none."""
+    frames = sorted(result.frames, key=lambda frame: frame.age)
+    if not frames:
+        return [AgedFrame(None, result.original)]
+    return frames + frames[-2:0:-1] if bounce else frames
+
+
+def render_gif(
+    result: AgingResult,
+    out: str | os.PathLike | BinaryIO,
+    frame_size: int = 256,
+    seconds_per_frame: float = 0.3,
+    bounce: bool = True,
+) -> None:
+    """Write an endlessly looping GIF, young -> old (-> young), each frame labelled with its age."""
+    if seconds_per_frame <= 0:
+        raise ValueError("seconds_per_frame must be positive")
+    cards = [_card(frame, frame_size) for frame in gif_sequence(result, bounce)]
+    cards[0].save(
+        out,
+        format="GIF",
+        save_all=True,
+        append_images=cards[1:],
+        duration=round(seconds_per_frame * 1000),
+        loop=0,
+        disposal=1,
+    )

@@ -1,0 +1,203 @@
+"""Fast batched SAM inference: the same maths as SamModel, arranged for throughput.
+
+* All target ages of one photo go through the aging encoder and the generator as one batch; the pretrained
+  encoder (which sees only RGB) runs once per photo.
+* Encoder: BatchNorms that follow a convolution are folded into it; the BatchNorm in front of each unit's
+  first convolution becomes a per-channel scale and shift (it cannot be folded across zero padding).
+* Generator: modulates activations, not weights (one shared convolution for the batch).
+* channels_last memory layout, weights kept in the model's dtype.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from inference_container.sam.encoder import COARSE_END, MIDDLE_END, TAPS, GradualStyleEncoder, upsample_add
+from inference_container.sam.generator import DEMOD_EPS
+from inference_container.sam.model import SamModel
+from inference_container.sam.ops import LRELU_GAIN
+
+
+def _bn_affine(bn: nn.BatchNorm2d) -> tuple[torch.Tensor, torch.Tensor]:
+    """Eval-mode BatchNorm as y = x*a + b (computed in fp32)."""
+    a = bn.weight.float() * torch.rsqrt(bn.running_var.float() + bn.eps)
+    return a, bn.bias.float() - bn.running_mean.float() * a
+
+
+def _fold(conv: nn.Conv2d, bn: nn.BatchNorm2d, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """conv (no bias) followed by BN -> one conv weight and bias."""
+    a, b = _bn_affine(bn)
+    weight = conv.weight.float() * a[:, None, None, None]
+    return weight.to(dtype).contiguous(memory_format=torch.channels_last), b.to(dtype)
+
+
+class FastUnit(nn.Module):
+    """One IR-SE bottleneck with folded BatchNorms."""
+
+    def __init__(self, unit, dtype):
+        super().__init__()
+        res = unit.res_layer
+        a, b = _bn_affine(res[0])
+        self.register_buffer("pre_scale", a.to(dtype).view(1, -1, 1, 1))
+        self.register_buffer("pre_shift", b.to(dtype).view(1, -1, 1, 1))
+        self.conv1 = res[1].weight.contiguous(memory_format=torch.channels_last)
+        self.prelu = res[2].weight
+        self.stride = res[3].stride[0]
+        self.conv2, self.bias2 = _fold(res[3], res[4], dtype)
+        self.se_fc1, self.se_fc2 = res[5].fc1.weight, res[5].fc2.weight
+        if isinstance(unit.shortcut_layer, nn.MaxPool2d):
+            self.short_conv = self.short_bias = None
+        else:
+            self.short_conv, self.short_bias = _fold(unit.shortcut_layer[0], unit.shortcut_layer[1], dtype)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        r = torch.addcmul(self.pre_shift, x, self.pre_scale)
+        r = F.prelu(F.conv2d(r, self.conv1, padding=1), self.prelu)
+        r = F.conv2d(r, self.conv2, self.bias2, stride=self.stride, padding=1)
+        gate = F.adaptive_avg_pool2d(r, 1)
+        gate = torch.sigmoid(F.conv2d(F.relu(F.conv2d(gate, self.se_fc1)), self.se_fc2))
+        if self.short_conv is None:
+            shortcut = x[:, :, :: self.stride, :: self.stride] if self.stride > 1 else x
+        else:
+            shortcut = F.conv2d(x, self.short_conv, self.short_bias, stride=self.stride)
+        return torch.addcmul(shortcut, r, gate)
+
+
+class FastEncoder(nn.Module):
+    """GradualStyleEncoder with folded BatchNorms, channels_last; same outputs."""
+
+    def __init__(self, encoder: GradualStyleEncoder, dtype):
+        super().__init__()
+        self.n_styles = encoder.n_styles
+        conv, bn, prelu = encoder.input_layer
+        self.in_conv, self.in_bias = _fold(conv, bn, dtype)
+        self.in_prelu = prelu.weight
+        self.units = nn.ModuleList(FastUnit(unit, dtype) for unit in encoder.body)
+        self.styles, self.latlayer1, self.latlayer2 = encoder.styles, encoder.latlayer1, encoder.latlayer2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.contiguous(memory_format=torch.channels_last)
+        x = F.prelu(F.conv2d(x, self.in_conv, self.in_bias, padding=1), self.in_prelu)
+        taps = []
+        for index, unit in enumerate(self.units):
+            x = unit(x)
+            if index in TAPS:
+                taps.append(x)
+        c1, c2, c3 = taps
+        p2 = upsample_add(c3, self.latlayer1(c2))
+        p1 = upsample_add(p2, self.latlayer2(c1))
+        sources = [c3] * COARSE_END + [p2] * (MIDDLE_END - COARSE_END) + [p1] * (self.n_styles - MIDDLE_END)
+        return torch.stack([head(src) for head, src in zip(self.styles, sources, strict=True)], dim=1)
+
+
+class FastSam(nn.Module):
+    """Batched inference over target ages: forward(rgb [1,3,256,256], ages) -> images [N,3,S,S] (float32)."""
+
+    def __init__(self, model: SamModel):
+        super().__init__()
+        self.config = model.config
+        self.dtype = next(model.parameters()).dtype
+        self.encoder = FastEncoder(model.encoder, self.dtype)
+        self.pretrained_encoder = (FastEncoder(model.pretrained_encoder, self.dtype)
+                                   if model.config.start_from_encoded_w_plus else None)
+        self.decoder = model.decoder
+        self.register_buffer("latent_avg", model.latent_avg)
+        self.eval()
+
+    @torch.inference_mode()
+    def base_codes(self, rgb: torch.Tensor) -> torch.Tensor:
+        """The age-independent part of W+, once per photo: [1, n_styles, D]."""
+        if self.config.start_from_latent_avg:
+            return self.latent_avg[None]
+        if self.pretrained_encoder is not None:
+            return self.pretrained_encoder(rgb.to(self.dtype)) + self.latent_avg
+        return torch.zeros_like(self.latent_avg)[None]
+
+    @torch.inference_mode()
+    def age_codes(self, rgb: torch.Tensor, ages) -> torch.Tensor:
+        """The aging encoder over all ages at once: [N, n_styles, D]."""
+        count = len(ages)
+        age_channel = torch.tensor([a / 100 for a in ages], dtype=rgb.dtype, device=rgb.device)
+        x = torch.cat([rgb.expand(count, -1, -1, -1),
+                       age_channel.view(count, 1, 1, 1).expand(count, 1, *rgb.shape[2:])], dim=1)
+        return self.encoder(x.to(self.dtype))
+
+    @torch.inference_mode()
+    def generate(self, wplus: torch.Tensor) -> torch.Tensor:
+        return self.decoder(wplus.to(self.dtype), fast=True).float()
+
+    @torch.inference_mode()
+    def forward(self, rgb: torch.Tensor, ages) -> torch.Tensor:
+        return self.generate(self.age_codes(rgb, ages) + self.base_codes(rgb))
+
+
+def _modulated_weight(conv, style: torch.Tensor) -> torch.Tensor:
+    """scale * W * s for one sample, in float32: [out, in, k, k]."""
+    mod = conv.modulation
+    s = F.linear(style.float(), mod.weight.float() * mod.scale, mod.bias.float() * mod.lr_mul)  # [1, in]
+    return conv.scale * conv.weight[0].float() * s[0][None, :, None, None]
+
+
+class FastGenerator(nn.Module):
+    """The StyleGAN2 generator, one sample at a time, with every per-layer scale folded into the weights.
+
+    At 1024x1024 the work is dominated by large-image, few-channel convolutions that batching does not speed up,
+    so each sample runs on its own (activation memory is 1/N of a batched run). Per layer the style, the
+    demodulation and the leaky ReLU's sqrt(2) gain are folded into one small per-sample weight, the bias into
+    the convolution (or the blur after an upsampling convolution); only the noise add and the leaky ReLU remain
+    as in-place passes.
+    """
+
+    def __init__(self, generator, dtype):
+        super().__init__()
+        self.generator, self.dtype = generator, dtype
+        self.num_layers = generator.num_layers
+        self.layers = [generator.conv1, *generator.convs]
+        self.to_rgbs = [generator.to_rgb1, *generator.to_rgbs]
+        channels = {layer.conv.out_channel for layer in self.layers if layer.conv.upsample}
+        blur = generator.convs[0].conv.blur.kernel.flip(0, 1)  # true convolution
+        self.blur_kernels = {c: blur.to(dtype).expand(c, 1, *blur.shape).contiguous(
+            memory_format=torch.channels_last) for c in channels}
+
+    def _styled_conv(self, x, layer, style, noise):
+        conv = layer.conv
+        weight = _modulated_weight(conv, style)  # [out, in, k, k]
+        demod = torch.rsqrt(weight.pow(2).sum([1, 2, 3]) + DEMOD_EPS) * LRELU_GAIN  # [out]
+        weight = (weight * demod[:, None, None, None]).to(self.dtype)
+        bias = (layer.activate.bias.float() * LRELU_GAIN).to(self.dtype)
+        if conv.upsample:
+            out = F.conv_transpose2d(x, weight.transpose(0, 1).contiguous(memory_format=torch.channels_last),
+                                     stride=2)  # [1, out, 2H+1, 2W+1]
+            # blur (pad 1,1) as a depthwise conv; the bias goes after it (the kernel sums to 4, not 1)
+            out = F.conv2d(out, self.blur_kernels[conv.out_channel], bias, padding=1, groups=conv.out_channel)
+        else:
+            out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last), bias, padding=conv.padding)
+        out.add_(noise.to(self.dtype) * (layer.noise.weight.to(self.dtype) * LRELU_GAIN))
+        return F.leaky_relu_(out, 0.2)
+
+    def _to_rgb(self, x, to_rgb, style, skip):
+        conv = to_rgb.conv
+        weight = _modulated_weight(to_rgb.conv, style).to(self.dtype)
+        out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last),
+                       to_rgb.bias.reshape(3).to(self.dtype)).float()
+        if skip is not None:
+            out = out + to_rgb.upsample(skip)
+        return out
+
+    def _one(self, latent):
+        g = self.generator
+        noise = [getattr(g.noises, f"noise_{i}") for i in range(self.num_layers)]
+        x = g.input.input.to(self.dtype).contiguous(memory_format=torch.channels_last)
+        x = self._styled_conv(x, self.layers[0], latent[:, 0], noise[0])
+        skip = self._to_rgb(x, self.to_rgbs[0], latent[:, 1], None)
+        for j, to_rgb in enumerate(self.to_rgbs[1:]):
+            x = self._styled_conv(x, self.layers[2 * j + 1], latent[:, 2 * j + 1], noise[2 * j + 1])
+            x = self._styled_conv(x, self.layers[2 * j + 2], latent[:, 2 * j + 2], noise[2 * j + 2])
+            skip = self._to_rgb(x, to_rgb, latent[:, 2 * j + 3], skip)
+        return skip
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        """latent [B, n_latent, D] -> float32 image [B, 3, S, S]."""
+        return torch.cat([self._one(latent[i: i + 1]) for i in range(latent.shape[0])])

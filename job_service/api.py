@@ -1,0 +1,117 @@
+"""The HTTP routes of API.md, independent of any web framework.
+
+The local ASGI app and the API Gateway adapter both turn their request into an `ApiRequest`
+and send back the `ApiResponse`, so both deployments answer byte for byte alike.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from job_service import validation
+from job_service.model import ApiError
+from job_service.service import JobService
+
+log = logging.getLogger("job_service")
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """`path` is already percent-decoded; header names are lower case; `too_large` marks a body cut off at the limit."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+    base_url: str = ""
+    too_large: bool = False
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, document: dict) -> ApiResponse:
+        return cls(status, json.dumps(document).encode("utf-8"))
+
+    @classmethod
+    def error(cls, error: ApiError) -> ApiResponse:
+        return cls.json(error.status, {"error": {"code": error.code, "message": error.message}})
+
+    def json_body(self) -> dict:
+        return json.loads(self.body)
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """`api_key` None means no key is asked for; `health` returns the engine's name, version and readiness."""
+
+    api_key: str | None = None
+    health: Callable[[], dict] = lambda: {"status": "ok", "engine": None, "version": None}
+
+
+def handle(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
+    """Answer one request. The API key is checked first, so a refused request stores and reads nothing."""
+    try:
+        _check_key(config, request.headers)
+        return _route(service, config, request)
+    except ApiError as error:
+        return ApiResponse.error(error)
+    except Exception as exc:  # noqa: BLE001 - a bug must answer JSON, not a stack trace
+        log.exception("unexpected %s while answering %s", type(exc).__name__, request.method)
+        return ApiResponse.json(500, {"error": {"code": "INFERENCE_FAILED", "message": "Internal error."}})
+
+
+def _check_key(config: ApiConfig, headers: Mapping[str, str]) -> None:
+    if config.api_key is None:
+        return
+    given = headers.get("x-api-key", "")
+    if not hmac.compare_digest(given.encode("utf-8"), config.api_key.encode("utf-8")):
+        raise ApiError("FORBIDDEN")
+
+
+def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
+    method, path = request.method.upper(), request.path
+    if path == "/health":
+        _allow(method, "GET")
+        document = config.health()
+        return ApiResponse.json(200 if document.get("status") == "ok" else 503, document)
+    if path.startswith("/uploads/"):
+        _allow(method, "PUT")
+        return _upload(service, request, path.removeprefix("/uploads/"))
+    if path.startswith("/jobs/"):
+        _allow(method, "GET")
+        job = service.get_job(path.removeprefix("/jobs/"))
+        return ApiResponse.json(200, service.document(job, request.base_url))
+    if path.startswith("/results/"):
+        _allow(method, "GET")
+        job_id, _, name = path.removeprefix("/results/").rpartition("/")
+        service.get_job(job_id)  # 400 for a malformed id, 404 for an unknown one
+        index = name.removesuffix(".jpg")
+        if not name.endswith(".jpg") or not (index.isascii() and index.isdigit()) or len(index) > 3:
+            raise ApiError("NOT_FOUND", "No such frame.")
+        return ApiResponse(200, service.read_frame(job_id, int(index)), "image/jpeg")
+    raise ApiError("NOT_FOUND", "No such route.")
+
+
+def _allow(method: str, allowed: str) -> None:
+    if method != allowed:
+        raise ApiError("BAD_REQUEST", f"Use {allowed} here.", status=405)
+
+
+def _upload(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:
+    validation.check_job_id(job_id)
+    if request.too_large:
+        validation.check_size(validation.MAX_UPLOAD_BYTES + 1)
+    job, created = service.accept_upload(
+        job_id, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
+    )
+    return ApiResponse.json(202 if created else 200, service.document(job, request.base_url))

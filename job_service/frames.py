@@ -1,0 +1,25 @@
+"""The splitter: a model's wire strip (API.md) -> one JPEG per frame."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from PIL import Image
+
+from inference_container import wire
+
+JPEG_QUALITY = 90
+
+
+def strip_to_jpegs(strip: np.ndarray | bytes, n_frames: int) -> list[bytes]:
+    """Cut `strip` (array or .npy bytes) into `n_frames` JPEGs; ValueError when it does not fit."""
+    array = wire.decode_npy(strip) if isinstance(strip, bytes | bytearray) else strip
+    frames = wire.split_strip(array, n_frames)
+    return [encode_jpeg(frame) for frame in frames]
+
+
+def encode_jpeg(frame: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(frame), "RGB").save(buffer, format="JPEG", quality=JPEG_QUALITY)
+    return buffer.getvalue()

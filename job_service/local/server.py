@@ -1,0 +1,176 @@
+"""The local job service as one object: store, table, worker pool, sweeper and uvicorn in a thread."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+
+from inference_container.ages import DEFAULT_AGES
+from job_service import api
+from job_service.local.app import create_app
+from job_service.local.engine_holder import EngineHolder
+from job_service.local.store import FileObjectStore
+from job_service.local.table import SqliteJobTable
+from job_service.local.worker_pool import WorkerPoolQueue
+from job_service.service import JobService, ServiceSettings
+
+log = logging.getLogger("job_service")
+
+
+class InsecureBindError(ValueError):
+    """Raised for a non-loopback host without an API key."""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def default_data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("time-traveler", appauthor=False)) / "jobs"
+
+
+@dataclass
+class LocalServer:
+    """A running local job service. Use `.base_url`; `.stop()` (or leave the `with` block) shuts it down."""
+
+    service: JobService
+    engine: EngineHolder
+    store: FileObjectStore
+    table: SqliteJobTable
+    queue: WorkerPoolQueue
+    data_dir: Path
+    host: str
+    port: int
+    _server: uvicorn.Server
+    _thread: threading.Thread
+    _sweeper: threading.Thread
+    _stopping: threading.Event
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def health(self) -> dict:
+        return self.engine.health()
+
+    def wait_ready(self, timeout: float = 120.0) -> bool:
+        """Block until the engine has loaded (or failed); True when ready."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.engine.health()
+            if state["ready"] or state["status"] != "ok":
+                return state["ready"]
+            time.sleep(0.05)
+        return False
+
+    def stop(self) -> None:
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        self._server.should_exit = True
+        self._thread.join(10)
+        self._sweeper.join(10)
+        self.queue.stop()
+        self.table.close()
+        log.info("local job service stopped")
+
+    def __enter__(self) -> LocalServer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_local_server(
+    engine: str = "auto",
+    data_dir: str | Path | None = None,
+    api_key: str | None = None,
+    ages=None,
+    port: int = 0,
+    retention_hours: float = 24,
+    job_timeout: float = 300,
+    engine_instance=None,
+    *,
+    host: str = "127.0.0.1",
+    weights=None,
+    workers: int = 1,
+    engine_options: dict | None = None,
+    sweep_interval: float | None = None,
+    clock: Callable[[], float] = time.time,
+) -> LocalServer:
+    """Start the local job service on `host:port` (port 0: a free one) and return at once.
+
+    The engine loads in the background (`/health` says `ready`); jobs queued meanwhile wait for it.
+    Jobs left unfinished by an earlier process on the same data dir are re-queued or failed.
+    """
+    if not is_loopback(host) and not api_key:
+        raise InsecureBindError(
+            f"Refusing to listen on {host} without an API key: anyone on the network could use the booth. "
+            "Pass --api-key KEY (clients then send x-api-key), or bind 127.0.0.1."
+        )
+    data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = FileObjectStore(data_dir / "objects")
+    store.remove_partial_writes()
+    table = SqliteJobTable(data_dir / "jobs.sqlite3")
+    holder = EngineHolder(engine, weights=weights, options=engine_options, instance=engine_instance)
+    settings = ServiceSettings(
+        default_ages=tuple(ages) if ages else DEFAULT_AGES,
+        job_timeout=float(job_timeout),
+        retention_seconds=float(retention_hours) * 3600.0,
+        engine_name=holder.name,
+    )
+    queue = WorkerPoolQueue(holder, workers=workers)
+    service = JobService(store, table, queue, settings, start_on_upload=True, clock=clock)
+    queue.start(service)
+    requeued = service.recover()
+    if requeued:
+        log.info("re-queued %d unfinished jobs", len(requeued))
+
+    app = create_app(service, api.ApiConfig(api_key=api_key, health=holder.health))
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=uv_server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
+    thread.start()
+    stopping = threading.Event()
+    interval = sweep_interval or max(0.5, min(30.0, job_timeout / 4))
+    sweeper = threading.Thread(target=_sweep_loop, args=(service, stopping, interval), name="sweeper", daemon=True)
+    sweeper.start()
+    deadline = time.monotonic() + 10
+    while not uv_server.started and thread.is_alive() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if not uv_server.started:
+        stopping.set()
+        queue.stop()
+        raise RuntimeError(f"the local server did not start on {host}:{port}")
+    server = LocalServer(
+        service, holder, store, table, queue, data_dir, host, sock.getsockname()[1], uv_server, thread, sweeper, stopping
+    )
+    log.info("local job service on %s (engine %s)", server.base_url, holder.name)
+    return server
+
+
+def _sweep_loop(service: JobService, stopping: threading.Event, interval: float) -> None:
+    while not stopping.wait(interval):
+        try:
+            service.sweep()
+        except Exception as exc:  # noqa: BLE001 - the sweeper must keep going
+            log.warning("sweep failed: %s", type(exc).__name__)

@@ -1,0 +1,253 @@
+"""The job logic, written once: accept an upload, start inference, finish or fail a job, answer status,
+sweep timeouts and expired jobs. Adapters (local or AWS) plug in through `job_service.ports`."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from inference_container.ages import DEFAULT_AGES
+from job_service import validation
+from job_service.frames import strip_to_jpegs
+from job_service.model import (
+    DEFAULT_MESSAGES,
+    UNFINISHED,
+    ApiError,
+    Job,
+    JobStatus,
+    frame_key,
+    results_prefix,
+    upload_key,
+)
+from job_service.ports import InferenceQueue, JobTable, ObjectStore
+
+log = logging.getLogger("job_service")
+
+#: Codes a model may report for a failed job; anything else is reported as INFERENCE_FAILED.
+JOB_FAILURE_CODES = frozenset({"BAD_IMAGE", "NO_FACE", "INFERENCE_FAILED", "TIMEOUT", "BAD_REQUEST", "TOO_LARGE"})
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What a deployment chooses: default ages, how long a job may run, how long anything is kept."""
+
+    default_ages: tuple[int, ...] = DEFAULT_AGES
+    job_timeout: float = 300.0
+    retention_seconds: float = 24 * 3600.0
+    engine_name: str | None = None
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    timed_out: list[str]
+    deleted: list[str]
+
+
+class JobService:
+    """The one job logic. `start_on_upload` is True locally; on AWS the S3 upload event starts inference."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        table: JobTable,
+        queue: InferenceQueue,
+        settings: ServiceSettings | None = None,
+        *,
+        start_on_upload: bool = True,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.store = store
+        self.table = table
+        self.queue = queue
+        self.settings = settings or ServiceSettings()
+        self.start_on_upload = start_on_upload
+        self.clock = clock
+
+    # --- requests -------------------------------------------------------------------------------
+    def accept_upload(
+        self, job_id: str, body: bytes, content_type: str | None, ages_header: str | None = None
+    ) -> tuple[Job, bool]:
+        """Record a job and store its photo; `(job, True)` when new, `(existing job, False)` on a repeat.
+
+        A repeat starts nothing new, except that it completes an earlier attempt whose photo never
+        reached the store (so a client's retry after a failed write cannot leave a job waiting forever).
+        """
+        validation.check_job_id(job_id)
+        validation.check_size(len(body))
+        kind = validation.check_content_type(content_type)
+        ages = validation.check_ages_header(ages_header, self.settings.default_ages)
+        existing = self.get_job(job_id, missing_ok=True)
+        if existing is not None:
+            if existing.status == JobStatus.QUEUED and not self.store.exists(upload_key(job_id)):
+                validation.check_image_header(body)
+                self._store_photo(existing, body)
+            return existing, False
+        validation.check_image_header(body)
+        now = self.clock()
+        job = Job(
+            job_id=job_id,
+            status=JobStatus.QUEUED,
+            created_at=now,
+            updated_at=now,
+            ages=ages,
+            content_type=kind,
+            expires_at=now + self.settings.retention_seconds,
+            engine=self.settings.engine_name,
+        )
+        if not self.table.create(job):
+            return self.get_job(job_id), False
+        log.info("job %s queued", job_id)
+        self._store_photo(job, body)
+        return job, True
+
+    def _store_photo(self, job: Job, body: bytes) -> None:
+        self.store.put(upload_key(job.job_id), body, job.content_type)
+        if self.start_on_upload:
+            self.start_inference(job.job_id)
+
+    def start_inference(self, job_id: str) -> Job | None:
+        """Hand a QUEUED job to the inference queue once; None when it is not (or no longer) QUEUED."""
+        job = self.table.get(job_id)
+        if job is None or job.status != JobStatus.QUEUED or self._past_timeout(job):
+            return None
+        if not self.store.exists(upload_key(job_id)):
+            return None
+        if not self.queue_owns_processing:
+            job = self.table.update(job_id, {JobStatus.QUEUED}, status=JobStatus.PROCESSING, updated_at=self.clock())
+            if job is None:
+                return None
+        try:
+            self.queue.submit(job, upload_key(job_id))
+        except Exception as exc:  # noqa: BLE001 - any queue failure fails the job, never leaves it hanging
+            log.warning("job %s: inference could not start (%s)", job_id, type(exc).__name__)
+            self.fail_job(job_id, "INFERENCE_FAILED")
+            return None
+        return job
+
+    @property
+    def queue_owns_processing(self) -> bool:
+        """A local worker pool marks PROCESSING itself when a worker takes the job (it may wait its turn)."""
+        return bool(getattr(self.queue, "marks_processing", False))
+
+    def mark_processing(self, job_id: str) -> Job | None:
+        """QUEUED -> PROCESSING, for a worker about to run the model; None when the job moved on."""
+        job = self.table.get(job_id)
+        if job is None or self._past_timeout(job):
+            return None
+        return self.table.update(job_id, {JobStatus.QUEUED}, status=JobStatus.PROCESSING, updated_at=self.clock())
+
+    def complete_job(self, job_id: str, strip: np.ndarray | bytes, engine: str | None = None) -> Job | None:
+        """Split the model's strip into JPEG frames, store them and mark SUCCESS.
+
+        A strip that does not hold the original plus one frame per age fails the job. A job that
+        already ended (timed out meanwhile) keeps its state and the frames are removed again.
+        """
+        job = self.table.get(job_id)
+        if job is None or job.finished:
+            return None
+        n_frames = 1 + len(job.ages)
+        try:
+            jpegs = strip_to_jpegs(strip, n_frames)
+        except ValueError:
+            log.warning("job %s: the model's answer is not a strip of %d frames", job_id, n_frames)
+            return self.fail_job(job_id, "INFERENCE_FAILED")
+        for index, data in enumerate(jpegs):
+            self.store.put(frame_key(job_id, index), data, "image/jpeg")
+        done = self.table.update(
+            job_id,
+            UNFINISHED,
+            status=JobStatus.SUCCESS,
+            updated_at=self.clock(),
+            frame_count=n_frames,
+            engine=engine or self.settings.engine_name,
+        )
+        if done is None:
+            self.store.delete_prefix(results_prefix(job_id))
+            return None
+        log.info("job %s succeeded", job_id)
+        return done
+
+    def fail_job(self, job_id: str, code: str, message: str | None = None) -> Job | None:
+        """Mark an unfinished job FAILED with a code of API.md; None when it had already ended."""
+        if code not in JOB_FAILURE_CODES:
+            code, message = "INFERENCE_FAILED", None
+        failed = self.table.update(
+            job_id,
+            UNFINISHED,
+            status=JobStatus.FAILED,
+            updated_at=self.clock(),
+            error_code=code,
+            error_message=message or DEFAULT_MESSAGES[code],
+        )
+        if failed is not None:
+            log.info("job %s failed: %s", job_id, code)
+        return failed
+
+    def get_job(self, job_id: str, *, missing_ok: bool = False) -> Job | None:
+        """The job as it stands. A job past its timeout is failed here too, so no reader sees it stuck;
+        an expired job is gone even before the store's own expiry removes it."""
+        validation.check_job_id(job_id)
+        job = self.table.get(job_id)
+        if job is not None and job.expires_at and job.expires_at <= self.clock():
+            job = None
+        if job is not None and self._past_timeout(job):
+            job = self.fail_job(job_id, "TIMEOUT") or self.table.get(job_id)
+        if job is None and not missing_ok:
+            raise ApiError("NOT_FOUND", "No job with that id.")
+        return job
+
+    def read_frame(self, job_id: str, index: int) -> bytes:
+        job = self.get_job(job_id)
+        if job.status != JobStatus.SUCCESS or not 0 <= index < job.frame_count:
+            raise ApiError("NOT_FOUND", "No such frame.")
+        data = self.store.get(frame_key(job_id, index))
+        if data is None:
+            raise ApiError("NOT_FOUND", "No such frame.")
+        return data
+
+    def frame_url(self, job_id: str, index: int, base_url: str) -> str:
+        """A presigned URL where the store has one, else the API's own `results/` route."""
+        return self.store.url(frame_key(job_id, index)) or f"{base_url.rstrip('/')}/results/{job_id}/{index}.jpg"
+
+    def document(self, job: Job, base_url: str) -> dict:
+        return job.document(lambda index: self.frame_url(job.job_id, index, base_url))
+
+    # --- housekeeping ---------------------------------------------------------------------------
+    def _past_timeout(self, job: Job) -> bool:
+        return job.status in UNFINISHED and self.clock() - job.created_at > self.settings.job_timeout
+
+    def sweep(self) -> SweepReport:
+        """Fail jobs past the job timeout (TIMEOUT) and delete jobs past retention with their photo and frames."""
+        timed_out = [job.job_id for job in self.table.unfinished() if self._past_timeout(job)]
+        timed_out = [job_id for job_id in timed_out if self.fail_job(job_id, "TIMEOUT") is not None]
+        deleted = []
+        for job in self.table.expired(self.clock()):
+            self.delete_job(job.job_id)
+            deleted.append(job.job_id)
+        return SweepReport(timed_out, deleted)
+
+    def delete_job(self, job_id: str) -> None:
+        """Remove the photo, the frames and the record (photo first: personal data goes before bookkeeping)."""
+        self.store.delete_prefix(upload_key(job_id))
+        self.store.delete_prefix(results_prefix(job_id))
+        self.table.delete(job_id)
+        log.info("job %s deleted (retention)", job_id)
+
+    def recover(self) -> list[str]:
+        """After a crash: fail what outlived the timeout, hand the rest to the queue again. Returns re-queued ids."""
+        requeued = []
+        for job in self.table.unfinished():
+            if self._past_timeout(job):
+                self.fail_job(job.job_id, "TIMEOUT")
+                continue
+            if job.status == JobStatus.PROCESSING:
+                job = self.table.update(job.job_id, {JobStatus.PROCESSING}, status=JobStatus.QUEUED)
+                if job is None:
+                    continue
+            if self.start_inference(job.job_id) is not None:
+                requeued.append(job.job_id)
+        return requeued

@@ -1,0 +1,68 @@
+"""Checks on what a client sends, before anything is stored: ids, content types, size, ages."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image, UnidentifiedImageError
+
+from inference_container.ages import parse_ages
+from job_service.model import ApiError
+
+#: API.md: at most 10 MB per photo.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+ACCEPTED_CONTENT_TYPES = ("image/jpeg", "image/png")
+#: A lower-case UUID4: nothing else can reach a file name or an object key.
+_JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def is_job_id(text: str) -> bool:
+    return isinstance(text, str) and _JOB_ID.fullmatch(text) is not None
+
+
+def check_job_id(text: str) -> str:
+    """Return the id, or raise BAD_REQUEST for anything but a lower-case UUID4 (this also stops `../`)."""
+    if not is_job_id(text):
+        raise ApiError("BAD_REQUEST", "The job id must be a lower-case UUID4.")
+    return text
+
+
+def media_type(content_type: str | None) -> str:
+    """`image/jpeg; charset=x` -> `image/jpeg`."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def check_content_type(content_type: str | None) -> str:
+    kind = media_type(content_type)
+    if kind not in ACCEPTED_CONTENT_TYPES:
+        raise ApiError("BAD_REQUEST", f"Send the photo as image/jpeg or image/png, not {kind or 'nothing'}.")
+    return kind
+
+
+def check_size(size: int) -> None:
+    if size > MAX_UPLOAD_BYTES:
+        raise ApiError("TOO_LARGE", "The photo is larger than 10 MB.")
+
+
+def check_ages_header(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    """`X-Target-Ages: 10,30,50` -> (10, 30, 50); absent -> `default`; malformed -> BAD_REQUEST."""
+    if value is None:
+        return tuple(default)
+    try:
+        return parse_ages(value)
+    except ValueError as exc:
+        raise ApiError("BAD_REQUEST", f"Bad X-Target-Ages header: {exc}.") from exc
+
+
+def check_image_header(body: bytes) -> None:
+    """Refuse bodies that are not JPEG or PNG at all (reads the header only; full decoding is the worker's)."""
+    if not body:
+        raise ApiError("BAD_IMAGE", "The photo is empty.")
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            kind = image.format
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ApiError("BAD_IMAGE", "The photo is not a JPEG or PNG image.") from exc
+    if kind not in ("JPEG", "PNG", "MPO"):
+        raise ApiError("BAD_IMAGE", f"Only JPEG and PNG photos are accepted, not {kind}.")

@@ -1,0 +1,155 @@
+"""The booth's settings: one TOML file in the platform config folder, overridden by environment variables.
+
+A file that cannot be read or holds bad values never stops the booth: `load_config` returns the defaults
+(or the good part of the file) together with a message for staff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+import tomli_w
+
+from inference_container.ages import DEFAULT_AGES, parse_ages, validate_ages
+
+APP_NAME = "time-traveler"
+CONFIG_NAME = "booth.toml"
+
+#: Environment variable -> (section, key). Environment wins over the file.
+ENVIRONMENT = {
+    "TIME_TRAVELER_BACKEND_URL": ("backend", "url"),
+    "TIME_TRAVELER_API_KEY": ("backend", "api_key"),
+    "TIME_TRAVELER_AGES": ("booth", "ages"),
+    "TIME_TRAVELER_CAMERA": ("booth", "camera"),
+    "TIME_TRAVELER_COUNTDOWN": ("booth", "countdown_seconds"),
+    "TIME_TRAVELER_IDLE_TIMEOUT": ("booth", "idle_timeout_seconds"),
+    "TIME_TRAVELER_OUTPUT_DIR": ("booth", "output_dir"),
+    "TIME_TRAVELER_LANGUAGE": ("booth", "language"),
+    "TIME_TRAVELER_STAFF_PIN": ("booth", "staff_pin"),
+}
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / CONFIG_NAME
+
+
+def default_output_dir() -> str:
+    return str(Path(platformdirs.user_pictures_dir()) / "Time Traveler")
+
+
+@dataclass
+class BackendConfig:
+    """Where jobs go. An empty url means: start the local job service inside the booth."""
+
+    url: str = ""
+    api_key: str = ""
+    engine: str = "auto"  # only for the local job service
+    request_timeout_seconds: float = 15.0
+    job_timeout_seconds: float = 300.0
+    retries: int = 4
+
+
+@dataclass
+class BoothConfig:
+    """What staff can change on the settings screen, plus timings tests shorten."""
+
+    ages: tuple[int, ...] = DEFAULT_AGES
+    camera: str = "0"
+    countdown_seconds: int = 3
+    idle_timeout_seconds: float = 45.0
+    review_seconds: float = 6.0
+    error_seconds: float = 8.0
+    output_dir: str = field(default_factory=default_output_dir)
+    language: str = "en"
+    staff_pin: str = "2468"
+    retention_hours: float = 24.0
+
+
+@dataclass
+class Config:
+    backend: BackendConfig = field(default_factory=BackendConfig)
+    booth: BoothConfig = field(default_factory=BoothConfig)
+    path: Path | None = None
+
+    def to_toml(self) -> dict:
+        booth = dataclasses.asdict(self.booth)
+        booth["ages"] = list(self.booth.ages)
+        return {"backend": dataclasses.asdict(self.backend), "booth": booth}
+
+
+def _coerce(section: object, key: str, value):
+    """Turn a TOML or environment value into the field's type; ValueError with the key's name if it can't."""
+    current = getattr(section, key)
+    try:
+        if key == "ages":
+            return parse_ages(value) if isinstance(value, str) else validate_ages(value)
+        if isinstance(current, bool):
+            return bool(value)
+        if isinstance(current, int):
+            number = int(value)
+            if number < 0:
+                raise ValueError("must not be negative")
+            return number
+        if isinstance(current, float):
+            number = float(value)
+            if number < 0:
+                raise ValueError("must not be negative")
+            return number
+        if isinstance(value, (dict, list)):
+            raise ValueError("expected a single value")
+        return str(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{key}: {error}") from None
+
+
+def _apply(config: Config, data: dict, problems: list[str]) -> None:
+    for section_name in ("backend", "booth"):
+        values = data.get(section_name, {})
+        if not isinstance(values, dict):
+            problems.append(f"[{section_name}] must be a table")
+            continue
+        section = getattr(config, section_name)
+        for key, value in values.items():
+            if not hasattr(section, key):
+                problems.append(f"unknown setting {section_name}.{key}")
+                continue
+            try:
+                setattr(section, key, _coerce(section, key, value))
+            except ValueError as error:
+                problems.append(f"{section_name}.{error}")
+
+
+def load_config(path: Path | str | None = None, environ: dict | None = None) -> tuple[Config, list[str]]:
+    """Read the TOML file (if any) and the environment; return the config and a list of problems found."""
+    path = Path(path) if path else default_config_path()
+    environ = os.environ if environ is None else environ
+    config = Config(path=path)
+    problems: list[str] = []
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            problems.append(f"{path} could not be read ({error}); using defaults")
+        else:
+            _apply(config, data, problems)
+    overrides: dict[str, dict] = {}
+    for variable, (section, key) in ENVIRONMENT.items():
+        if environ.get(variable) is not None:
+            overrides.setdefault(section, {})[key] = environ[variable]
+    _apply(config, overrides, problems)
+    return config, problems
+
+
+def save_config(config: Config, path: Path | str | None = None) -> Path:
+    """Write the whole config as TOML (atomically: a crash mid-write never leaves half a file)."""
+    path = Path(path or config.path or default_config_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".toml.tmp")
+    temporary.write_bytes(tomli_w.dumps(config.to_toml()).encode("utf-8"))
+    os.replace(temporary, path)
+    return path

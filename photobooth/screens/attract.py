@@ -1,0 +1,63 @@
+"""Attract: the idle loop that invites passers-by. A tap anywhere starts; 5 quick taps in the top-left
+corner (staff only know) open the PIN pad instead."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout
+
+from photobooth.screens.common import Screen, make_label, touch_px
+from photobooth.screens.crossfade import CrossfadeView
+
+STAFF_TAPS = 5
+STAFF_WINDOW_S = 4.0
+
+
+class AttractScreen(Screen):
+    tapped = Signal()
+    staff_gesture = Signal()
+
+    def __init__(self, strings, frames, ages, parent=None) -> None:
+        super().__init__(strings, parent)
+        self.ages = tuple(ages)
+        self._corner_taps: list[float] = []
+        self.title = make_label(role="title")
+        self.view = CrossfadeView(self)
+        self.view.set_frames([(self._frame_label(label), image) for label, image in frames])
+        self.call = make_label(role="huge")
+        self.sub = make_label(role="body")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(40, 30, 40, 40)
+        layout.addWidget(self.title)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.call)
+        layout.addWidget(self.sub)
+        self.retranslate()
+
+    def _frame_label(self, label: str | None) -> str:
+        return self.strings.get("result.age", age=label) if label and label.isdigit() else (label or "")
+
+    def set_ages(self, ages) -> None:
+        self.ages = tuple(ages)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.strings.get("app.title"))
+        self.call.setText(self.strings.get("attract.call"))
+        ages = [str(age) for age in self.ages]
+        listed = ", ".join(ages[:-1]) + (" & " if len(ages) > 1 else "") + ages[-1] if ages else ""
+        self.sub.setText(self.strings.get("attract.sub", ages=listed))
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        corner = touch_px(self) * 2
+        point = event.position()
+        if point.x() < corner and point.y() < corner:
+            now = time.monotonic()
+            self._corner_taps = [t for t in self._corner_taps if now - t < STAFF_WINDOW_S] + [now]
+            if len(self._corner_taps) >= STAFF_TAPS:
+                self._corner_taps.clear()
+                self.staff_gesture.emit()
+            return  # corner taps never start a session
+        self.tapped.emit()

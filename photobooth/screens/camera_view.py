@@ -1,0 +1,72 @@
+"""The live camera picture with a face guide; paints the newest frame, scaled to fill, nothing else."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from photobooth.screens.common import ACCENT, draw_cover, draw_text_box
+
+
+class CameraView(QWidget):
+    tapped = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self.waiting_text = ""
+        self.guide = True
+        self.frames_painted = 0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(160, 160)
+
+    def set_frame(self, image: QImage) -> None:
+        self._image = image
+        if self.isVisible():
+            self.update()
+
+    def clear(self) -> None:
+        self._image = None
+        self.update()
+
+    @property
+    def has_frame(self) -> bool:
+        return self._image is not None
+
+    def guide_rect(self) -> QRectF:
+        """The oval a face should fill: about 40% of the short side wide, 4:5 tall."""
+        side = min(self.width(), self.height())
+        width, height = side * 0.42, side * 0.56
+        return QRectF((self.width() - width) / 2, (self.height() - height) / 2 - side * 0.02, width, height)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.tapped.emit()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.fillRect(self.rect(), QColor("#05070b"))
+        if self._image is None:
+            draw_text_box(painter, self.rect(), self.waiting_text, max(16, min(self.width(), self.height()) // 18))
+            painter.end()
+            return
+        draw_cover(painter, self.rect(), self._image)
+        self.frames_painted += 1
+        if self.guide:
+            oval = self.guide_rect()
+            shade = QPainterPath()
+            shade.addRect(QRectF(self.rect()))
+            hole = QPainterPath()
+            hole.addEllipse(oval)
+            painter.fillPath(shade.subtracted(hole), QColor(0, 0, 0, 110))
+            pen = QPen(QColor(ACCENT), max(3.0, min(self.width(), self.height()) / 160))
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(oval)
+        self.paint_overlay(painter)
+        painter.end()
+
+    def paint_overlay(self, painter: QPainter) -> None:
+        """Screens add their own layer (the countdown number) by subclassing."""

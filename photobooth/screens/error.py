@@ -1,0 +1,88 @@
+"""Error screens: what went wrong in words for a person, and the booth goes on by itself after a while."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from photobooth.screens.common import Screen, make_button, make_label
+from photobooth.state import ErrorKind
+
+SYMBOLS = {
+    ErrorKind.NO_FACE: "☺?",
+    ErrorKind.BAD_PHOTO: "⚠",
+    ErrorKind.NETWORK: "⚡",
+    ErrorKind.BUSY: "⌛",
+    ErrorKind.TIMEOUT: "⌛",
+    ErrorKind.SERVER: "⚠",
+    ErrorKind.CAMERA: "◉",
+}
+
+
+class ErrorScreen(Screen):
+    """`dismissed` fires on OK or when the countdown runs out; the camera screen has no countdown."""
+
+    dismissed = Signal()
+
+    def __init__(self, strings, parent=None) -> None:
+        super().__init__(strings, parent)
+        self.kind = ErrorKind.SERVER
+        self.symbol = make_label(role="huge")
+        self.title = make_label(role="title")
+        self.body = make_label(role="body")
+        self.returning = make_label(role="small")
+        self.ok_button = make_button("", primary=True)
+        self.ok_button.clicked.connect(self._dismiss)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(80, 60, 80, 60)
+        layout.addStretch(2)
+        layout.addWidget(self.symbol)
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addStretch(1)
+        layout.addWidget(self.returning)
+        layout.addLayout(buttons)
+        layout.addStretch(1)
+        self._deadline = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(200)
+        self._timer.timeout.connect(self._tick)
+
+    def show_error(self, kind: ErrorKind, seconds: float) -> None:
+        self.kind = kind
+        self.retranslate()
+        self._timer.stop()
+        waits_for_camera = kind is ErrorKind.CAMERA
+        self.ok_button.setVisible(not waits_for_camera)
+        self.returning.setVisible(not waits_for_camera)
+        if not waits_for_camera:
+            self._deadline = time.monotonic() + seconds
+            self._tick()
+            self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def retranslate(self) -> None:
+        self.symbol.setText(SYMBOLS[self.kind])
+        self.title.setText(self.strings.get(f"error.{self.kind.value}.title"))
+        self.body.setText(self.strings.get(f"error.{self.kind.value}.body"))
+        self.ok_button.setText(self.strings.get("error.back"))
+
+    def _tick(self) -> None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            self._dismiss()
+            return
+        self.returning.setText(self.strings.get("error.returning", n=math.ceil(left)))
+
+    def _dismiss(self) -> None:
+        self._timer.stop()
+        self.dismissed.emit()

@@ -1,0 +1,63 @@
+"""The file worker: saves a finished strip as an animated GIF and a JPEG strip in the output folder.
+
+It uses the project's renderer (inference_container.render, torch-free), off the UI thread because GIF
+encoding takes a noticeable moment.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from inference_container import render
+from inference_container.engine.result import AgedFrame, AgingResult
+from photobooth.workers.jobs import JobOutcome
+
+log = logging.getLogger(__name__)
+FRAME_SIZE = 256
+
+
+def outcome_to_result(outcome: JobOutcome) -> AgingResult:
+    original = next((frame.image for frame in outcome.frames if frame.age is None), outcome.frames[0].image)
+    aged = [AgedFrame(frame.age, frame.image) for frame in outcome.frames if frame.age is not None]
+    return AgingResult(original=original, frames=aged, engine=outcome.engine)
+
+
+def save_strip(outcome: JobOutcome, output_dir: Path, frame_size: int = FRAME_SIZE) -> tuple[Path, Path]:
+    """Write `<time>-<job>.gif` and `.jpg`; returns both paths."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{outcome.job_id[:8]}"
+    gif_path, jpeg_path = output_dir / f"{stem}.gif", output_dir / f"{stem}.jpg"
+    result = outcome_to_result(outcome)
+    render.render_strip(result, frame_size=frame_size).convert("RGB").save(jpeg_path, quality=92)
+    render.render_gif(result, gif_path, frame_size=frame_size)
+    return gif_path, jpeg_path
+
+
+class FileWorker(QObject):
+    saved = Signal(int, str, str)  # token, gif path, jpeg path
+    failed = Signal(int, str)
+
+    @Slot(int, object, str)
+    def save(self, token: int, outcome: JobOutcome, output_dir: str) -> None:
+        try:
+            gif, jpeg = save_strip(outcome, Path(output_dir).expanduser())
+        except Exception as error:  # a full disk must not take the booth down
+            log.exception("could not save the strip")
+            self.failed.emit(token, str(error))
+        else:
+            self.saved.emit(token, str(gif), str(jpeg))
+
+
+class FileThread(QThread):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.worker = FileWorker()
+        self.worker.moveToThread(self)
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        self.quit()
+        self.wait(timeout_ms)

@@ -1,0 +1,264 @@
+"""One booth job over the REST contract (API.md), as plain functions: upload, poll, download, with retries.
+
+No Qt here: `run_job` is called from the network worker's thread and tested on its own. Network errors
+and overloaded servers are retried with exponential backoff (a repeated PUT with the same job id is the
+same job, so retrying an upload is safe); everything else ends in `JobFailed` with an API error code.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from PIL import Image, UnidentifiedImageError
+
+#: HTTP statuses that mean "try again later" rather than "this request is wrong".
+RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+BUSY_STATUS = {429, 503}
+
+
+class JobFailed(Exception):
+    """The job cannot finish; `code` is an API.md error code, or NETWORK / BUSY / CANCELLED."""
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
+
+
+class _Retryable(Exception):
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+@dataclass
+class RetryPolicy:
+    """How hard to try before apologising; `scale` shortens every wait (tests use small values)."""
+
+    retries: int = 4
+    first_wait: float = 0.5
+    max_wait: float = 8.0
+    poll_first: float = 0.25
+    poll_max: float = 2.0
+    job_timeout: float = 300.0
+
+    def backoff(self, attempt: int) -> float:
+        return min(self.max_wait, self.first_wait * 2 ** (attempt - 1))
+
+
+@dataclass
+class Frame:
+    index: int
+    age: int | None
+    url: str
+    image: Image.Image
+    display: object = None  # a QImage made off the UI thread by the network worker, if any
+
+
+@dataclass
+class JobOutcome:
+    job_id: str
+    engine: str
+    frames: list[Frame] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def share_url(self) -> str | None:
+        """A URL a phone can open (absolute http(s), not loopback or private), for the QR code; else None."""
+        aged = [frame for frame in self.frames if frame.age is not None] or self.frames
+        if not aged:
+            return None
+        url = aged[-1].url
+        return url if is_public_url(url) else None
+
+
+def is_public_url(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    host = parts.hostname
+    if host == "localhost":
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return True
+    return not (address.is_loopback or address.is_private or address.is_link_local)
+
+
+def new_job_id() -> str:
+    return str(uuid.uuid4())
+
+
+class BoothClient:
+    """Thin httpx client for the contract; raises JobFailed for answers and _Retryable for passing trouble."""
+
+    def __init__(self, base_url: str, api_key: str = "", timeout: float = 15.0) -> None:
+        self.base_url = base_url.rstrip("/") + "/"
+        headers = {"x-api-key": api_key} if api_key else {}
+        self._http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def absolute(self, url: str) -> str:
+        return urljoin(self.base_url, url)
+
+    def _request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        try:
+            response = self._http.request(method, url, **kwargs)
+        except httpx.TransportError as error:  # refused, reset, timed out, DNS...
+            raise _Retryable("NETWORK", type(error).__name__) from None
+        if response.status_code in RETRYABLE_STATUS:
+            code = "BUSY" if response.status_code in BUSY_STATUS else "NETWORK"
+            raise _Retryable(code, f"HTTP {response.status_code}")
+        if response.status_code == 403:
+            raise JobFailed("FORBIDDEN", "the API key was refused")
+        return response
+
+    @staticmethod
+    def _json(response: httpx.Response) -> dict:
+        try:
+            data = response.json()
+        except ValueError:
+            raise JobFailed("BAD_ANSWER", f"not JSON (HTTP {response.status_code})") from None
+        if not isinstance(data, dict):
+            raise JobFailed("BAD_ANSWER", "not a JSON object")
+        return data
+
+    def _error(self, response: httpx.Response) -> JobFailed:
+        try:
+            error = self._json(response).get("error") or {}
+        except JobFailed:
+            error = {}
+        code = error.get("code") if isinstance(error, dict) else None
+        return JobFailed(code or "BAD_ANSWER", f"HTTP {response.status_code}")
+
+    def health(self) -> dict:
+        response = self._request("GET", "health")
+        if response.status_code != 200:
+            raise self._error(response)
+        return self._json(response)
+
+    def upload(self, job_id: str, jpeg: bytes, ages) -> dict:
+        headers = {"Content-Type": "image/jpeg"}
+        if ages:
+            headers["X-Target-Ages"] = ",".join(str(int(age)) for age in ages)
+        response = self._request("PUT", f"uploads/{job_id}", content=jpeg, headers=headers)
+        if response.status_code not in (200, 202):
+            raise self._error(response)
+        return self._json(response)
+
+    def job(self, job_id: str) -> dict:
+        response = self._request("GET", f"jobs/{job_id}")
+        if response.status_code != 200:
+            raise self._error(response)
+        return self._json(response)
+
+    def frame(self, url: str) -> Image.Image:
+        absolute = self.absolute(url)
+        # Presigned URLs carry their own authorisation; our key goes only to our own base URL.
+        if absolute.startswith(self.base_url):
+            response = self._request("GET", absolute)
+        else:
+            try:
+                response = httpx.get(absolute, timeout=self._http.timeout)
+            except httpx.TransportError as error:
+                raise _Retryable("NETWORK", type(error).__name__) from None
+        if response.status_code != 200:
+            raise self._error(response)
+        try:
+            image = Image.open(io.BytesIO(response.content))
+            image.load()
+        except (UnidentifiedImageError, OSError):
+            raise JobFailed("BAD_ANSWER", "a frame is not an image") from None
+        return image.convert("RGB")
+
+
+Report = Callable[[str, dict], None]
+
+
+def _with_retries(call, policy: RetryPolicy, cancel: threading.Event, report: Report):
+    """Run `call()`; on passing trouble report it, wait with backoff, try again; give up with JobFailed."""
+    attempt = 0
+    while True:
+        if cancel.is_set():
+            raise JobFailed("CANCELLED")
+        try:
+            result = call()
+        except _Retryable as trouble:
+            attempt += 1
+            if attempt > policy.retries:
+                raise JobFailed(trouble.code, str(trouble)) from None
+            report("retrying", {"attempt": attempt, "total": policy.retries, "code": trouble.code})
+            if cancel.wait(policy.backoff(attempt)):
+                raise JobFailed("CANCELLED") from None
+            continue
+        if attempt:
+            report("network_ok", {})
+        return result
+
+
+def _parse_frames(document: dict, client: BoothClient) -> list[tuple[int, int | None, str]]:
+    frames = document.get("frames")
+    if not isinstance(frames, list) or len(frames) < 2:
+        raise JobFailed("BAD_ANSWER", "a finished job without frames")
+    parsed = []
+    for frame in frames:
+        try:
+            index, age, url = int(frame["index"]), frame.get("age"), str(frame["url"])
+            age = None if age is None else int(age)
+        except (KeyError, TypeError, ValueError):
+            raise JobFailed("BAD_ANSWER", "a frame entry is malformed") from None
+        parsed.append((index, age, client.absolute(url)))
+    return sorted(parsed)
+
+
+def run_job(
+    client: BoothClient,
+    jpeg: bytes,
+    ages,
+    cancel: threading.Event,
+    report: Report,
+    policy: RetryPolicy | None = None,
+    job_id: str | None = None,
+) -> JobOutcome:
+    """Upload, wait for the job, download its frames. Reports stages: uploading, queued, ageing, downloading."""
+    policy = policy or RetryPolicy()
+    job_id = job_id or new_job_id()
+    started = time.monotonic()
+    report("uploading", {"job_id": job_id})
+    _with_retries(lambda: client.upload(job_id, jpeg, ages), policy, cancel, report)
+    wait = policy.poll_first
+    while True:
+        document = _with_retries(lambda: client.job(job_id), policy, cancel, report)
+        status = document.get("status")
+        if status == "SUCCESS":
+            break
+        if status == "FAILED":
+            error = document.get("error")
+            error = error if isinstance(error, dict) else {}
+            raise JobFailed(error.get("code") or "INFERENCE_FAILED", str(error.get("message") or ""))
+        if status not in ("QUEUED", "PROCESSING"):
+            raise JobFailed("BAD_ANSWER", f"unknown status {status!r}")
+        report("queued" if status == "QUEUED" else "ageing", {"job_id": job_id})
+        if time.monotonic() - started > policy.job_timeout:
+            raise JobFailed("TIMEOUT", "the job outlived the booth's patience")
+        if cancel.wait(wait):
+            raise JobFailed("CANCELLED")
+        wait = min(policy.poll_max, wait * 1.5)
+    entries = _parse_frames(document, client)
+    report("downloading", {"job_id": job_id, "count": len(entries)})
+    frames = [
+        Frame(index, age, url, _with_retries(lambda url=url: client.frame(url), policy, cancel, report))
+        for index, age, url in entries
+    ]
+    return JobOutcome(job_id, str(document.get("engine") or "?"), frames, time.monotonic() - started)

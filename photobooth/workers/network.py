@@ -1,0 +1,133 @@
+"""The network worker: owns the backend (remote URL or the in-process local job service) and runs jobs.
+
+It lives in its own QThread; the UI sends it requests by signal and hears back by signal. Requests queue
+in order, so a job submitted while the local service is still starting simply waits for it. Cancelling
+sets the job's Event straight from the UI thread, which every wait in `run_job` watches.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtGui import QImage
+
+from photobooth.workers.jobs import BoothClient, JobFailed, RetryPolicy, run_job
+
+log = logging.getLogger(__name__)
+DISPLAY_SIZE = 720
+
+
+def display_image(image) -> QImage:
+    """A screen-sized QImage of a PIL frame (frames may be 1024 px; the screen shows them smaller)."""
+    rgb = image.convert("RGB")
+    if max(rgb.size) > DISPLAY_SIZE:
+        rgb = rgb.resize((DISPLAY_SIZE, round(DISPLAY_SIZE * rgb.height / rgb.width)))
+    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
+
+
+@dataclass(frozen=True)
+class BackendSpec:
+    """Where to send jobs: a URL (and key), or empty url to start the local job service in-process."""
+
+    url: str = ""
+    api_key: str = ""
+    engine: str = "auto"
+    data_dir: str = ""
+    timeout: float = 15.0
+    local_options: tuple = ()  # extra start_local_server keywords, as (name, value) pairs
+
+
+class NetworkWorker(QObject):
+    """Signals carry the job token the UI gave, so the UI can ignore answers for a job it dropped."""
+
+    backend_ready = Signal(str, dict)  # base URL, /health document ({} if it did not answer)
+    backend_failed = Signal(str)
+    progress = Signal(int, str, dict)  # token, stage, details
+    finished = Signal(int, object)  # token, JobOutcome
+    failed = Signal(int, str, str)  # token, code, message
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._client: BoothClient | None = None
+        self._local = None
+        self._backend_error = "the backend is not started"
+
+    @Slot(object)
+    def start_backend(self, spec: BackendSpec) -> None:
+        self.stop_backend()
+        try:
+            if spec.url:
+                base_url = spec.url
+            else:
+                from job_service.local import start_local_server  # torch-free; the engine loads lazily
+
+                data_dir = Path(spec.data_dir)
+                data_dir.mkdir(parents=True, exist_ok=True)
+                self._local = start_local_server(engine=spec.engine, data_dir=data_dir, **dict(spec.local_options))
+                base_url = self._local.base_url
+            self._client = BoothClient(base_url, spec.api_key, spec.timeout)
+        except Exception as error:  # any failure to start must reach the screen, not kill the thread
+            log.exception("backend did not start")
+            self._backend_error = f"{type(error).__name__}: {error}"
+            self.backend_failed.emit(self._backend_error)
+            return
+        try:
+            health = self._client.health()
+        except Exception as error:  # a backend that is down now may be up by the first job
+            log.warning("backend health check failed: %s", error)
+            health = {}
+        self.backend_ready.emit(base_url, health)
+
+    @Slot(int, bytes, tuple, object, object)
+    def submit(self, token: int, jpeg: bytes, ages: tuple, cancel: threading.Event, policy: RetryPolicy) -> None:
+        if self._client is None:
+            self.failed.emit(token, "NETWORK", self._backend_error)
+            return
+
+        def report(stage: str, details: dict) -> None:
+            self.progress.emit(token, stage, details)
+
+        try:
+            outcome = run_job(self._client, jpeg, ages, cancel, report, policy)
+        except JobFailed as failure:
+            log.info("job failed: %s", failure.code)
+            self.failed.emit(token, failure.code, failure.message)
+        except Exception as error:  # a bug must end in an apology on screen, not a stuck spinner
+            log.exception("job crashed")
+            self.failed.emit(token, "BAD_ANSWER", str(error))
+        else:
+            for frame in outcome.frames:  # decode for the screen here, not on the UI thread
+                frame.display = display_image(frame.image)
+            log.info("job %s done in %.1f s", outcome.job_id, outcome.elapsed)
+            self.finished.emit(token, outcome)
+
+    @Slot()
+    def stop_backend(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+        if self._local is not None:
+            self._local.stop()
+            self._local = None
+
+
+class NetworkThread(QThread):
+    """The thread the network worker lives in; `shutdown()` stops the backend and joins the thread."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.worker = NetworkWorker()
+        self.worker.moveToThread(self)
+
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        if self.isRunning():
+            # Runs after whatever request is in progress; cancel jobs first so that is quick.
+            from PySide6.QtCore import QMetaObject, Qt
+
+            QMetaObject.invokeMethod(self.worker, "stop_backend", Qt.ConnectionType.BlockingQueuedConnection)
+            self.quit()
+            self.wait(timeout_ms)
