@@ -68,7 +68,10 @@ def _ensure_rest_api(ctx: StackContext) -> tuple[dict, bool, bool]:
         # Only where create ignored them (moto) or someone removed them; `value` is for emulators.
         apigw.update_rest_api(
             restApiId=api["id"],
-            patchOperations=[{"op": "add", "path": f"/binaryMediaTypes/{t.replace('/', '~1')}", "value": t} for t in missing],
+            patchOperations=[
+                {"op": "add", "path": f"/binaryMediaTypes/{t.replace('/', '~1')}", "value": t}
+                for t in missing
+            ],
         )
     return api, created, bool(missing) and not created
 
@@ -122,14 +125,22 @@ def _ensure_method(apigw, api_id: str, resource_id: str, method: str, uri: str, 
 
 def _ensure_gateway_responses(apigw, api_id: str) -> bool:
     changed = False
-    existing = {item["responseType"]: item for item in apigw.get_gateway_responses(restApiId=api_id).get("items", [])}
+    existing = {
+        item["responseType"]: item for item in apigw.get_gateway_responses(restApiId=api_id).get("items", [])
+    }
     for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
         body = json.dumps({"error": {"code": code, "message": message}})
         current = existing.get(response_type, {})
-        if current.get("statusCode") == status and current.get("responseTemplates", {}).get("application/json") == body:
+        if (
+            current.get("statusCode") == status
+            and current.get("responseTemplates", {}).get("application/json") == body
+        ):
             continue
         apigw.put_gateway_response(
-            restApiId=api_id, responseType=response_type, statusCode=status, responseTemplates={"application/json": body}
+            restApiId=api_id,
+            responseType=response_type,
+            statusCode=status,
+            responseTemplates={"application/json": body},
         )
         changed = True
     return changed
@@ -156,7 +167,10 @@ def _ensure_stage(ctx: StackContext, api_id: str, changed: bool) -> bool:
         )
     else:
         apigw.create_stage(
-            restApiId=api_id, stageName=ctx.names.stage, deploymentId=deployment["id"], tags=stack_tags(ctx.stack)
+            restApiId=api_id,
+            stageName=ctx.names.stage,
+            deploymentId=deployment["id"],
+            tags=stack_tags(ctx.stack),
         )
     return True
 
@@ -184,7 +198,10 @@ def _ensure_key_and_plan(ctx: StackContext, api_id: str) -> tuple[str, bool]:
     key = _find_key(apigw, ctx.names.api_key)
     if key is None:
         key = apigw.create_api_key(
-            name=ctx.names.api_key, description=f"booth key of stack {ctx.stack}", enabled=True, tags=stack_tags(ctx.stack)
+            name=ctx.names.api_key,
+            description=f"booth key of stack {ctx.stack}",
+            enabled=True,
+            tags=stack_tags(ctx.stack),
         )
         ctx.report.record(CREATED, "api gateway api key", ctx.names.api_key)
         changed = True
@@ -204,14 +221,17 @@ def _ensure_key_and_plan(ctx: StackContext, api_id: str) -> tuple[str, bool]:
         plan_action = CREATED
     elif stage not in [{"apiId": s["apiId"], "stage": s["stage"]} for s in plan.get("apiStages", [])]:
         apigw.update_usage_plan(
-            usagePlanId=plan["id"], patchOperations=[{"op": "add", "path": "/apiStages", "value": f"{api_id}:{ctx.names.stage}"}]
+            usagePlanId=plan["id"],
+            patchOperations=[{"op": "add", "path": "/apiStages", "value": f"{api_id}:{ctx.names.stage}"}],
         )
         plan_action = UPDATED
     keys = apigw.get_usage_plan_keys(usagePlanId=plan["id"]).get("items", [])
     if key["id"] not in [k["id"] for k in keys]:
         apigw.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
         plan_action = plan_action if plan_action == CREATED else UPDATED
-    ctx.report.record(plan_action, "api gateway usage plan", ctx.names.usage_plan, f"{THROTTLE['rateLimit']:g} req/s")
+    ctx.report.record(
+        plan_action, "api gateway usage plan", ctx.names.usage_plan, f"{THROTTLE['rateLimit']:g} req/s"
+    )
     value = key.get("value") or apigw.get_api_key(apiKey=key["id"], includeValue=True)["value"]
     return value, changed or plan_action != UNCHANGED
 
@@ -223,14 +243,20 @@ def ensure(ctx: StackContext) -> None:
     function = ctx.names.function("api")
     function_arn = ctx.outputs["api_function_arn"]
     uri = f"arn:aws:apigateway:{ctx.names.region}:lambda:path/2015-03-31/functions/{function_arn}/invocations"
-    resources = {r["path"]: r for page in apigw.get_paginator("get_resources").paginate(restApiId=api_id) for r in page["items"]}
+    resources = {
+        r["path"]: r
+        for page in apigw.get_paginator("get_resources").paginate(restApiId=api_id)
+        for r in page["items"]
+    }
     for path, method in ROUTES:
         resource_id, made = _ensure_resource(apigw, api_id, path, resources)
         params = [part.strip("{}") for part in path.split("/") if part.startswith("{")]
         changed |= made | _ensure_method(apigw, api_id, resource_id, method, uri, params)
     changed |= _ensure_gateway_responses(apigw, api_id)
     source_arn = ctx.names.arn("execute-api", f"{api_id}/*")
-    permission_added = ensure_permission(ctx, function, "apigateway-invoke", "apigateway.amazonaws.com", source_arn)
+    permission_added = ensure_permission(
+        ctx, function, "apigateway-invoke", "apigateway.amazonaws.com", source_arn
+    )
     deployed = _ensure_stage(ctx, api_id, changed)
     action = CREATED if created else (UPDATED if changed or deployed or permission_added else UNCHANGED)
     ctx.outputs["api_id"] = api_id
@@ -245,8 +271,20 @@ def describe(ctx: StackContext) -> list[tuple[str, str, str]]:
     rows = [(KIND, ctx.names.rest_api, "absent" if api is None else f"present, {api_url(ctx, api['id'])}")]
     if api is not None:
         ctx.outputs["api_url"] = api_url(ctx, api["id"])
-    rows.append(("api gateway api key", ctx.names.api_key, "present" if _find_key(apigw, ctx.names.api_key) else "absent"))
-    rows.append(("api gateway usage plan", ctx.names.usage_plan, "present" if _find_plan(apigw, ctx.names.usage_plan) else "absent"))
+    rows.append(
+        (
+            "api gateway api key",
+            ctx.names.api_key,
+            "present" if _find_key(apigw, ctx.names.api_key) else "absent",
+        )
+    )
+    rows.append(
+        (
+            "api gateway usage plan",
+            ctx.names.usage_plan,
+            "present" if _find_plan(apigw, ctx.names.usage_plan) else "absent",
+        )
+    )
     return rows
 
 
@@ -259,7 +297,10 @@ def delete(ctx: StackContext) -> None:
         if plan.get("apiStages"):
             apigw.update_usage_plan(
                 usagePlanId=plan["id"],
-                patchOperations=[{"op": "remove", "path": "/apiStages", "value": f"{s['apiId']}:{s['stage']}"} for s in plan["apiStages"]],
+                patchOperations=[
+                    {"op": "remove", "path": "/apiStages", "value": f"{s['apiId']}:{s['stage']}"}
+                    for s in plan["apiStages"]
+                ],
             )
         apigw.delete_usage_plan(usagePlanId=plan["id"])
         ctx.report.record(DELETED, "api gateway usage plan", ctx.names.usage_plan)

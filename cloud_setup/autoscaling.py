@@ -1,6 +1,6 @@
 """Scale the async endpoint to zero when idle and wake it when work arrives.
 
-* a scalable target on the variant's DesiredInstanceCount, 0..max_instances;
+* a scalable target on the variant's DesiredInstanceCount, min_instances (0 by default)..max_instances;
 * target tracking on ApproximateBacklogSizePerInstance (scales between 1..max, and in to 0 when the
   backlog is empty);
 * target tracking cannot leave 0 (the per-instance metric is undefined without instances), so a step
@@ -28,7 +28,11 @@ KIND_ALARM = "cloudwatch alarm"
 
 
 def _ids(ctx: StackContext) -> dict:
-    return {"ServiceNamespace": NAMESPACE, "ResourceId": ctx.names.scaling_resource_id, "ScalableDimension": DIMENSION}
+    return {
+        "ServiceNamespace": NAMESPACE,
+        "ResourceId": ctx.names.scaling_resource_id,
+        "ScalableDimension": DIMENSION,
+    }
 
 
 def target_tracking(ctx: StackContext) -> dict:
@@ -71,12 +75,16 @@ def alarm_spec(ctx: StackContext, policy_arn: str) -> dict:
 
 
 def _target(aas, ctx: StackContext) -> dict | None:
-    targets = aas.describe_scalable_targets(ServiceNamespace=NAMESPACE, ResourceIds=[ctx.names.scaling_resource_id])
+    targets = aas.describe_scalable_targets(
+        ServiceNamespace=NAMESPACE, ResourceIds=[ctx.names.scaling_resource_id]
+    )
     return next(iter(targets["ScalableTargets"]), None)
 
 
 def _policies(aas, ctx: StackContext) -> dict[str, dict]:
-    found = aas.describe_scaling_policies(ServiceNamespace=NAMESPACE, ResourceId=ctx.names.scaling_resource_id)
+    found = aas.describe_scaling_policies(
+        ServiceNamespace=NAMESPACE, ResourceId=ctx.names.scaling_resource_id
+    )
     return {p["PolicyName"]: p for p in found["ScalingPolicies"]}
 
 
@@ -103,27 +111,42 @@ def ensure(ctx: StackContext) -> None:
     aas = ctx.clients.application_autoscaling
     cw = ctx.clients.cloudwatch
     ids = _ids(ctx)
-    maximum = ctx.options.max_instances
+    minimum, maximum = ctx.options.min_instances, ctx.options.max_instances
 
     target = _target(aas, ctx)
-    if target is None or target["MinCapacity"] != 0 or target["MaxCapacity"] != maximum:
-        aas.register_scalable_target(MinCapacity=0, MaxCapacity=maximum, **ids)
-    action = CREATED if target is None else (UNCHANGED if target["MaxCapacity"] == maximum and target["MinCapacity"] == 0 else UPDATED)
-    ctx.report.record(action, KIND_TARGET, ids["ResourceId"], f"0..{maximum} instances")
+    if target is None:
+        action = CREATED
+    elif (target["MinCapacity"], target["MaxCapacity"]) != (minimum, maximum):
+        action = UPDATED
+    else:
+        action = UNCHANGED
+    if action != UNCHANGED:
+        aas.register_scalable_target(MinCapacity=minimum, MaxCapacity=maximum, **ids)
+    ctx.report.record(action, KIND_TARGET, ids["ResourceId"], f"{minimum}..{maximum} instances")
 
     policies = _policies(aas, ctx)
     wanted = {
-        ctx.names.target_tracking_policy: ("TargetTrackingScaling", "TargetTrackingScalingPolicyConfiguration", target_tracking(ctx)),
+        ctx.names.target_tracking_policy: (
+            "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration",
+            target_tracking(ctx),
+        ),
         ctx.names.wake_policy: ("StepScaling", "StepScalingPolicyConfiguration", STEP_SCALING),
     }
     arns = {}
     for name, (policy_type, key, config) in wanted.items():
         current = policies.get(name)
-        if current is not None and current["PolicyType"] == policy_type and _same(current.get(key, {}), config):
+        if (
+            current is not None
+            and current["PolicyType"] == policy_type
+            and _same(current.get(key, {}), config)
+        ):
             arns[name] = current["PolicyARN"]
             ctx.report.record(UNCHANGED, KIND_POLICY, name)
             continue
-        arns[name] = aas.put_scaling_policy(PolicyName=name, PolicyType=policy_type, **{key: config}, **ids)["PolicyARN"]
+        arns[name] = aas.put_scaling_policy(PolicyName=name, PolicyType=policy_type, **{key: config}, **ids)[
+            "PolicyARN"
+        ]
         ctx.report.record(CREATED if current is None else UPDATED, KIND_POLICY, name, policy_type)
 
     spec = alarm_spec(ctx, arns[ctx.names.wake_policy])
@@ -132,7 +155,12 @@ def ensure(ctx: StackContext) -> None:
         ctx.report.record(UNCHANGED, KIND_ALARM, ctx.names.wake_alarm)
     else:
         cw.put_metric_alarm(Tags=tag_list(ctx.stack), **spec)
-        ctx.report.record(CREATED if current is None else UPDATED, KIND_ALARM, ctx.names.wake_alarm, "HasBacklogWithoutCapacity >= 1")
+        ctx.report.record(
+            CREATED if current is None else UPDATED,
+            KIND_ALARM,
+            ctx.names.wake_alarm,
+            "HasBacklogWithoutCapacity >= 1",
+        )
 
 
 def describe(ctx: StackContext) -> list[tuple[str, str, str]]:
@@ -153,7 +181,9 @@ def delete(ctx: StackContext, quiet: bool = False) -> None:
     aas, cw = ctx.clients.application_autoscaling, ctx.clients.cloudwatch
     record = (lambda *args: None) if quiet else ctx.report.record
     alarm = _alarm(cw, ctx.names.wake_alarm)
-    owned = alarm is not None and has_stack_tag(cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", []), ctx.stack)
+    owned = alarm is not None and has_stack_tag(
+        cw.list_tags_for_resource(ResourceARN=alarm["AlarmArn"]).get("Tags", []), ctx.stack
+    )
     if owned:
         cw.delete_alarms(AlarmNames=[ctx.names.wake_alarm])
     record(DELETED if owned else ABSENT, KIND_ALARM, ctx.names.wake_alarm)

@@ -18,19 +18,43 @@ ACTIONS = ("deploy", "status", "teardown")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m cloud_setup", description="Deploy, inspect or remove a Time Traveler AWS stack.")
+    parser = argparse.ArgumentParser(
+        prog="python -m cloud_setup", description="Deploy, inspect or remove a Time Traveler AWS stack."
+    )
     parser.add_argument("action", choices=ACTIONS)
-    parser.add_argument("--name", required=True, help="stack name (3-20 of a-z, 0-9, -); prefixes and tags every resource")
+    parser.add_argument(
+        "--name", required=True, help="stack name (3-20 of a-z, 0-9, -); prefixes and tags every resource"
+    )
     parser.add_argument("--region", required=True, help="AWS region, e.g. eu-west-1")
     parser.add_argument("--endpoint-url", help="send every AWS call here (moto, LocalStack)")
-    parser.add_argument("--image-uri", help="model server image in ECR (printed by inference_container/build_and_push.sh)")
+    parser.add_argument(
+        "--image-uri", help="model server image in ECR (printed by inference_container/build_and_push.sh)"
+    )
     parser.add_argument("--model-data-url", help="s3:// URL of model.tar.gz (`time-traveler package-model`)")
-    parser.add_argument("--instance-type", default=DEFAULT_INSTANCE_TYPE, help=f"endpoint instance type (default {DEFAULT_INSTANCE_TYPE})")
+    parser.add_argument(
+        "--instance-type",
+        default=DEFAULT_INSTANCE_TYPE,
+        help=f"endpoint instance type (default {DEFAULT_INSTANCE_TYPE})",
+    )
+    parser.add_argument(
+        "--min-instances",
+        type=int,
+        default=0,
+        help="auto scaling floor: 0 scales to zero when idle (default 0)",
+    )
     parser.add_argument("--max-instances", type=int, default=1, help="auto scaling ceiling (default 1)")
-    parser.add_argument("--max-concurrent-invocations", type=int, default=2, help="photos per instance at once (default 2)")
-    parser.add_argument("--retention-days", type=int, default=1, help="days before photos, frames and jobs expire (default 1)")
-    parser.add_argument("--job-timeout", type=int, default=300, help="seconds before an unfinished job fails with TIMEOUT")
-    parser.add_argument("--booth-config", type=Path, help="booth config TOML to write (default ./booth-NAME.toml)")
+    parser.add_argument(
+        "--max-concurrent-invocations", type=int, default=2, help="photos per instance at once (default 2)"
+    )
+    parser.add_argument(
+        "--retention-days", type=int, default=1, help="days before photos, frames and jobs expire (default 1)"
+    )
+    parser.add_argument(
+        "--job-timeout", type=int, default=300, help="seconds before an unfinished job fails with TIMEOUT"
+    )
+    parser.add_argument(
+        "--booth-config", type=Path, help="booth config TOML to write (default ./booth-NAME.toml)"
+    )
     parser.add_argument("--no-wait", action="store_true", help="do not wait for the endpoint to be InService")
     parser.add_argument("--no-lambda-deps", action="store_true",
                         help="do not pip-download the Lambda zip's third-party wheels (offline tests)")  # fmt: skip
@@ -47,6 +71,7 @@ def options_from(args: argparse.Namespace) -> StackOptions:
         image_uri=args.image_uri,
         model_data_url=args.model_data_url,
         instance_type=args.instance_type,
+        min_instances=args.min_instances,
         max_instances=args.max_instances,
         max_concurrent_invocations=args.max_concurrent_invocations,
         retention_days=args.retention_days,
@@ -56,7 +81,9 @@ def options_from(args: argparse.Namespace) -> StackOptions:
     )
 
 
-def make_context(options: StackOptions, report: Report, dry_run: bool, vendor_deps: bool = True) -> StackContext:
+def make_context(
+    options: StackOptions, report: Report, dry_run: bool, vendor_deps: bool = True
+) -> StackContext:
     clients = Clients(options.region, options.endpoint_url)
     account = "<account-id>"
     if not dry_run:
@@ -85,7 +112,9 @@ def run(args: argparse.Namespace, report: Report | None = None) -> int:
     ctx = make_context(options, report, args.dry_run, vendor_deps=not args.no_lambda_deps)
     where = f" via {options.endpoint_url}" if options.endpoint_url else ""
     if args.dry_run and args.action != "status":
-        report.note(f"Plan to {args.action} stack {options.name} in {options.region}{where} (dry run, nothing touched):")
+        report.note(
+            f"Plan to {args.action} stack {options.name} in {options.region}{where} (dry run, nothing touched):"
+        )
         for line in plan.describe_plan(ctx, args.action):
             report.note(line)
         return 0
@@ -93,7 +122,9 @@ def run(args: argparse.Namespace, report: Report | None = None) -> int:
         report.note(f"Deploying stack {options.name} to {options.region}{where}")
         plan.deploy(ctx)
         changed = [c for c in report.changes if c.action != UNCHANGED]
-        report.note(f"Done: {len(changed)} change(s). API {ctx.outputs['api_url']}; booth config {ctx.outputs['booth_config']}")
+        report.note(
+            f"Done: {len(changed)} change(s). API {ctx.outputs['api_url']}; booth config {ctx.outputs['booth_config']}"
+        )
         return 0
     if args.action == "status":
         rows = plan.status(ctx)
@@ -102,7 +133,9 @@ def run(args: argparse.Namespace, report: Report | None = None) -> int:
         for kind, name, state in rows:
             report.note(f"  {kind:<{width}}  {name}  {state}")
         missing = [row for row in rows if row[2] == "absent"]
-        report.note("all resources present" if not missing else f"{len(missing)} of {len(rows)} resources absent")
+        report.note(
+            "all resources present" if not missing else f"{len(missing)} of {len(rows)} resources absent"
+        )
         return 0 if not missing else 1
     if not (args.yes or confirm_teardown(options.name)):
         return 1

@@ -21,7 +21,9 @@ class Clients:
 
     @functools.cache  # noqa: B019 - the cache lives and dies with this Clients object
     def client(self, service: str):
-        return self._session.client(service, region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG)
+        return self._session.client(
+            service, region_name=self.region, endpoint_url=self.endpoint_url, config=RETRY_CONFIG
+        )
 
     def __getattr__(self, name: str):
         # clients.s3, clients.dynamodb, clients.application_autoscaling ...

@@ -35,6 +35,11 @@ def is_missing(exc: ClientError, *codes: str) -> bool:
     """True when the error says the resource does not exist (each service has its own words)."""
     known = {
         "NoSuchBucket", "404", "NotFound", "ResourceNotFoundException", "NoSuchEntity", "NotFoundException",
-        "ValidationException", "ObjectNotFoundException", "ResourceNotFound",
+        "ObjectNotFoundException", "ResourceNotFound",
     }  # fmt: skip
-    return error_code(exc) in (known | set(codes))
+    code = error_code(exc)
+    if code == "ValidationException":
+        # SageMaker says "Could not find model ..."; other validation errors are real errors.
+        message = exc.response.get("Error", {}).get("Message", "").lower()
+        return "could not find" in message or "does not exist" in message or "not found" in message
+    return code in (known | set(codes))

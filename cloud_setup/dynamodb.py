@@ -24,11 +24,15 @@ def _describe(ddb, table: str) -> dict | None:
 
 def _ttl_enabled(ddb, table: str) -> bool:
     ttl = ddb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
-    return ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and ttl.get("AttributeName") == TTL_ATTRIBUTE
+    return (
+        ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING") and ttl.get("AttributeName") == TTL_ATTRIBUTE
+    )
 
 
 def _owned(ddb, description: dict, stack: str) -> bool:
-    return has_stack_tag(ddb.list_tags_of_resource(ResourceArn=description["TableArn"]).get("Tags", []), stack)
+    return has_stack_tag(
+        ddb.list_tags_of_resource(ResourceArn=description["TableArn"]).get("Tags", []), stack
+    )
 
 
 def ensure(ctx: StackContext) -> None:
@@ -41,16 +45,19 @@ def ensure(ctx: StackContext) -> None:
             AttributeDefinitions=[{"AttributeName": KEY, "AttributeType": "S"}],
             KeySchema=[{"AttributeName": KEY, "KeyType": "HASH"}],
             BillingMode="PAY_PER_REQUEST",
-            SSESpecification={"Enabled": True},
             Tags=tag_list(ctx.stack),
         )
         ddb.get_waiter("table_exists").wait(TableName=table)
         description = _describe(ddb, table)
         action = CREATED
     elif not _owned(ddb, description, ctx.stack):
-        raise RuntimeError(f"table {table} exists but does not belong to stack {ctx.stack}; refusing to adopt it")
+        raise RuntimeError(
+            f"table {table} exists but does not belong to stack {ctx.stack}; refusing to adopt it"
+        )
     if not _ttl_enabled(ddb, table):
-        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE})
+        ddb.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        )
         action = action if action == CREATED else UPDATED
     ctx.outputs["table"] = table
     ctx.outputs["table_arn"] = description["TableArn"]

@@ -18,7 +18,9 @@ from cloud_setup.stack import has_stack_tag, tag_list
 KIND = "iam role"
 ROLE_PURPOSES = ("api-lambda", "completion-lambda", "sweeper-lambda", "sagemaker")
 POLICY_NAME = "time-traveler"
-ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)")
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/(?P<repo>[^:@]+)"
+)
 S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.+)$")
 
 
@@ -36,7 +38,9 @@ def _statement(actions, resources, sid: str) -> dict:
 def _logs(ctx: StackContext, function: str) -> dict:
     names = ctx.names
     return _statement(
-        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [names.log_group_arn(function)], "Logs"
+        ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
+        [names.log_group_arn(function)],
+        "Logs",
     )
 
 
@@ -56,7 +60,14 @@ def policies(ctx: StackContext) -> dict[str, tuple[str, dict]]:
         _statement(["s3:GetObject", "s3:DeleteObject"], [f"{frames}/*"], "Frames"),
         _statement(["s3:ListBucket"], [photos, frames], "ListForCleanup"),
         _statement(
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:Query"],
+            [
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:Scan",
+                "dynamodb:Query",
+            ],
             [n.table_arn],
             "Jobs",
         ),
@@ -67,20 +78,26 @@ def policies(ctx: StackContext) -> dict[str, tuple[str, dict]]:
         _statement(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], [f"{frames}/*"], "Frames"),
         _statement(["s3:GetObject", "s3:DeleteObject"], [f"{photos}/*"], "Photos"),
         _statement(["s3:ListBucket"], [photos, frames], "ListForCleanup"),
-        _statement(["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan"], [n.table_arn], "Jobs"),
+        _statement(
+            ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:Scan"],
+            [n.table_arn],
+            "Jobs",
+        ),
     ]
     sweeper = [
         _logs(ctx, n.function("sweeper")),
         _statement(["s3:DeleteObject"], [f"{photos}/*", f"{frames}/*"], "DeleteExpired"),
         _statement(["s3:ListBucket"], [photos, frames], "ListForCleanup"),
-        _statement(["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"], [n.table_arn], "Jobs"),
+        _statement(
+            ["dynamodb:Scan", "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            [n.table_arn],
+            "Jobs",
+        ),
     ]
     sagemaker = [
         _statement(["s3:GetObject"], [f"{photos}/*"], "ReadPhotos"),
         _statement(["s3:PutObject"], [f"{frames}/*"], "WriteResults"),
-        _statement(
-            ["sns:Publish"], [n.topic_arn(n.success_topic), n.topic_arn(n.error_topic)], "Notify"
-        ),
+        _statement(["sns:Publish"], [n.topic_arn(n.success_topic), n.topic_arn(n.error_topic)], "Notify"),
         _statement(
             ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [n.arn("logs", "log-group:/aws/sagemaker/Endpoints/*")],
@@ -93,11 +110,17 @@ def policies(ctx: StackContext) -> dict[str, tuple[str, dict]]:
     if image:
         repository = f"arn:aws:ecr:{image['region']}:{image['account']}:repository/{image['repo']}"
         sagemaker.append(
-            _statement(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], [repository], "PullImage")
+            _statement(
+                ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                [repository],
+                "PullImage",
+            )
         )
     model = S3_URL.match(ctx.outputs.get("model_data_url") or "")
     if model:
-        sagemaker.append(_statement(["s3:GetObject"], [f"arn:aws:s3:::{model['bucket']}/{model['key']}"], "ReadModel"))
+        sagemaker.append(
+            _statement(["s3:GetObject"], [f"arn:aws:s3:::{model['bucket']}/{model['key']}"], "ReadModel")
+        )
     document = lambda statements: {"Version": "2012-10-17", "Statement": statements}  # noqa: E731
     return {
         "api-lambda": ("lambda.amazonaws.com", document(api)),
@@ -150,7 +173,9 @@ def ensure(ctx: StackContext) -> None:
             iam.get_waiter("role_exists").wait(RoleName=name)
             action = CREATED
         elif not _owned(iam, name, ctx.stack):
-            raise RuntimeError(f"role {name} exists but does not belong to stack {ctx.stack}; refusing to adopt it")
+            raise RuntimeError(
+                f"role {name} exists but does not belong to stack {ctx.stack}; refusing to adopt it"
+            )
         elif _as_dict(role["AssumeRolePolicyDocument"]) != trust(service):
             iam.update_assume_role_policy(RoleName=name, PolicyDocument=json.dumps(trust(service)))
             action = UPDATED

@@ -88,7 +88,9 @@ def vendor(requirement_list: list[str], cache_root: Path) -> Path | None:
     of requirements."""
     if not requirement_list:
         return None
-    key = hashlib.sha256("\n".join(sorted(requirement_list) + [LAMBDA_PLATFORM, LAMBDA_PYTHON]).encode()).hexdigest()[:12]
+    key = hashlib.sha256(
+        "\n".join(sorted(requirement_list) + [LAMBDA_PLATFORM, LAMBDA_PYTHON]).encode()
+    ).hexdigest()[:12]
     target = cache_root / f"lambda-deps-{key}"
     if (target / ".complete").is_file():
         return target

@@ -31,8 +31,16 @@ class FunctionSpec:
 
 FUNCTIONS = (
     FunctionSpec("api", f"{HANDLER_MODULE}.api_handler", 29, 512, "booth REST API (API Gateway proxy)"),
-    FunctionSpec("completion", f"{HANDLER_MODULE}.completion_handler", 120, 1536, "turns async inference results into frames"),
-    FunctionSpec("sweeper", f"{HANDLER_MODULE}.sweeper_handler", 120, 512, "times out stuck jobs, deletes expired ones"),
+    FunctionSpec(
+        "completion",
+        f"{HANDLER_MODULE}.completion_handler",
+        120,
+        1536,
+        "turns async inference results into frames",
+    ),
+    FunctionSpec(
+        "sweeper", f"{HANDLER_MODULE}.sweeper_handler", 120, 512, "times out stuck jobs, deletes expired ones"
+    ),
 )
 
 
@@ -54,7 +62,8 @@ def function_config(ctx: StackContext, spec: FunctionSpec) -> dict:
     purpose_role = f"{spec.purpose}-lambda"
     return {
         "Runtime": lambda_zip.LAMBDA_RUNTIME,
-        "Role": ctx.outputs.get(f"{purpose_role}_role_arn") or ctx.names.arn("iam", f"role/{role_names(ctx)[purpose_role]}", region=False),
+        "Role": ctx.outputs.get(f"{purpose_role}_role_arn")
+        or ctx.names.arn("iam", f"role/{role_names(ctx)[purpose_role]}", region=False),
         "Handler": spec.handler,
         "Timeout": spec.timeout,
         "MemorySize": spec.memory,
@@ -100,9 +109,15 @@ def _create(lam, name: str, config: dict, package: bytes, stack: str) -> dict:
     validation error; IAM has no waiter for that, so that one error is retried with backoff."""
     for attempt in range(6):
         try:
-            return lam.create_function(FunctionName=name, Code={"ZipFile": package}, Tags=stack_tags(stack), **config)
+            return lam.create_function(
+                FunctionName=name, Code={"ZipFile": package}, Tags=stack_tags(stack), **config
+            )
         except ClientError as exc:
-            if error_code(exc) != "InvalidParameterValueException" or "role" not in str(exc).lower() or attempt == 5:
+            if (
+                error_code(exc) != "InvalidParameterValueException"
+                or "role" not in str(exc).lower()
+                or attempt == 5
+            ):
                 raise
             _backoff(attempt)
     raise AssertionError("unreachable")
@@ -143,7 +158,9 @@ def ensure_functions(ctx: StackContext) -> None:
         ctx.report.record(action, KIND, name, f"{spec.handler}, {len(package) // 1024} KiB")
 
 
-def ensure_permission(ctx: StackContext, function: str, statement_id: str, principal: str, source_arn: str) -> bool:
+def ensure_permission(
+    ctx: StackContext, function: str, statement_id: str, principal: str, source_arn: str
+) -> bool:
     """Allow `principal` to invoke `function` from `source_arn`; True when it had to be added."""
     lam = ctx.clients.client("lambda")
     try:
@@ -227,4 +244,6 @@ def delete_subscriptions(ctx: StackContext) -> None:
         found = [s for page in pages for s in page["Subscriptions"] if s["Endpoint"] == function_arn]
         for sub in found:
             sns.unsubscribe(SubscriptionArn=sub["SubscriptionArn"])
-        ctx.report.record(DELETED if found else ABSENT, SUBSCRIPTION, f"{topic} -> {function_arn.rsplit(':', 1)[-1]}")
+        ctx.report.record(
+            DELETED if found else ABSENT, SUBSCRIPTION, f"{topic} -> {function_arn.rsplit(':', 1)[-1]}"
+        )

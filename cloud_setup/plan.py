@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from cloud_setup import apigateway, autoscaling, booth_config, dynamodb, iam, lambdas, s3, sagemaker, schedule, sns
+from cloud_setup import (
+    apigateway,
+    autoscaling,
+    booth_config,
+    dynamodb,
+    iam,
+    lambdas,
+    s3,
+    sagemaker,
+    schedule,
+    sns,
+)
 from cloud_setup.context import StackContext
 from cloud_setup.report import CREATED, DELETED, UNCHANGED
 
@@ -72,7 +83,7 @@ def steps() -> list[Step]:
         Step("endpoint", sagemaker.ensure_endpoint, sagemaker.delete_endpoint, sagemaker.describe,
              lambda c: f"sagemaker endpoint {n(c).endpoint} (waits until InService)"),
         Step("autoscaling", autoscaling.ensure, autoscaling.delete, autoscaling.describe,
-             lambda c: f"scale {n(c).scaling_resource_id} 0..{o(c).max_instances}: target tracking "
+             lambda c: f"scale {n(c).scaling_resource_id} {o(c).min_instances}..{o(c).max_instances}: target tracking "
                        f"ApproximateBacklogSizePerInstance={autoscaling.BACKLOG_TARGET:g}, step +1 on alarm "
                        f"{n(c).wake_alarm} (HasBacklogWithoutCapacity)"),
         Step("booth config", _write_booth_config, _remove_booth_config, None,

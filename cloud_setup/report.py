@@ -6,7 +6,14 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-CREATED, UPDATED, UNCHANGED, DELETED, ABSENT, WOULD = "created", "updated", "unchanged", "deleted", "absent", "would"
+CREATED, UPDATED, UNCHANGED, DELETED, ABSENT, WOULD = (
+    "created",
+    "updated",
+    "unchanged",
+    "deleted",
+    "absent",
+    "would",
+)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,9 @@ BLOCK_ALL = {
     "BlockPublicPolicy": True,
     "RestrictPublicBuckets": True,
 }
-ENCRYPTION = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]}
+ENCRYPTION = {
+    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": True}]
+}
 
 
 def lifecycle(days: int) -> dict:
@@ -68,8 +70,16 @@ def _settings(s3, bucket: str) -> dict:
             raise
 
     return {
-        "public_access": read(s3.get_public_access_block, "PublicAccessBlockConfiguration", "NoSuchPublicAccessBlockConfiguration"),
-        "encryption": read(s3.get_bucket_encryption, "ServerSideEncryptionConfiguration", "ServerSideEncryptionConfigurationNotFoundError"),
+        "public_access": read(
+            s3.get_public_access_block,
+            "PublicAccessBlockConfiguration",
+            "NoSuchPublicAccessBlockConfiguration",
+        ),
+        "encryption": read(
+            s3.get_bucket_encryption,
+            "ServerSideEncryptionConfiguration",
+            "ServerSideEncryptionConfigurationNotFoundError",
+        ),
         "lifecycle": read(s3.get_bucket_lifecycle_configuration, "Rules", "NoSuchLifecycleConfiguration"),
     }
 
@@ -85,7 +95,9 @@ def _ensure_bucket(ctx: StackContext, bucket: str) -> None:
         s3.get_waiter("bucket_exists").wait(Bucket=bucket)
         created = True
     elif not has_stack_tag(_tags(s3, bucket), ctx.stack):
-        raise RuntimeError(f"bucket {bucket} exists but does not belong to stack {ctx.stack}; refusing to adopt it")
+        raise RuntimeError(
+            f"bucket {bucket} exists but does not belong to stack {ctx.stack}; refusing to adopt it"
+        )
 
     current = _settings(s3, bucket)
     wanted_lifecycle = lifecycle(ctx.options.retention_days)
@@ -94,7 +106,10 @@ def _ensure_bucket(ctx: StackContext, bucket: str) -> None:
         s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=BLOCK_ALL)
         fixes.append("public access")
     rules = (current["encryption"] or {}).get("Rules", [])
-    if not rules or rules[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") not in ("AES256", "aws:kms"):
+    if not rules or rules[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") not in (
+        "AES256",
+        "aws:kms",
+    ):
         s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=ENCRYPTION)
         fixes.append("encryption")
     if not _lifecycle_matches(current["lifecycle"], wanted_lifecycle["Rules"]):
@@ -137,7 +152,9 @@ def describe(ctx: StackContext) -> list[tuple[str, str, str]]:
             settings = _settings(ctx.clients.s3, bucket)
             days = (settings["lifecycle"] or [{}])[0].get("Expiration", {}).get("Days")
             private = settings["public_access"] == BLOCK_ALL
-            rows.append((KIND, bucket, f"present, {'private' if private else 'NOT PRIVATE'}, expiry {days} d"))
+            rows.append(
+                (KIND, bucket, f"present, {'private' if private else 'NOT PRIVATE'}, expiry {days} d")
+            )
         else:
             rows.append((KIND, bucket, "absent"))
     return rows
@@ -159,6 +176,9 @@ def _empty(s3, bucket: str) -> None:
     """Delete every object version and delete marker (a bucket must be empty to go)."""
     paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket):
-        keys = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        keys = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+        ]
         for start in range(0, len(keys), 1000):
             s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True})

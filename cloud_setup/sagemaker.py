@@ -58,9 +58,16 @@ def resolve_model_source(ctx: StackContext) -> None:
 
 
 def model_spec(ctx: StackContext) -> tuple[str, dict]:
-    container = {"Image": ctx.outputs["image_uri"], "ModelDataUrl": ctx.outputs["model_data_url"], "Environment": {}}
+    container = {
+        "Image": ctx.outputs["image_uri"],
+        "ModelDataUrl": ctx.outputs["model_data_url"],
+        "Environment": {},
+    }
     role = ctx.outputs["sagemaker_role_arn"]
-    return f"{ctx.names.model_prefix}{short_hash([container, role])}", {"PrimaryContainer": container, "ExecutionRoleArn": role}
+    return f"{ctx.names.model_prefix}{short_hash([container, role])}", {
+        "PrimaryContainer": container,
+        "ExecutionRoleArn": role,
+    }
 
 
 def endpoint_config_spec(ctx: StackContext, model_name: str) -> tuple[str, dict]:
@@ -122,7 +129,9 @@ def ensure_endpoint_config(ctx: StackContext) -> None:
 
 def _wait_in_service(ctx: StackContext) -> None:
     if ctx.options.wait:
-        ctx.report.note(f"  waiting for endpoint {ctx.names.endpoint} to be InService (GPU endpoints take ~10 min)")
+        ctx.report.note(
+            f"  waiting for endpoint {ctx.names.endpoint} to be InService (GPU endpoints take ~10 min)"
+        )
         ctx.clients.sagemaker.get_waiter("endpoint_in_service").wait(
             EndpointName=ctx.names.endpoint, WaiterConfig={"Delay": 30, "MaxAttempts": 120}
         )
@@ -161,7 +170,9 @@ def _stack_items(ctx: StackContext, lister: str, key: str, prefix: str) -> list[
         for item in page[key]:
             name = item.get("ModelName") or item.get("EndpointConfigName")
             arn = item.get("ModelArn") or item.get("EndpointConfigArn")
-            if name.startswith(prefix) and has_stack_tag(sm.list_tags(ResourceArn=arn).get("Tags", []), ctx.stack):
+            if name.startswith(prefix) and has_stack_tag(
+                sm.list_tags(ResourceArn=arn).get("Tags", []), ctx.stack
+            ):
                 items.append({"name": name, "arn": arn})
     return items
 
@@ -171,7 +182,12 @@ def stack_models(ctx: StackContext) -> list[str]:
 
 
 def stack_endpoint_configs(ctx: StackContext) -> list[str]:
-    return [c["name"] for c in _stack_items(ctx, "list_endpoint_configs", "EndpointConfigs", ctx.names.endpoint_config_prefix)]
+    return [
+        c["name"]
+        for c in _stack_items(
+            ctx, "list_endpoint_configs", "EndpointConfigs", ctx.names.endpoint_config_prefix
+        )
+    ]
 
 
 def _remove_superseded(ctx: StackContext) -> None:
@@ -200,14 +216,22 @@ def describe(ctx: StackContext) -> list[tuple[str, str, str]]:
     else:
         variant = (endpoint.get("ProductionVariants") or [{}])[0]
         instances = variant.get("CurrentInstanceCount", 0)
-        rows.append(("sagemaker endpoint", ctx.names.endpoint, f"{endpoint['EndpointStatus']}, {instances} instance(s) running"))
+        rows.append(
+            (
+                "sagemaker endpoint",
+                ctx.names.endpoint,
+                f"{endpoint['EndpointStatus']}, {instances} instance(s) running",
+            )
+        )
     return rows
 
 
 def delete_endpoint(ctx: StackContext) -> None:
     sm, name = ctx.clients.sagemaker, ctx.names.endpoint
     endpoint = _describe_endpoint(sm, name)
-    if endpoint is None or not has_stack_tag(sm.list_tags(ResourceArn=endpoint["EndpointArn"]).get("Tags", []), ctx.stack):
+    if endpoint is None or not has_stack_tag(
+        sm.list_tags(ResourceArn=endpoint["EndpointArn"]).get("Tags", []), ctx.stack
+    ):
         ctx.report.record(ABSENT, "sagemaker endpoint", name)
         return
     sm.delete_endpoint(EndpointName=name)

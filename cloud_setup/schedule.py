@@ -39,7 +39,9 @@ def ensure(ctx: StackContext) -> None:
         )["RuleArn"]  # fmt: skip
         action = CREATED
     else:
-        if not has_stack_tag(events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", []), ctx.stack):
+        if not has_stack_tag(
+            events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", []), ctx.stack
+        ):
             raise RuntimeError(f"rule {name} exists but does not belong to stack {ctx.stack}")
         rule_arn = rule["Arn"]
         if rule.get("ScheduleExpression") != RATE or rule.get("State") != "ENABLED":
@@ -49,20 +51,30 @@ def ensure(ctx: StackContext) -> None:
     if [t["Arn"] for t in targets] != [function_arn]:
         events.put_targets(Rule=name, Targets=[{"Id": TARGET_ID, "Arn": function_arn}])
         action = action if action == CREATED else UPDATED
-    if ensure_permission(ctx, ctx.names.function("sweeper"), "events-sweeper", "events.amazonaws.com", rule_arn):
+    if ensure_permission(
+        ctx, ctx.names.function("sweeper"), "events-sweeper", "events.amazonaws.com", rule_arn
+    ):
         action = action if action == CREATED else UPDATED
     ctx.report.record(action, KIND, name, RATE)
 
 
 def describe(ctx: StackContext) -> list[tuple[str, str, str]]:
     rule = _rule(ctx.clients.events, rule_name(ctx))
-    return [(KIND, rule_name(ctx), "absent" if rule is None else f"{rule.get('State')}, {rule.get('ScheduleExpression')}")]
+    return [
+        (
+            KIND,
+            rule_name(ctx),
+            "absent" if rule is None else f"{rule.get('State')}, {rule.get('ScheduleExpression')}",
+        )
+    ]
 
 
 def delete(ctx: StackContext) -> None:
     events, name = ctx.clients.events, rule_name(ctx)
     rule = _rule(events, name)
-    if rule is None or not has_stack_tag(events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", []), ctx.stack):
+    if rule is None or not has_stack_tag(
+        events.list_tags_for_resource(ResourceARN=rule["Arn"]).get("Tags", []), ctx.stack
+    ):
         ctx.report.record(ABSENT, KIND, name)
         return
     targets = [t["Id"] for t in events.list_targets_by_rule(Rule=name)["Targets"]]

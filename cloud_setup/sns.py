@@ -35,12 +35,12 @@ def ensure(ctx: StackContext) -> None:
         arn = ctx.names.topic_arn(topic)
         existing = _attributes(sns, arn)
         if existing is not None and not _owned(sns, arn, ctx.stack):
-            raise RuntimeError(f"topic {topic} exists but does not belong to stack {ctx.stack}; refusing to adopt it")
+            raise RuntimeError(
+                f"topic {topic} exists but does not belong to stack {ctx.stack}; refusing to adopt it"
+            )
         if existing is None:
-            # Encrypted with the AWS managed SNS key; CreateTopic is itself idempotent for equal attributes.
-            arn = sns.create_topic(
-                Name=topic, Attributes={"KmsMasterKeyId": "alias/aws/sns"}, Tags=tag_list(ctx.stack)
-            )["TopicArn"]
+            # Messages carry only job ids and S3 locations, no photo data.
+            arn = sns.create_topic(Name=topic, Tags=tag_list(ctx.stack))["TopicArn"]
         ctx.outputs[f"{purpose}_topic_arn"] = arn
         ctx.report.record(CREATED if existing is None else UNCHANGED, KIND, topic)
 
@@ -52,7 +52,9 @@ def describe(ctx: StackContext) -> list[tuple[str, str, str]]:
         if attributes is None:
             rows.append((KIND, topic, "absent"))
         else:
-            subs = ctx.clients.sns.list_subscriptions_by_topic(TopicArn=ctx.names.topic_arn(topic))["Subscriptions"]
+            subs = ctx.clients.sns.list_subscriptions_by_topic(TopicArn=ctx.names.topic_arn(topic))[
+                "Subscriptions"
+            ]
             endpoints = ", ".join(s["Endpoint"].rsplit(":", 1)[-1] for s in subs) or "no subscribers"
             rows.append((KIND, topic, f"present, -> {endpoints}"))
     return rows

@@ -45,6 +45,7 @@ class StackOptions:
     image_uri: str | None = None
     model_data_url: str | None = None
     instance_type: str = DEFAULT_INSTANCE_TYPE
+    min_instances: int = 0
     max_instances: int = 1
     max_concurrent_invocations: int = 2
     retention_days: int = 1
@@ -58,6 +59,8 @@ class StackOptions:
             raise ValueError("retention must be at least one day")
         if not 1 <= self.max_instances <= 20:
             raise ValueError("max instances must be 1-20")
+        if not 0 <= self.min_instances <= self.max_instances:
+            raise ValueError("min instances must be 0 (scale to zero) up to max instances")
 
 
 @dataclass(frozen=True)
@@ -174,4 +177,7 @@ def has_stack_tag(tags, stack: str) -> bool:
     """True when a tag dict or [{Key, Value}] list carries this stack's tag."""
     if isinstance(tags, dict):
         return tags.get(STACK_TAG) == stack
-    return any((t.get("Key") or t.get("key")) == STACK_TAG and (t.get("Value") or t.get("value")) == stack for t in tags)
+    return any(
+        (t.get("Key") or t.get("key")) == STACK_TAG and (t.get("Value") or t.get("value")) == stack
+        for t in tags
+    )

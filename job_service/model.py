@@ -91,7 +91,8 @@ class Job:
         frames = []
         if self.status == JobStatus.SUCCESS:
             frames = [
-                {"index": index, "age": age, "url": frame_url(index)} for index, age in enumerate(self.frame_ages())
+                {"index": index, "age": age, "url": frame_url(index)}
+                for index, age in enumerate(self.frame_ages())
             ]
         error = None
         if self.status == JobStatus.FAILED:

@@ -12,17 +12,31 @@ from inference_container.errors import TimeTravelerError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --api-key)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --api-key)"
+    )
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
     parser.add_argument("--api-key", default=None, help="require this x-api-key header on every request")
-    parser.add_argument("--engine", default="auto", choices=("auto", "sam", "classic"),
-                        help="auto: SAM where torch and weights are present, else classic")
-    parser.add_argument("--weights", default=None, help="SAM checkpoint (default: $TIME_TRAVELER_WEIGHTS or the cache)")
+    parser.add_argument(
+        "--engine",
+        default="auto",
+        choices=("auto", "sam", "classic"),
+        help="auto: SAM where torch and weights are present, else classic",
+    )
+    parser.add_argument(
+        "--weights", default=None, help="SAM checkpoint (default: $TIME_TRAVELER_WEIGHTS or the cache)"
+    )
     parser.add_argument("--data-dir", default=None, help="where jobs, photos and frames are kept")
     parser.add_argument("--ages", default=",".join(map(str, DEFAULT_AGES)), help="default target ages")
-    parser.add_argument("--retention-hours", type=float, default=24.0, help="delete jobs, photos and frames after this")
-    parser.add_argument("--job-timeout", type=float, default=300.0, help="seconds before an unfinished job fails")
-    parser.add_argument("--workers", type=int, default=1, help="jobs run at once (each holds one engine call)")
+    parser.add_argument(
+        "--retention-hours", type=float, default=24.0, help="delete jobs, photos and frames after this"
+    )
+    parser.add_argument(
+        "--job-timeout", type=float, default=300.0, help="seconds before an unfinished job fails"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="jobs run at once (each holds one engine call)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,8 +67,11 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         raise TimeTravelerError(f"could not start the server: {exc}") from exc
     health = server.health()
-    print(f"Time Traveler job service on {server.base_url} (engine: {health['engine']} {health['version']}, "
-          f"data: {server.data_dir})", flush=True)
+    print(
+        f"Time Traveler job service on {server.base_url} (engine: {health['engine']} {health['version']}, "
+        f"data: {server.data_dir})",
+        flush=True,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -28,7 +28,9 @@ from job_service.ports import InferenceQueue, JobTable, ObjectStore
 log = logging.getLogger("job_service")
 
 #: Codes a model may report for a failed job; anything else is reported as INFERENCE_FAILED.
-JOB_FAILURE_CODES = frozenset({"BAD_IMAGE", "NO_FACE", "INFERENCE_FAILED", "TIMEOUT", "BAD_REQUEST", "TOO_LARGE"})
+JOB_FAILURE_CODES = frozenset(
+    {"BAD_IMAGE", "NO_FACE", "INFERENCE_FAILED", "TIMEOUT", "BAD_REQUEST", "TOO_LARGE"}
+)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,9 @@ class JobService:
         if not self.store.exists(upload_key(job_id)):
             return None
         if not self.queue_owns_processing:
-            job = self.table.update(job_id, {JobStatus.QUEUED}, status=JobStatus.PROCESSING, updated_at=self.clock())
+            job = self.table.update(
+                job_id, {JobStatus.QUEUED}, status=JobStatus.PROCESSING, updated_at=self.clock()
+            )
             if job is None:
                 return None
         try:
@@ -138,7 +142,9 @@ class JobService:
         job = self.table.get(job_id)
         if job is None or self._past_timeout(job):
             return None
-        return self.table.update(job_id, {JobStatus.QUEUED}, status=JobStatus.PROCESSING, updated_at=self.clock())
+        return self.table.update(
+            job_id, {JobStatus.QUEUED}, status=JobStatus.PROCESSING, updated_at=self.clock()
+        )
 
     def complete_job(self, job_id: str, strip: np.ndarray | bytes, engine: str | None = None) -> Job | None:
         """Split the model's strip into JPEG frames, store them and mark SUCCESS.
@@ -211,7 +217,9 @@ class JobService:
 
     def frame_url(self, job_id: str, index: int, base_url: str) -> str:
         """A presigned URL where the store has one, else the API's own `results/` route."""
-        return self.store.url(frame_key(job_id, index)) or f"{base_url.rstrip('/')}/results/{job_id}/{index}.jpg"
+        return (
+            self.store.url(frame_key(job_id, index)) or f"{base_url.rstrip('/')}/results/{job_id}/{index}.jpg"
+        )
 
     def document(self, job: Job, base_url: str) -> dict:
         return job.document(lambda index: self.frame_url(job.job_id, index, base_url))

@@ -52,6 +52,9 @@ class BackendConfig:
     request_timeout_seconds: float = 15.0
     job_timeout_seconds: float = 300.0
     retries: int = 4
+    retry_first_wait_seconds: float = 0.5
+    local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
+    local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
 
 
 @dataclass

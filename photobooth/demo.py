@@ -79,6 +79,7 @@ def attract_frames(ages=DEFAULT_AGES, samples_dir: Path = SAMPLES_DIR) -> list[t
                 continue
             age = path.stem.rpartition("_age")[2]
             frames.append((age if age.isdigit() else None, image))
+    frames.sort(key=lambda item: int(item[0]) if item[0] else -1)
     if not frames:
         frames = [(str(age), demo_face(age)) for age in ages]
     return frames

@@ -90,6 +90,7 @@ TRANSITIONS: dict[tuple[State, Event], State] = {
     (S.PIN, E.CANCEL): S.ATTRACT,
     (S.PIN, E.IDLE_TIMEOUT): S.ATTRACT,
     (S.SETTINGS, E.SETTINGS_CLOSED): S.ATTRACT,
+    (S.SETTINGS, E.IDLE_TIMEOUT): S.ATTRACT,
     (S.PREVIEW, E.TAP): S.COUNTDOWN,
     (S.COUNTDOWN, E.CAPTURED): S.REVIEW,
     (S.REVIEW, E.RETAKE): S.PREVIEW,
@@ -136,6 +137,8 @@ class BoothStateMachine:
 
     def handle(self, event: Event, error: ErrorKind | None = None) -> Transition | None:
         """Apply one event; returns the transition made, or None when the event does not apply now."""
+        if event is E.CAMERA_LOST:
+            error = ErrorKind.CAMERA
         target = self._target(event, error)
         if target is None:
             return None

@@ -71,8 +71,8 @@ def prepare(aligned: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SI
     layers = wrinkles.render_layers(shape, sface, masks.skin, masks.neck)
     crepe = wrinkles.crepe_texture((h, w), face) * _up(np.maximum(masks.skin, masks.neck), size)
     d = sface.eye_distance
-    smooth_small = cv2.bilateralFilter(small, 0, 30, max(0.05 * d, 2.0))
-    smooth_small = cv2.bilateralFilter(smooth_small, 0, 20, max(0.03 * d, 1.5))
+    # A child's skin: flatten texture and creases but keep the face's big shapes (nose, cheeks).
+    smooth_small = cv2.edgePreservingFilter(small, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4)
     brow_holes = (masks.brows > 0.25).astype(np.uint8) * 255
     brow_free = cv2.inpaint(small, brow_holes, max(0.06 * d, 3.0), cv2.INPAINT_TELEA)
     brow_free = cv2.GaussianBlur(brow_free, (0, 0), max(0.02 * d, 1.0))
@@ -117,7 +117,7 @@ def render(prep: Prepared, strength: Strength) -> np.ndarray:
         tone.older_skin(lab, m.skin, prep.blotch, prep.spots, s)
         hair.thin(lab, prep.brow_free_lab, prep.brow_hairs, prep.strands, 0.55 * ramp(s, 0.3, 1.0))
         hair.grey(lab, prep.hair, prep.strands, ramp(s, 0.05, 0.95))
-        hair.grey(lab, prep.brow_hairs, prep.strands, 0.8 * ramp(s, 0.2, 1.0), lift=0.6)
+        hair.grey(lab, prep.brow_hairs, prep.strands, 0.8 * ramp(s, 0.2, 1.0), lift=0.5, keep=0.3)
     if y > 0:
         tone.younger_skin(lab, prep.smooth_lab, m.skin, prep.cheeks, y)
         hair.darken(lab, np.maximum(prep.hair, 0.6 * prep.brow_hairs), y)

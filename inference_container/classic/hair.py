@@ -63,12 +63,23 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     cv2.setRNGSeed(1234)  # GrabCut's GMM initialisation draws from OpenCV's RNG: fix it for repeatability
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     cv2.grabCut(small, seeds, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
-    found = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.float32)
-    found *= np.clip(hairlike * 1.5, 0.0, 1.0) * (1.0 - skin)
+    grabbed = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
+    # Opening by ~a tenth of an eye distance drops thin poles, cords and frames; hair is a mass.
+    side = max(int(0.12 * d) | 1, 3)
+    grabbed = cv2.morphologyEx(grabbed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    found = _touching(grabbed > 0, _temple_band(shape, sface) > 0.5)
+    found *= np.clip(hairlike * 2.0, 0.0, 1.0) * (1.0 - skin)
     found = cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     found *= feather(grow(head.astype(np.float32), 0.2 * d), 0.1 * d)
     soft = feather(found, max(0.04 * d, 0.8))
     return cv2.resize(soft, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """The parts of `region` connected to `zone`: hair grows from the head, a white star on a flag doesn't."""
+    count, labels = cv2.connectedComponents(region.astype(np.uint8), connectivity=8)
+    keep = np.unique(labels[zone & region])
+    return np.isin(labels, keep[keep > 0]).astype(np.float32)
 
 
 def _backdrop_likeness(lab: np.ndarray, mouth_y: int) -> np.ndarray:
@@ -87,19 +98,25 @@ def _backdrop_likeness(lab: np.ndarray, mouth_y: int) -> np.ndarray:
     return np.clip((14.0 - nearest) / 8.0, 0.0, 1.0).astype(np.float32)
 
 
-def _like_temple_hair(lab: np.ndarray, face: Face, skin: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
-    """How much each pixel looks like the hair beside the temples, where hair (not a hat) usually is."""
-    band = np.zeros(lab.shape[:2], dtype=np.float32)
+def _temple_band(shape: tuple[int, int], face: Face) -> np.ndarray:
+    """Two patches beside the face from the temples down to the ears: where hair almost always is."""
+    band = np.zeros(shape, dtype=np.float32)
     p = face.points
     for top, low, side in ((p[0], p[2], -1), (p[16], p[14], 1)):
         quad = [face.offset(top, 0.0, -0.5), face.offset(top, 0.45 * side, -0.5),
                 face.offset(low, 0.45 * side, 0.0), face.offset(low, 0.0, 0.0)]
-        band = np.maximum(band, polygon(lab.shape[:2], np.array(quad)))
+        band = np.maximum(band, polygon(shape, np.array(quad)))
+    return band
+
+
+def _like_temple_hair(lab: np.ndarray, face: Face, skin: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
+    """How much each pixel looks like the hair beside the temples, where hair (not a hat) usually is."""
+    band = _temple_band(lab.shape[:2], face)
     pixels = lab[(band > 0.5) & (skin < 0.3) & (backdrop < 0.3)].astype(np.float64)
     if len(pixels) < 12:
         return (1.0 - skin) * (1.0 - backdrop)
     mean = pixels.mean(axis=0)
-    cov = np.cov(pixels, rowvar=False) + np.diag([250.0, 10.0, 10.0])  # highlights vary lightness a lot
+    cov = np.cov(pixels, rowvar=False) + np.diag([900.0, 10.0, 10.0])  # highlights vary lightness a lot (L is 0-255 here)
     diff = lab.reshape(-1, 3).astype(np.float64) - mean
     distance = np.sqrt(np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov), diff)).reshape(lab.shape[:2])
     return np.clip((4.0 - distance) / 1.5, 0.0, 1.0).astype(np.float32)
@@ -124,19 +141,20 @@ def strand_field(detail: np.ndarray, face: Face, seed: int = 99) -> np.ndarray:
     return np.clip(order, 0.0, 1.0).astype(np.float32)
 
 
-def grey(lab: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float, lift: float = 1.0) -> None:
+def grey(lab: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float, lift: float = 1.0, keep: float = 0.1) -> None:
     """Turn the masked hair grey in place: strands whose `order` is below `amount` go first.
 
-    Grey hair is lighter and colourless, but keeps the strand texture of the original.
+    Grey hair is lighter (by `lift`) and nearly colourless (`keep` of the colour stays).
     """
     if amount <= 0:
         return
-    g = np.clip((amount * 1.4 - order) / 0.5, 0.0, 1.0) * mask
+    g = np.clip(amount * (1.15 + 2.0 * (0.5 - order)), 0.0, 1.0) * mask
     L = lab[..., 0]
     silver = L + lift * (45.0 - 0.45 * L)
     lab[..., 0] = L + (silver - L) * g
-    lab[..., 1] = lab[..., 1] * (1.0 - 0.9 * g) + 0.5 * g
-    lab[..., 2] = lab[..., 2] * (1.0 - 0.88 * g) + 6.0 * g  # a faint warm cast, like real white hair
+    fade = 1.0 - (1.0 - keep) * g
+    lab[..., 1] = lab[..., 1] * fade + 0.5 * g
+    lab[..., 2] = lab[..., 2] * fade + 6.0 * g  # a faint warm cast, like real white hair
 
 
 def thin(lab: np.ndarray, bare: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float) -> None:

@@ -109,7 +109,9 @@ def build_masks(rgb: np.ndarray, face: Face) -> FaceMasks:
     shape = rgb.shape[:2]
     d = face.eye_distance
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB).astype(np.float32)
-    skin_colour = feather(skin_likelihood(lab, face), 0.02 * d)
+    # Judged on a slightly blurred image and then feathered, so creases and pores don't punch holes.
+    lab = cv2.GaussianBlur(lab, (0, 0), max(0.015 * d, 0.6))
+    skin_colour = feather(skin_likelihood(lab, face), 0.04 * d)
 
     face_region = feather(polygon(shape, face_outline(face)), 0.08 * d)
     eyes = np.maximum(polygon(shape, face.points[RIGHT_EYE]), polygon(shape, face.points[LEFT_EYE]))

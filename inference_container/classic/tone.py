@@ -81,8 +81,8 @@ def younger_skin(lab: np.ndarray, smooth: np.ndarray, skin: np.ndarray, cheeks: 
     if y <= 0:
         return
     w = skin * y
-    lab += (smooth - lab) * (0.8 * w)[..., None]
-    L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
-    a *= 1.0 + 0.12 * w
-    a += 3.5 * y * cheeks * skin
+    lab += (smooth - lab) * (0.9 * w)[..., None]
+    L, a = lab[..., 0], lab[..., 1]
+    a *= 1.0 + 0.04 * w
+    a += 2.5 * y * cheeks * skin
     L += 2.5 * w

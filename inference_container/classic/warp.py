@@ -1,8 +1,8 @@
 """Shape changes by age as one smooth displacement field built from landmark-anchored pushes.
 
-Each change (a jowl sagging, an eye growing) is a Gaussian-weighted translation or scaling
+Each change (a jowl sagging, an eye growing) is a bell-weighted translation or scaling
 around a landmark, so the field is smooth everywhere and fades to zero away from the face:
-the background does not move. The field is evaluated on a coarse grid and upsampled.
+the background does not move (the bell is exactly zero three radii out). The field is evaluated on a coarse grid and upsampled.
 """
 
 from __future__ import annotations
@@ -28,30 +28,47 @@ class FieldBuilder:
         self.dy = np.zeros((gh, gw), dtype=np.float32)
         self.step = step
 
-    def _weight(self, centre: np.ndarray, radius: float) -> np.ndarray:
-        r2 = (self.xx - centre[0]) ** 2 + (self.yy - centre[1]) ** 2
-        return np.exp(-r2 / (2.0 * radius * radius))
+    def _region(self, centre: np.ndarray, radius: float):
+        """Grid slices covering the bell's support (3 radii), and the bell's weights on them."""
+        reach = 3.0 * radius
+        gh, gw = self.dx.shape
+        c0 = int(np.clip(np.floor((centre[0] - reach) / self.step), 0, gw))
+        c1 = int(np.clip(np.ceil((centre[0] + reach) / self.step) + 1, 0, gw))
+        r0 = int(np.clip(np.floor((centre[1] - reach) / self.step), 0, gh))
+        r1 = int(np.clip(np.ceil((centre[1] + reach) / self.step) + 1, 0, gh))
+        rows, cols = slice(r0, r1), slice(c0, c1)
+        xx, yy = self.xx[rows, cols], self.yy[rows, cols]
+        r2 = (xx - centre[0]) ** 2 + (yy - centre[1]) ** 2
+        # Like a Gaussian of sigma `radius`, but exactly zero beyond 3 radii (compact support).
+        weight = np.maximum(1.0 - r2 / (9.0 * radius * radius), 0.0) ** 3
+        return rows, cols, weight, xx, yy
 
     def push(self, centre: np.ndarray, radius: float, vector: np.ndarray) -> None:
         """Move the content around `centre` by `vector`, fading over `radius` pixels."""
-        g = self._weight(centre, radius)
-        self.dx += g * float(vector[0])
-        self.dy += g * float(vector[1])
+        rows, cols, g, _, _ = self._region(centre, radius)
+        self.dx[rows, cols] += g * float(vector[0])
+        self.dy[rows, cols] += g * float(vector[1])
 
     def scale(self, centre: np.ndarray, radius: float, factor: float) -> None:
         """Grow (factor > 1) or shrink the content around `centre`, fading over `radius`."""
-        g = self._weight(centre, radius) * (factor - 1.0)
-        self.dx += g * (self.xx - centre[0])
-        self.dy += g * (self.yy - centre[1])
+        rows, cols, g, xx, yy = self._region(centre, radius)
+        g = g * (factor - 1.0)
+        self.dx[rows, cols] += g * (xx - centre[0])
+        self.dy[rows, cols] += g * (yy - centre[1])
+
+    def is_identity(self) -> bool:
+        return not self.dx.any() and not self.dy.any()
 
     def maps(self) -> tuple[np.ndarray, np.ndarray]:
         """Full-size backward maps for cv2.remap (source = x - D(x), first-order inverse)."""
         h, w = self.shape
-        size = (self.dx.shape[1] * self.step, self.dx.shape[0] * self.step)
-        dx = cv2.resize(self.dx, size, interpolation=cv2.INTER_LINEAR)[:h, :w]
-        dy = cv2.resize(self.dy, size, interpolation=cv2.INTER_LINEAR)[:h, :w]
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        return xx - dx, yy - dy
+        gh, gw = self.dx.shape
+        # Grid node i sits on pixel i*step: an affine upsampling keeps that exact.
+        scale = np.array([[1.0 / self.step, 0, 0], [0, 1.0 / self.step, 0]], dtype=np.float64)
+        flags = cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP
+        dx = cv2.warpAffine(self.dx, scale, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        dy = cv2.warpAffine(self.dy, scale, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
+        return np.arange(w, dtype=np.float32)[None, :] - dx, np.arange(h, dtype=np.float32)[:, None] - dy
 
 
 def age_field(shape: tuple[int, int], face: Face, older: float, younger: float) -> FieldBuilder:
@@ -88,7 +105,7 @@ def age_field(shape: tuple[int, int], face: Face, older: float, younger: float) 
             out = face.mirror_dx(i)
             f.push(p[i], 0.32 * d, face.vector(0.05 * out * y, -0.02 * y))
         for i in (6, 7, 8, 9, 10):  # smaller chin, shorter lower face
-            f.push(p[i], 0.3 * d, face.vector(0.0, -0.09 * y))
+            f.push(face.offset(p[i], 0.0, -0.05), 0.2 * d, face.vector(0.0, -0.07 * y))
         f.push(p[57], 0.35 * d, face.vector(0.0, -0.04 * y))
         for eye in (face.right_eye, face.left_eye):  # larger eyes
             f.scale(eye, 0.2 * d, 1.0 + 0.22 * y)
@@ -102,8 +119,17 @@ def age_field(shape: tuple[int, int], face: Face, older: float, younger: float) 
 
 
 def apply(image: np.ndarray, field: FieldBuilder) -> np.ndarray:
-    """Warp `image` (HxWxC) by `field`; pixels beyond the border repeat the edge."""
-    if not field.dx.any() and not field.dy.any():
+    """Warp `image` (HxWxC) by `field`; only the region the field moves is resampled."""
+    if field.is_identity():
         return image
+    moving = (np.abs(field.dx) > 1e-3) | (np.abs(field.dy) > 1e-3)
+    rows, cols = np.nonzero(moving)
+    step, h, w = field.step, image.shape[0], image.shape[1]
+    y0, y1 = max((rows.min() - 1) * step, 0), min((rows.max() + 1) * step + 1, h)
+    x0, x1 = max((cols.min() - 1) * step, 0), min((cols.max() + 1) * step + 1, w)
     map_x, map_y = field.maps()
-    return cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    out = image.copy()
+    out[y0:y1, x0:x1] = cv2.remap(
+        image, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1], interpolation=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    return out

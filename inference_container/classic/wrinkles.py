@@ -92,18 +92,19 @@ def layout(face: Face) -> list[Wrinkle]:
         add([(inner, -0.06 * side, 0.02), (inner, -0.04 * side, -0.22)], 0.18, 0.03, 0.25, face.x_axis * side)
     # Crow's feet: a fan from each outer eye corner.
     for corner, side in ((p[36], -1), (p[45], 1)):
-        for k, angle in enumerate((-32, -12, 8, 26)):
-            a = np.deg2rad(angle)
+        for k, angle in enumerate((-36, -18, -2, 14, 30)):
+            a = np.deg2rad(angle + rng.uniform(-4, 4))
             dx, dy = np.cos(a) * side, np.sin(a)
-            add([(corner, 0.09 * side, 0.0), (corner, 0.09 * side + 0.26 * dx, 0.26 * dy)],
-                0.2, 0.025, ONSETS[min(k, 3)] * 0.9, up, wobble=0.01)
+            length = rng.uniform(0.22, 0.32)
+            add([(corner, 0.06 * side, 0.0), (corner, 0.06 * side + length * dx, length * dy)],
+                0.3, 0.03, (0.0, 0.0, 0.25, 0.5, 0.75)[k], up, wobble=0.01)
     # Under-eye: the lid crease and the lower edge of the bag.
     for eye in (p[36:42], p[42:48]):
         lower = eye[[0, 5, 4, 3]]  # lower lid, left to right in the picture
         add([(lower[0], -0.03, 0.10), (lower[1], 0.0, 0.14), (lower[2], 0.0, 0.14), (lower[3], 0.03, 0.10)],
             0.1, 0.03, 0.0, up, wobble=0.008)
         add([(lower[0], -0.07, 0.18), (lower[1], 0.0, 0.3), (lower[2], 0.0, 0.3), (lower[3], 0.07, 0.18)],
-            0.12, 0.08, 0.35, up, wobble=0.01)
+            0.08, 0.07, 0.35, up, wobble=0.01)
     # Nasolabial folds: from beside the nose wing to past the mouth corner; the deepest line.
     for wing, mouth, side in ((p[31], p[48], -1), (p[35], p[54], 1)):
         add([(wing, 0.12 * side, -0.12), (wing, 0.2 * side, 0.08), (mouth, 0.1 * side, -0.05), (mouth, 0.12 * side, 0.18)],
@@ -150,12 +151,21 @@ def render_group(shape: tuple[int, int], face: Face, wrinkles: list[Wrinkle]) ->
 
 
 def _line(canvas: np.ndarray, a: np.ndarray, b: np.ndarray, value: float, thickness: int) -> None:
-    """Draw a segment keeping the strongest value where lines cross."""
-    pa = tuple(int(v) for v in np.round(a * 16))
-    pb = tuple(int(v) for v in np.round(b * 16))
-    stamp = np.zeros_like(canvas)
+    """Draw a segment keeping the strongest value where lines cross (only its bounding box is touched)."""
+    pad = thickness + 2
+    x0 = max(int(min(a[0], b[0])) - pad, 0)
+    y0 = max(int(min(a[1], b[1])) - pad, 0)
+    x1 = min(int(max(a[0], b[0])) + pad + 1, canvas.shape[1])
+    y1 = min(int(max(a[1], b[1])) + pad + 1, canvas.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    offset = np.array([x0, y0])
+    pa = tuple(int(v) for v in np.round((a - offset) * 16))
+    pb = tuple(int(v) for v in np.round((b - offset) * 16))
+    stamp = np.zeros((y1 - y0, x1 - x0), dtype=canvas.dtype)
     cv2.line(stamp, pa, pb, value, thickness, lineType=cv2.LINE_AA, shift=4)
-    np.maximum(canvas, stamp, out=canvas)
+    view = canvas[y0:y1, x0:x1]
+    np.maximum(view, stamp, out=view)
 
 
 def render_layers(shape: tuple[int, int], face: Face, skin: np.ndarray, neck: np.ndarray) -> list[np.ndarray]:

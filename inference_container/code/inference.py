@@ -36,7 +36,11 @@ def _custom_attributes(context) -> str | None:
 def input_fn(request_body, request_content_type, context=None):
     """Keep the raw bytes and the request's ages together; decoding happens in predict_fn."""
     body = request_body if isinstance(request_body, bytes) else bytes(request_body)
-    return {"body": body, "content_type": request_content_type, "custom_attributes": _custom_attributes(context)}
+    return {
+        "body": body,
+        "content_type": request_content_type,
+        "custom_attributes": _custom_attributes(context),
+    }
 
 
 def predict_fn(input_data, model, context=None):

@@ -7,12 +7,18 @@ from contextlib import contextmanager
 
 from inference_container.errors import TimeTravelerError
 
-MAX_LENGTH = 300
+MAX_LENGTH = 200
 
 
 def one_line(message: str) -> str:
+    """Whitespace collapsed; an over-long message loses its parenthesised detail (often a library's essay)."""
     line = " ".join(message.split())
-    return line if len(line) <= MAX_LENGTH else line[: MAX_LENGTH - 1] + "…"
+    if len(line) <= MAX_LENGTH:
+        return line
+    head = line.split(" (", 1)[0]
+    if len(head) < len(line) and len(head) <= MAX_LENGTH:
+        return head.rstrip(".:;,") + "."
+    return line[: MAX_LENGTH - 1] + "…"
 
 
 @contextmanager

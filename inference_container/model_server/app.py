@@ -63,12 +63,18 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
         if loader.ready:
             return Response(status_code=200)
         if loader.error is not None:
-            return JSONResponse(error_document("INFERENCE_FAILED", "The model failed to load."), status_code=503)
-        return JSONResponse(error_document("INFERENCE_FAILED", "The model is still loading."), status_code=503)
+            return JSONResponse(
+                error_document("INFERENCE_FAILED", "The model failed to load."), status_code=503
+            )
+        return JSONResponse(
+            error_document("INFERENCE_FAILED", "The model is still loading."), status_code=503
+        )
 
     async def invocations(request: Request) -> Response:
         if not loader.ready:
-            return JSONResponse(error_document("INFERENCE_FAILED", "The model is not loaded."), status_code=503)
+            return JSONResponse(
+                error_document("INFERENCE_FAILED", "The model is not loaded."), status_code=503
+            )
         started = time.perf_counter()
         try:
             body = await read_body(request)
@@ -86,7 +92,9 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
             return error_response(exc)
         except Exception:  # noqa: BLE001 - a model bug is a 500 with our error shape, not a stack page
             log.exception("invocation failed")
-            return JSONResponse(error_document("INFERENCE_FAILED", "The model failed on this photo."), status_code=500)
+            return JSONResponse(
+                error_document("INFERENCE_FAILED", "The model failed on this photo."), status_code=500
+            )
         headers = {
             "X-Time-Traveler-Engine": result.engine,
             "X-Time-Traveler-Ages": ",".join(str(age) for age in result.ages),

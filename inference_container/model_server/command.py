@@ -21,7 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="folder holding model.pt (default /opt/ml/model)",
     )
     parser.add_argument(
-        "--port", type=int, default=int(os.environ.get(PORT_ENV) or 8080), help="default $SAGEMAKER_BIND_TO_PORT or 8080"
+        "--port",
+        type=int,
+        default=int(os.environ.get(PORT_ENV) or 8080),
+        help="default $SAGEMAKER_BIND_TO_PORT or 8080",
     )
     parser.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0)")
     parser.add_argument(
@@ -30,8 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="auto: SAM when model.pt is present, else the classic engine",
     )
-    parser.add_argument("--device", default=None, help="torch device, e.g. cuda or cpu (default: best available)")
-    parser.add_argument("--max-concurrency", type=int, default=None, help="photos aged at the same time (default 2)")
+    parser.add_argument(
+        "--device", default=None, help="torch device, e.g. cuda or cpu (default: best available)"
+    )
+    parser.add_argument(
+        "--max-concurrency", type=int, default=None, help="photos aged at the same time (default 2)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -29,7 +29,13 @@ class TooLargeError(TimeTravelerError):
 
 
 #: HTTP status per error code; everything a caller can fix is 4xx, only a failing model is 5xx.
-HTTP_STATUS = {"BAD_REQUEST": 400, "TOO_LARGE": 413, "BAD_IMAGE": 400, "NO_FACE": 422, "INFERENCE_FAILED": 500}
+HTTP_STATUS = {
+    "BAD_REQUEST": 400,
+    "TOO_LARGE": 413,
+    "BAD_IMAGE": 400,
+    "NO_FACE": 422,
+    "INFERENCE_FAILED": 500,
+}
 
 
 def media_type(content_type: str | None) -> str:

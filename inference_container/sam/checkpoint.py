@@ -138,9 +138,9 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
     state_dict = checkpoint["state_dict"]
     check_state_dict(state_dict, model, path)
     latent_avg = _latent_avg(checkpoint, config, path)
-    for key, value in state_dict.items():  # one tensor at a time: no second full copy
-        if value.is_floating_point():
-            state_dict[key] = value.to(dtype)
+    if dtype != torch.float32:  # one tensor at a time, and nothing left on the file mapping so it is released
+        for key, value in state_dict.items():
+            state_dict[key] = value.to(dtype) if value.is_floating_point() else value.clone()
     model.load_state_dict(state_dict, strict=True, assign=True)
     del checkpoint, state_dict
     model.latent_avg = torch.zeros(config.n_styles, config.style_dim, dtype=dtype)

@@ -4,7 +4,8 @@
   encoder (which sees only RGB) runs once per photo.
 * Encoder: BatchNorms that follow a convolution are folded into it; the BatchNorm in front of each unit's
   first convolution becomes a per-channel scale and shift (it cannot be folded across zero padding).
-* Generator: modulates activations, not weights (one shared convolution for the batch).
+* Generator on CPU: per sample, style + demodulation + gains folded into one small weight per layer
+  (see FastGenerator); on GPU: the batch at once, modulating activations instead of weights.
 * channels_last memory layout, weights kept in the model's dtype.
 """
 
@@ -92,6 +93,94 @@ class FastEncoder(nn.Module):
         return torch.stack([head(src) for head, src in zip(self.styles, sources, strict=True)], dim=1)
 
 
+def _styles(conv, style: torch.Tensor) -> torch.Tensor:
+    """The per-input-channel scale of one sample, in float32: scale * modulation(style) -> [in]."""
+    mod = conv.modulation
+    s = F.linear(style.float(), mod.weight.float() * mod.scale, mod.bias.float() * mod.lr_mul)  # [1, in]
+    return s[0] * conv.scale
+
+
+def upsample2x(x: torch.Tensor) -> torch.Tensor:
+    """upfirdn2d(x, [1,3,3,1] x4, up=2, pad=(2,1)) in separable polyphase form (few channels, cheap).
+
+    Per axis: out[2i] = (x[i-1] + 3 x[i]) / 4, out[2i+1] = (3 x[i] + x[i+1]) / 4, zeros outside.
+    """
+    for dim in (2, 3):
+        padded = F.pad(x, (1, 1, 0, 0) if dim == 3 else (0, 0, 1, 1))
+        length = x.shape[dim]
+        prev, here, nxt = (padded.narrow(dim, start, length) for start in (0, 1, 2))
+        even, odd = (prev + 3 * here) / 4, (3 * here + nxt) / 4
+        x = torch.stack([even, odd], dim=dim + 1).flatten(dim, dim + 1)
+    return x
+
+
+class FastGenerator(nn.Module):
+    """The StyleGAN2 generator, one sample at a time, with every per-layer scale folded into the weights.
+
+    At 1024x1024 the work is dominated by large-image, few-channel convolutions that batching does not speed up,
+    so each sample runs on its own (activation memory is 1/N of a batched run). Per layer the style, the
+    demodulation and the leaky ReLU's sqrt(2) gain are folded into one small per-sample weight, the bias into
+    the convolution (or the blur after an upsampling convolution); only the noise add and the leaky ReLU remain
+    as in-place passes over the image.
+    """
+
+    def __init__(self, generator, dtype):
+        super().__init__()
+        self.generator, self.dtype = generator, dtype
+        self.num_layers = generator.num_layers
+        self.layers = [generator.conv1, *generator.convs]
+        self.to_rgbs = [generator.to_rgb1, *generator.to_rgbs]
+        # sum_k W^2 per (out, in), for the demodulation: sum_{in,k} (W s)^2 = (W^2 summed over k) @ s^2
+        self.weight_sq = [layer.conv.weight[0].float().pow(2).sum([2, 3]) for layer in self.layers]  # [out, in]
+        channels = {layer.conv.out_channel for layer in self.layers if layer.conv.upsample}
+        blur = generator.convs[0].conv.blur.kernel.flip(0, 1)  # [4, 4]; flipped: a true convolution
+        self.blur_kernels = {c: blur.to(dtype).expand(c, 1, *blur.shape).contiguous(
+            memory_format=torch.channels_last) for c in channels}
+
+    def _styled_conv(self, x, index: int, style, noise):
+        layer = self.layers[index]
+        conv = layer.conv
+        s = _styles(conv, style)  # [in]
+        demod = torch.rsqrt(self.weight_sq[index] @ s.pow(2) + DEMOD_EPS) * LRELU_GAIN  # [out]
+        weight = conv.weight[0] * s.to(self.dtype)[None, :, None, None]
+        weight = weight.mul_(demod.to(self.dtype)[:, None, None, None])  # [out, in, k, k]
+        bias = (layer.activate.bias.float() * LRELU_GAIN).to(self.dtype)
+        if conv.upsample:
+            out = F.conv_transpose2d(x, weight.transpose(0, 1).contiguous(memory_format=torch.channels_last),
+                                     stride=2)  # [1, out, 2H+1, 2W+1]
+            # blur (pad 1,1) as a depthwise conv; the bias goes after it (the kernel sums to 4, not 1)
+            out = F.conv2d(out, self.blur_kernels[conv.out_channel], bias, padding=1, groups=conv.out_channel)
+        else:
+            out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last), bias, padding=conv.padding)
+        out.add_(noise.to(self.dtype) * (layer.noise.weight.to(self.dtype) * LRELU_GAIN))
+        return F.leaky_relu_(out, 0.2)
+
+    def _to_rgb(self, x, to_rgb, style, skip):
+        conv = to_rgb.conv
+        weight = conv.weight[0] * _styles(conv, style).to(self.dtype)[None, :, None, None]  # [3, in, 1, 1]
+        out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last),
+                       to_rgb.bias.reshape(3).to(self.dtype)).float()
+        if skip is not None:
+            out = out + upsample2x(skip)
+        return out
+
+    def _one(self, latent):
+        g = self.generator
+        noise = [getattr(g.noises, f"noise_{i}") for i in range(self.num_layers)]
+        x = g.input.input.to(self.dtype).contiguous(memory_format=torch.channels_last)
+        x = self._styled_conv(x, 0, latent[:, 0], noise[0])
+        skip = self._to_rgb(x, self.to_rgbs[0], latent[:, 1], None)
+        for j, to_rgb in enumerate(self.to_rgbs[1:]):
+            x = self._styled_conv(x, 2 * j + 1, latent[:, 2 * j + 1], noise[2 * j + 1])
+            x = self._styled_conv(x, 2 * j + 2, latent[:, 2 * j + 2], noise[2 * j + 2])
+            skip = self._to_rgb(x, to_rgb, latent[:, 2 * j + 3], skip)
+        return skip
+
+    def forward(self, latent: torch.Tensor) -> torch.Tensor:
+        """latent [B, n_latent, D] -> float32 image [B, 3, S, S]."""
+        return torch.cat([self._one(latent[i: i + 1]) for i in range(latent.shape[0])])
+
+
 class FastSam(nn.Module):
     """Batched inference over target ages: forward(rgb [1,3,256,256], ages) -> images [N,3,S,S] (float32)."""
 
@@ -103,6 +192,7 @@ class FastSam(nn.Module):
         self.pretrained_encoder = (FastEncoder(model.pretrained_encoder, self.dtype)
                                    if model.config.start_from_encoded_w_plus else None)
         self.decoder = model.decoder
+        self.per_sample_decoder = FastGenerator(model.decoder, self.dtype)
         self.register_buffer("latent_avg", model.latent_avg)
         self.eval()
 
@@ -126,78 +216,15 @@ class FastSam(nn.Module):
 
     @torch.inference_mode()
     def generate(self, wplus: torch.Tensor) -> torch.Tensor:
+        """W+ [N, n_styles, D] -> float32 images [N, 3, S, S].
+
+        CPU: one sample at a time with folded weights (FastGenerator). GPU: the whole batch at once with
+        modulated activations, which keeps the GPU busy.
+        """
+        if wplus.device.type == "cpu":
+            return self.per_sample_decoder(wplus)
         return self.decoder(wplus.to(self.dtype), fast=True).float()
 
     @torch.inference_mode()
     def forward(self, rgb: torch.Tensor, ages) -> torch.Tensor:
         return self.generate(self.age_codes(rgb, ages) + self.base_codes(rgb))
-
-
-def _modulated_weight(conv, style: torch.Tensor) -> torch.Tensor:
-    """scale * W * s for one sample, in float32: [out, in, k, k]."""
-    mod = conv.modulation
-    s = F.linear(style.float(), mod.weight.float() * mod.scale, mod.bias.float() * mod.lr_mul)  # [1, in]
-    return conv.scale * conv.weight[0].float() * s[0][None, :, None, None]
-
-
-class FastGenerator(nn.Module):
-    """The StyleGAN2 generator, one sample at a time, with every per-layer scale folded into the weights.
-
-    At 1024x1024 the work is dominated by large-image, few-channel convolutions that batching does not speed up,
-    so each sample runs on its own (activation memory is 1/N of a batched run). Per layer the style, the
-    demodulation and the leaky ReLU's sqrt(2) gain are folded into one small per-sample weight, the bias into
-    the convolution (or the blur after an upsampling convolution); only the noise add and the leaky ReLU remain
-    as in-place passes.
-    """
-
-    def __init__(self, generator, dtype):
-        super().__init__()
-        self.generator, self.dtype = generator, dtype
-        self.num_layers = generator.num_layers
-        self.layers = [generator.conv1, *generator.convs]
-        self.to_rgbs = [generator.to_rgb1, *generator.to_rgbs]
-        channels = {layer.conv.out_channel for layer in self.layers if layer.conv.upsample}
-        blur = generator.convs[0].conv.blur.kernel.flip(0, 1)  # true convolution
-        self.blur_kernels = {c: blur.to(dtype).expand(c, 1, *blur.shape).contiguous(
-            memory_format=torch.channels_last) for c in channels}
-
-    def _styled_conv(self, x, layer, style, noise):
-        conv = layer.conv
-        weight = _modulated_weight(conv, style)  # [out, in, k, k]
-        demod = torch.rsqrt(weight.pow(2).sum([1, 2, 3]) + DEMOD_EPS) * LRELU_GAIN  # [out]
-        weight = (weight * demod[:, None, None, None]).to(self.dtype)
-        bias = (layer.activate.bias.float() * LRELU_GAIN).to(self.dtype)
-        if conv.upsample:
-            out = F.conv_transpose2d(x, weight.transpose(0, 1).contiguous(memory_format=torch.channels_last),
-                                     stride=2)  # [1, out, 2H+1, 2W+1]
-            # blur (pad 1,1) as a depthwise conv; the bias goes after it (the kernel sums to 4, not 1)
-            out = F.conv2d(out, self.blur_kernels[conv.out_channel], bias, padding=1, groups=conv.out_channel)
-        else:
-            out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last), bias, padding=conv.padding)
-        out.add_(noise.to(self.dtype) * (layer.noise.weight.to(self.dtype) * LRELU_GAIN))
-        return F.leaky_relu_(out, 0.2)
-
-    def _to_rgb(self, x, to_rgb, style, skip):
-        conv = to_rgb.conv
-        weight = _modulated_weight(to_rgb.conv, style).to(self.dtype)
-        out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last),
-                       to_rgb.bias.reshape(3).to(self.dtype)).float()
-        if skip is not None:
-            out = out + to_rgb.upsample(skip)
-        return out
-
-    def _one(self, latent):
-        g = self.generator
-        noise = [getattr(g.noises, f"noise_{i}") for i in range(self.num_layers)]
-        x = g.input.input.to(self.dtype).contiguous(memory_format=torch.channels_last)
-        x = self._styled_conv(x, self.layers[0], latent[:, 0], noise[0])
-        skip = self._to_rgb(x, self.to_rgbs[0], latent[:, 1], None)
-        for j, to_rgb in enumerate(self.to_rgbs[1:]):
-            x = self._styled_conv(x, self.layers[2 * j + 1], latent[:, 2 * j + 1], noise[2 * j + 1])
-            x = self._styled_conv(x, self.layers[2 * j + 2], latent[:, 2 * j + 2], noise[2 * j + 2])
-            skip = self._to_rgb(x, to_rgb, latent[:, 2 * j + 3], skip)
-        return skip
-
-    def forward(self, latent: torch.Tensor) -> torch.Tensor:
-        """latent [B, n_latent, D] -> float32 image [B, 3, S, S]."""
-        return torch.cat([self._one(latent[i: i + 1]) for i in range(latent.shape[0])])

@@ -46,8 +46,12 @@ def api_response_to_proxy(response: ApiResponse) -> dict:
     """The proxy integration's answer; JPEG frames go back base64-encoded."""
     headers = {"Content-Type": response.content_type, **response.headers}
     if response.content_type.startswith("application/json"):
-        return {"statusCode": response.status, "headers": headers, "body": response.body.decode("utf-8"),
-                "isBase64Encoded": False}
+        return {
+            "statusCode": response.status,
+            "headers": headers,
+            "body": response.body.decode("utf-8"),
+            "isBase64Encoded": False,
+        }
     return {
         "statusCode": response.status,
         "headers": headers,

@@ -34,7 +34,11 @@ def handle_s3_event(service: JobService, event: dict) -> list[str]:
     started = []
     for bucket, key in s3_event_objects(event):
         job_id = key.removeprefix("uploads/")
-        if getattr(service.store, "bucket", bucket) != bucket or key != upload_key(job_id) or not is_job_id(job_id):
+        if (
+            getattr(service.store, "bucket", bucket) != bucket
+            or key != upload_key(job_id)
+            or not is_job_id(job_id)
+        ):
             log.warning("ignored an S3 event for an object that is not an upload")
             continue
         if service.start_inference(job_id) is not None:
@@ -44,7 +48,10 @@ def handle_s3_event(service: JobService, event: dict) -> list[str]:
 
 def handle_sns_event(service: JobService, s3_client, event: dict) -> list[Job | None]:
     """Finish the job of each SageMaker async notification in an SNS event."""
-    return [handle_notification(service, s3_client, parse_async_notification(message)) for message in sns_messages(event)]
+    return [
+        handle_notification(service, s3_client, parse_async_notification(message))
+        for message in sns_messages(event)
+    ]
 
 
 def handle_notification(service: JobService, s3_client, note: AsyncNotification) -> Job | None:

@@ -90,18 +90,29 @@ def build_service(
 ) -> JobService:
     """The job logic on S3, DynamoDB and the SageMaker endpoint."""
     import boto3
+    from botocore.config import Config
 
     from job_service.aws.dynamo_table import DynamoJobTable
     from job_service.aws.s3_store import S3ObjectStore
     from job_service.aws.sagemaker_queue import SageMakerAsyncQueue
 
     session = session or boto3.session.Session(region_name=settings.region)
-    store = S3ObjectStore(session.client("s3"), settings.bucket, settings.url_expires, settings.results_bucket)
+    # SigV4 presigned URLs: SigV2 is deprecated and refused for KMS-encrypted objects.
+    s3 = session.client("s3", config=Config(signature_version="s3v4"))
+    store = S3ObjectStore(s3, settings.bucket, settings.url_expires, settings.results_bucket)
     table = DynamoJobTable(session.resource("dynamodb").Table(settings.table))
     if queue is None:
         queue = SageMakerAsyncQueue(
-            session.client("sagemaker-runtime"), settings.endpoint or "", settings.bucket, settings.job_timeout
+            session.client("sagemaker-runtime"),
+            settings.endpoint or "",
+            settings.bucket,
+            settings.job_timeout,
         )
     return JobService(
-        store, table, queue, settings.service_settings(), start_on_upload=settings.start_on_upload, clock=clock
+        store,
+        table,
+        queue,
+        settings.service_settings(),
+        start_on_upload=settings.start_on_upload,
+        clock=clock,
     )

@@ -38,7 +38,9 @@ class EngineHolder:
             self.name = getattr(self._engine, "name", self.name)
             log.info("engine %s ready", self.name)
         except Exception as exc:  # noqa: BLE001 - reported through /health and each job's error
-            self._error = exc.message if isinstance(exc, TimeTravelerError) else f"{type(exc).__name__}: {exc}"
+            self._error = (
+                exc.message if isinstance(exc, TimeTravelerError) else f"{type(exc).__name__}: {exc}"
+            )
             log.error("engine %s failed to load: %s", self.name, self._error)
         finally:
             self._ready.set()

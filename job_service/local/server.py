@@ -152,7 +152,9 @@ def start_local_server(
     thread.start()
     stopping = threading.Event()
     interval = sweep_interval or max(0.5, min(30.0, job_timeout / 4))
-    sweeper = threading.Thread(target=_sweep_loop, args=(service, stopping, interval), name="sweeper", daemon=True)
+    sweeper = threading.Thread(
+        target=_sweep_loop, args=(service, stopping, interval), name="sweeper", daemon=True
+    )
     sweeper.start()
     deadline = time.monotonic() + 10
     while not uv_server.started and thread.is_alive() and time.monotonic() < deadline:
@@ -162,7 +164,18 @@ def start_local_server(
         queue.stop()
         raise RuntimeError(f"the local server did not start on {host}:{port}")
     server = LocalServer(
-        service, holder, store, table, queue, data_dir, host, sock.getsockname()[1], uv_server, thread, sweeper, stopping
+        service,
+        holder,
+        store,
+        table,
+        queue,
+        data_dir,
+        host,
+        sock.getsockname()[1],
+        uv_server,
+        thread,
+        sweeper,
+        stopping,
     )
     log.info("local job service on %s (engine %s)", server.base_url, holder.name)
     return server

@@ -84,14 +84,17 @@ class SqliteJobTable:
 
     def _select(self, where: str, params: tuple) -> list[Job]:
         with self._lock:
-            rows = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params).fetchall()
+            rows = self._db.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params
+            ).fetchall()
         return [self._from_row(row) for row in rows]
 
     def create(self, job: Job) -> bool:
         placeholders = ", ".join("?" for _ in _COLUMNS)
         with self._lock:
             cursor = self._db.execute(
-                f"INSERT OR IGNORE INTO jobs ({', '.join(_COLUMNS)}) VALUES ({placeholders})", self._to_row(job)
+                f"INSERT OR IGNORE INTO jobs ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
+                self._to_row(job),
             )
         return cursor.rowcount == 1
 

@@ -64,7 +64,9 @@ class WorkerPoolQueue:
                 log.exception("job %s: worker error %s", job_id, type(exc).__name__)
 
 
-def run_job(service: JobService, engine_holder: EngineHolder, job_id: str, engine_wait: float | None = None) -> None:
+def run_job(
+    service: JobService, engine_holder: EngineHolder, job_id: str, engine_wait: float | None = None
+) -> None:
     """Run the engine on one job and record the outcome with the job logic."""
     job = service.mark_processing(job_id)
     if job is None:
@@ -76,7 +78,9 @@ def run_job(service: JobService, engine_holder: EngineHolder, job_id: str, engin
             return
         engine = engine_holder.get(engine_wait)
         result = engine.age(load_photo(photo_bytes), ages=job.ages)
-        service.complete_job(job_id, result.to_strip_array(), engine=getattr(engine, "name", engine_holder.name))
+        service.complete_job(
+            job_id, result.to_strip_array(), engine=getattr(engine, "name", engine_holder.name)
+        )
     except TimeTravelerError as exc:
         service.fail_job(job_id, exc.code, exc.message)
     except Exception as exc:  # noqa: BLE001 - the model raised: the job fails, the worker lives on

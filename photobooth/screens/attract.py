@@ -31,10 +31,17 @@ class AttractScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 30, 40, 40)
         layout.addWidget(self.title)
-        layout.addWidget(self.view, 1)
+        layout.addStretch(1)
+        layout.addWidget(self.view, 8)
         layout.addWidget(self.call)
         layout.addWidget(self.sub)
+        layout.addStretch(1)
         self.retranslate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # The picture is square: never let it take more height than width, so the call to action sits under it.
+        self.view.setMaximumHeight(max(120, self.width() - 80))
+        super().resizeEvent(event)
 
     def _frame_label(self, label: str | None) -> str:
         return self.strings.get("result.age", age=label) if label and label.isdigit() else (label or "")

@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from photobooth.screens.common import ACCENT, draw_cover, draw_text_box
+from photobooth.screens.common import ACCENT, contain_rect, draw_text_box
 
 
 class CameraView(QWidget):
@@ -34,11 +34,18 @@ class CameraView(QWidget):
     def has_frame(self) -> bool:
         return self._image is not None
 
+    def image_rect(self) -> QRectF:
+        """Where the camera picture goes: the whole frame, fitted (what you see is what is photographed)."""
+        if self._image is None:
+            return QRectF(self.rect())
+        return contain_rect(self._image.size(), self.rect())
+
     def guide_rect(self) -> QRectF:
-        """The oval a face should fill: about 40% of the short side wide, 4:5 tall."""
-        side = min(self.width(), self.height())
+        """The oval a face should fill: about 40% of the picture's short side wide, 3:4 tall."""
+        area = self.image_rect()
+        side = min(area.width(), area.height())
         width, height = side * 0.42, side * 0.56
-        return QRectF((self.width() - width) / 2, (self.height() - height) / 2 - side * 0.02, width, height)
+        return QRectF(area.center().x() - width / 2, area.center().y() - height / 2 - side * 0.02, width, height)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.tapped.emit()
@@ -51,12 +58,13 @@ class CameraView(QWidget):
             draw_text_box(painter, self.rect(), self.waiting_text, max(16, min(self.width(), self.height()) // 18))
             painter.end()
             return
-        draw_cover(painter, self.rect(), self._image)
+        area = self.image_rect()
+        painter.drawImage(area, self._image, QRectF(self._image.rect()))
         self.frames_painted += 1
         if self.guide:
             oval = self.guide_rect()
             shade = QPainterPath()
-            shade.addRect(QRectF(self.rect()))
+            shade.addRect(area)
             hole = QPainterPath()
             hole.addEllipse(oval)
             painter.fillPath(shade.subtracted(hole), QColor(0, 0, 0, 110))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
 from photobooth.screens.common import Screen, make_button, make_label
@@ -49,7 +49,8 @@ class PinScreen(Screen):
         layout.addWidget(self.dots)
         layout.addWidget(self.message)
         layout.addLayout(pad)
-        layout.addWidget(self.cancel_button)
+        layout.addSpacing(20)
+        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         self.retranslate()
 

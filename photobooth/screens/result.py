@@ -57,7 +57,6 @@ class ResultScreen(Screen):
         self.qr = PictureView(self)
         self.qr_caption = make_label(role="small")
         self.engine = make_label(role="small")
-        self.saved = make_label(role="small")
         self.row = StillRow(self)
         self.done_button = make_button("", primary=True)
         self.done_button.clicked.connect(self.done)
@@ -66,8 +65,6 @@ class ResultScreen(Screen):
         side.addWidget(self.qr, 2)
         side.addWidget(self.qr_caption)
         side.addStretch(1)
-        side.addWidget(self.engine)
-        side.addWidget(self.saved)
         self.side = QWidget(self)
         self.side.setLayout(side)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -82,6 +79,7 @@ class ResultScreen(Screen):
         layout.addWidget(self.title)
         layout.addLayout(self.middle, 5)
         layout.addWidget(self.row, 1)
+        layout.addWidget(self.engine)
         layout.addLayout(bottom)
         self.retranslate()
 
@@ -102,8 +100,7 @@ class ResultScreen(Screen):
         self.strip.set_frames([(self._label(age), pixmap) for age, pixmap in aged] or pixmaps)
         self.row.set_frames([(self._label(age), pixmap) for age, pixmap in pixmaps])
         self.qr.set_image(qr)
-        self.qr.setVisible(qr is not None)
-        self.qr_caption.setVisible(qr is not None)
+        self.side.setVisible(qr is not None)
         self.retranslate()
 
     def set_saved(self, name: str) -> None:
@@ -114,8 +111,10 @@ class ResultScreen(Screen):
         self.title.setText(self.strings.get("result.title"))
         self.qr_caption.setText(self.strings.get("result.qr"))
         engine = getattr(self.outcome, "engine", "")
-        self.engine.setText(self.strings.get("result.engine", engine=engine) if engine else "")
-        self.saved.setText(self.strings.get("result.saved", name=self.saved_name) if self.saved_name else "")
+        parts = [self.strings.get("result.engine", engine=engine)] if engine else []
+        if self.saved_name:
+            parts.append(self.strings.get("result.saved", name=self.saved_name))
+        self.engine.setText("  ·  ".join(parts))
         self.done_button.setText(self.strings.get("result.done"))
 
 

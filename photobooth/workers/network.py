@@ -12,13 +12,21 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+import cv2
+from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from photobooth.workers.jobs import BoothClient, JobFailed, RetryPolicy, run_job
 
 log = logging.getLogger(__name__)
 DISPLAY_SIZE = 720
+
+
+def encode_jpeg(rgb, quality: int = 92) -> bytes:
+    ok, buffer = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise JobFailed("BAD_IMAGE", "the photo could not be encoded")
+    return buffer.tobytes()
 
 
 def display_image(image) -> QImage:
@@ -82,8 +90,9 @@ class NetworkWorker(QObject):
             health = {}
         self.backend_ready.emit(base_url, health)
 
-    @Slot(int, bytes, tuple, object, object)
-    def submit(self, token: int, jpeg: bytes, ages: tuple, cancel: threading.Event, policy: RetryPolicy) -> None:
+    @Slot(int, object, tuple, object, object)
+    def submit(self, token: int, photo, ages: tuple, cancel: threading.Event, policy: RetryPolicy) -> None:
+        """`photo` is an RGB array (encoded to JPEG here, off the UI thread) or JPEG bytes."""
         if self._client is None:
             self.failed.emit(token, "NETWORK", self._backend_error)
             return
@@ -92,6 +101,7 @@ class NetworkWorker(QObject):
             self.progress.emit(token, stage, details)
 
         try:
+            jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
             outcome = run_job(self._client, jpeg, ages, cancel, report, policy)
         except JobFailed as failure:
             log.info("job failed: %s", failure.code)
@@ -126,8 +136,6 @@ class NetworkThread(QThread):
     def shutdown(self, timeout_ms: int = 10000) -> None:
         if self.isRunning():
             # Runs after whatever request is in progress; cancel jobs first so that is quick.
-            from PySide6.QtCore import QMetaObject, Qt
-
             QMetaObject.invokeMethod(self.worker, "stop_backend", Qt.ConnectionType.BlockingQueuedConnection)
             self.quit()
             self.wait(timeout_ms)

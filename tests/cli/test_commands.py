@@ -160,3 +160,12 @@ def test_weights_download_defaults_to_the_cache(checkpoint, tmp_path, capsys):
     from inference_container.weights import find_weights
 
     assert find_weights() == tmp_path / "cache" / "sam_ffhq_aging.pt"
+
+
+def test_long_library_messages_are_cut_to_one_readable_line():
+    from inference_container.commands.messages import one_line
+
+    assert one_line("No face\nfound") == "No face found"
+    wordy = "The file x.pt cannot be read as a checkpoint (" + "torch explains at length. " * 20 + ")"
+    assert one_line(wordy) == "The file x.pt cannot be read as a checkpoint."
+    assert len(one_line("word " * 100)) == 200

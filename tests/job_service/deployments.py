@@ -177,7 +177,9 @@ def sns_event(message: dict) -> dict:
     }
 
 
-def sagemaker_notification(request: dict, response: dict, ok: bool, failure_reason: str | None = None) -> dict:
+def sagemaker_notification(
+    request: dict, response: dict, ok: bool, failure_reason: str | None = None
+) -> dict:
     """A SageMaker async inference notification for one invocation (the format AWS documents)."""
     message = {
         "awsRegion": REGION,
@@ -197,7 +199,10 @@ def sagemaker_notification(request: dict, response: dict, ok: bool, failure_reas
         "eventName": "InferenceResult",
     }
     if ok:
-        message["responseParameters"] = {"contentType": "application/x-npy", "outputLocation": response["OutputLocation"]}
+        message["responseParameters"] = {
+            "contentType": "application/x-npy",
+            "outputLocation": response["OutputLocation"],
+        }
     else:
         message["failureReason"] = failure_reason or "ClientError: Received server error (500) from model."
         message["responseParameters"] = {

@@ -56,7 +56,9 @@ def server_url(small_model_dir, tmp_path_factory):
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"serve-model not ready after {STARTUP_SECONDS}s:\n{log_path.read_text()[-3000:]}")
+                pytest.fail(
+                    f"serve-model not ready after {STARTUP_SECONDS}s:\n{log_path.read_text()[-3000:]}"
+                )
             time.sleep(0.2)
         yield url
     finally:

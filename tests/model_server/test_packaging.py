@@ -14,7 +14,9 @@ SIZE = 64
 
 def test_archive_layout_and_toolkit_handlers(small_model_dir, tmp_path, astronaut_jpeg):
     archive_path = tmp_path / "model.tar.gz"
-    assert main(["package-model", "--weights", str(small_model_dir / "model.pt"), "-o", str(archive_path)]) == 0
+    assert (
+        main(["package-model", "--weights", str(small_model_dir / "model.pt"), "-o", str(archive_path)]) == 0
+    )
 
     with tarfile.open(archive_path) as archive:
         names = set(archive.getnames())
@@ -22,7 +24,9 @@ def test_archive_layout_and_toolkit_handlers(small_model_dir, tmp_path, astronau
         archive.extractall(tmp_path / "unpacked", filter="data")
     assert {"model.pt", "code/inference.py", "code/requirements.txt"} <= names
     assert "code/inference_container/model_server/invocation.py" in names
-    assert not any("__pycache__" in name or name.startswith("code/inference_container/code") for name in names)
+    assert not any(
+        "__pycache__" in name or name.startswith("code/inference_container/code") for name in names
+    )
     assert (tmp_path / "unpacked" / "model.pt").read_bytes() == (small_model_dir / "model.pt").read_bytes()
     assert "dlib-bin" in requirements and "torch" not in requirements
 
@@ -55,7 +59,11 @@ def test_archive_layout_and_toolkit_handlers(small_model_dir, tmp_path, astronau
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], cwd=tmp_path / "unpacked" / "code", capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script],
+        cwd=tmp_path / "unpacked" / "code",
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == [f"({SIZE},", f"{SIZE * 3},", "3)", "BAD_IMAGE"]

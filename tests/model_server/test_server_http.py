@@ -15,7 +15,9 @@ SIZE = 64
 ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"
 
 
-def invoke(url: str, body: bytes, content_type: str = "image/jpeg", ages: str | None = None) -> httpx.Response:
+def invoke(
+    url: str, body: bytes, content_type: str = "image/jpeg", ages: str | None = None
+) -> httpx.Response:
     headers = {"Content-Type": content_type}
     if ages is not None:
         headers[ATTRIBUTES] = ages

@@ -1,0 +1,180 @@
+"""Load test of the local job service: N jobs from M concurrent clients, the classic engine doing the work.
+
+Each client uploads a photo, polls GET /jobs/{id} like the booth app (every --poll seconds) until the job
+ends, then downloads and decodes every frame. Prints throughput, GET /jobs latency (p50/p95), job
+turnaround, and lost or stuck jobs, which must be 0 (the exit status is 1 otherwise).
+
+    .venv/bin/python bench/load_local.py --jobs 200 --clients 20 --output-size 256
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def _default_photo() -> bytes:
+    from skimage import data  # a dev dependency; pass --photo elsewhere
+
+    buffer = io.BytesIO()
+    Image.fromarray(data.astronaut()).save(buffer, format="JPEG", quality=92)
+    return buffer.getvalue()
+
+
+class Client(threading.Thread):
+    """Takes job numbers from the shared counter until all are handed out."""
+
+    def __init__(self, base_url: str, photo: bytes, ages: str | None, args, ticket, results, lock):
+        super().__init__(daemon=True)
+        self.http = httpx.Client(base_url=base_url, timeout=30)
+        self.photo, self.ages, self.args = photo, ages, args
+        self.ticket, self.results, self.lock = ticket, results, lock
+
+    def run(self) -> None:
+        while True:
+            with self.lock:
+                if self.ticket[0] >= self.args.jobs:
+                    return
+                self.ticket[0] += 1
+            self.results.append(self.one_job())
+
+    def one_job(self) -> dict:
+        job_id = str(uuid.uuid4())
+        headers = {"Content-Type": "image/jpeg"}
+        if self.ages:
+            headers["X-Target-Ages"] = self.ages
+        started = time.monotonic()
+        put = self.http.put(f"/uploads/{job_id}", content=self.photo, headers=headers)
+        outcome = {
+            "job_id": job_id,
+            "get_latencies": [],
+            "status": None,
+            "frames_ok": False,
+            "upload": put.status_code,
+        }
+        if put.status_code != 202:
+            outcome["status"] = "REFUSED"
+            return outcome
+        deadline = started + self.args.job_deadline
+        while time.monotonic() < deadline:
+            before = time.monotonic()
+            reply = self.http.get(f"/jobs/{job_id}")
+            outcome["get_latencies"].append(time.monotonic() - before)
+            if reply.status_code == 404:
+                outcome["status"] = "LOST"
+                return outcome
+            document = reply.json()
+            if document["status"] in ("SUCCESS", "FAILED"):
+                outcome["status"] = document["status"]
+                outcome["turnaround"] = time.monotonic() - started
+                if document["status"] == "SUCCESS":
+                    outcome["frames_ok"] = all(self._frame_ok(frame["url"]) for frame in document["frames"])
+                else:
+                    outcome["error"] = document["error"]["code"]
+                return outcome
+            time.sleep(self.args.poll)
+        outcome["status"] = "STUCK"
+        return outcome
+
+    def _frame_ok(self, url: str) -> bool:
+        reply = self.http.get(url)
+        if reply.status_code != 200:
+            return False
+        image = Image.open(io.BytesIO(reply.content))
+        image.load()
+        return image.format == "JPEG"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--output-size", type=int, default=256, help="classic engine frame size in pixels")
+    parser.add_argument(
+        "--ages", default=None, help="X-Target-Ages for every job (default: the server's 4 ages)"
+    )
+    parser.add_argument("--workers", type=int, default=1, help="the server's inference workers")
+    parser.add_argument("--poll", type=float, default=0.25, help="seconds between a client's polls")
+    parser.add_argument("--job-timeout", type=float, default=600, help="the server's job timeout")
+    parser.add_argument(
+        "--job-deadline", type=float, default=900, help="a client calls a job stuck after this"
+    )
+    parser.add_argument(
+        "--photo", type=Path, default=None, help="JPEG to upload (default: skimage's astronaut)"
+    )
+    args = parser.parse_args(argv)
+
+    from inference_container.classic import ClassicEngine
+    from job_service.local import start_local_server
+
+    photo = args.photo.read_bytes() if args.photo else _default_photo()
+    engine = ClassicEngine(output_size=args.output_size)
+    results: list[dict] = []
+    ticket, lock = [0], threading.Lock()
+    with tempfile.TemporaryDirectory() as data_dir:
+        with start_local_server(
+            data_dir=data_dir, engine_instance=engine, workers=args.workers, job_timeout=args.job_timeout
+        ) as server:
+            engine.age(Image.open(io.BytesIO(photo)), ages=(30,))  # warm up the landmark detector once
+            started = time.monotonic()
+            clients = [
+                Client(server.base_url, photo, args.ages, args, ticket, results, lock)
+                for _ in range(args.clients)
+            ]
+            for client in clients:
+                client.start()
+            for client in clients:
+                client.join()
+            elapsed = time.monotonic() - started
+            unfinished = len(server.table.unfinished())
+
+    statuses = Counter(result["status"] for result in results)
+    latencies = [latency for result in results for latency in result["get_latencies"]]
+    turnaround = [result["turnaround"] for result in results if "turnaround" in result]
+    bad_frames = sum(1 for result in results if result["status"] == "SUCCESS" and not result["frames_ok"])
+    lost = statuses["LOST"] + statuses["REFUSED"] + (args.jobs - len(results))
+    stuck = statuses["STUCK"] + unfinished
+    print(
+        f"jobs {args.jobs}, clients {args.clients}, workers {args.workers}, classic engine {args.output_size} px, "
+        f"ages {args.ages or 'server default (4)'}"
+    )
+    print(f"wall time {elapsed:.1f} s, throughput {len(turnaround) / elapsed:.2f} jobs/s")
+    print(
+        f"GET /jobs latency: p50 {1000 * _percentile(latencies, 0.5):.1f} ms, "
+        f"p95 {1000 * _percentile(latencies, 0.95):.1f} ms over {len(latencies)} requests"
+    )
+    if turnaround:
+        print(
+            f"job turnaround (upload to final status): p50 {_percentile(turnaround, 0.5):.1f} s, "
+            f"p95 {_percentile(turnaround, 0.95):.1f} s, mean {statistics.mean(turnaround):.1f} s"
+        )
+    print(
+        f"statuses {dict(statuses)}; failed codes "
+        f"{dict(Counter(r.get('error') for r in results if r['status'] == 'FAILED'))}"
+    )
+    print(f"lost jobs {lost}, stuck jobs {stuck}, successes with undecodable frames {bad_frames}")
+    return 0 if lost == 0 and stuck == 0 and bad_frames == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,377 @@
+"""The booth window: screens in a stack, the state machine deciding which one shows, workers doing the work.
+
+Everything slow (camera reads, HTTP, JPEG/GIF encoding, the local job service) happens in worker threads;
+this module only reacts to their signals, so the UI thread never waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import cv2
+import platformdirs
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+
+from photobooth.config import Config, save_config
+from photobooth.demo import attract_frames
+from photobooth.qr import qr_image
+from photobooth.screens.attract import AttractScreen
+from photobooth.screens.common import stylesheet, touch_px
+from photobooth.screens.countdown import CountdownScreen
+from photobooth.screens.error import ErrorScreen
+from photobooth.screens.pin import PinScreen
+from photobooth.screens.preview import PreviewScreen
+from photobooth.screens.processing import ProcessingScreen
+from photobooth.screens.result import ResultScreen
+from photobooth.screens.review import ReviewScreen
+from photobooth.screens.settings import SettingsScreen
+from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
+from photobooth.strings import Strings
+from photobooth.workers.camera import CameraWorker, rgb_to_qimage
+from photobooth.workers.files import FileThread
+from photobooth.workers.jobs import RetryPolicy
+from photobooth.workers.network import BackendSpec, NetworkThread
+
+log = logging.getLogger(__name__)
+
+#: States whose screen waits for a person: the idle timer runs there.
+IDLE_STATES = {State.PREVIEW, State.REVIEW, State.RESULT, State.PIN, State.SETTINGS, State.ERROR}
+CAMERA_STATES = {State.PREVIEW, State.COUNTDOWN}
+
+
+def backend_spec(config: Config) -> BackendSpec:
+    """What the network worker should start: the configured URL, or the local job service with our settings."""
+    options = {
+        "ages": tuple(config.booth.ages),
+        "retention_hours": config.booth.retention_hours,
+        "job_timeout": config.backend.job_timeout_seconds,
+    }
+    if config.backend.local_output_size:
+        options["engine_options"] = {"output_size": config.backend.local_output_size}
+    data_dir = config.backend.local_data_dir or str(Path(platformdirs.user_data_dir("time-traveler")) / "booth-jobs")
+    return BackendSpec(
+        url=config.backend.url,
+        api_key=config.backend.api_key,
+        engine=config.backend.engine,
+        data_dir=data_dir,
+        timeout=config.backend.request_timeout_seconds,
+        local_options=tuple(options.items()),
+    )
+
+
+class BoothWindow(QMainWindow):
+    # Requests to workers (queued across threads).
+    start_backend = Signal(object)
+    submit_job = Signal(int, object, tuple, object, object)
+    save_strip = Signal(int, object, str)
+
+    def __init__(self, config: Config, problems: list[str] | None = None, countdown_tick_ms: int = 1000) -> None:
+        super().__init__()
+        self.config = config
+        self.problems = list(problems or [])
+        self.countdown_tick_ms = countdown_tick_ms
+        self.strings = Strings(config.booth.language)
+        self.machine = BoothStateMachine()
+        self.backend_url = ""
+        self.health: dict = {}
+        self.backend_error = ""
+        self.camera_ok = False
+        self.camera_lost = False  # the worker said so (not just: no frame yet)
+        self.photo = None  # the captured RGB array
+        self.photo_image: QImage | None = None
+        self.outcome = None
+        self.saved_paths: tuple[str, str] | None = None
+        self._token = 0
+        self._cancel: threading.Event | None = None
+        self.setWindowTitle(self.strings.get("app.title"))
+
+        self.attract = AttractScreen(self.strings, attract_frames(config.booth.ages), config.booth.ages)
+        self.preview = PreviewScreen(self.strings)
+        self.countdown = CountdownScreen(self.strings)
+        self.review = ReviewScreen(self.strings)
+        self.processing = ProcessingScreen(self.strings)
+        self.result = ResultScreen(self.strings)
+        self.error = ErrorScreen(self.strings)
+        self.pin = PinScreen(self.strings, config.booth.staff_pin)
+        self.settings = SettingsScreen(self.strings)
+        self.screens = {
+            State.ATTRACT: self.attract,
+            State.PREVIEW: self.preview,
+            State.COUNTDOWN: self.countdown,
+            State.REVIEW: self.review,
+            State.PROCESSING: self.processing,
+            State.RETRYING: self.processing,
+            State.RESULT: self.result,
+            State.ERROR: self.error,
+            State.PIN: self.pin,
+            State.SETTINGS: self.settings,
+        }
+        self.stack = QStackedWidget()
+        for screen in dict.fromkeys(self.screens.values()):
+            self.stack.addWidget(screen)
+        self.setCentralWidget(self.stack)
+        self.preview.set_retention(config.booth.retention_hours * 3600)
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(lambda: self.machine.handle(Event.IDLE_TIMEOUT))
+        self.camera_grace = QTimer(self)
+        self.camera_grace.setSingleShot(True)
+        self.camera_grace.timeout.connect(self._camera_grace_over)
+        self._connect_screens()
+        self.machine.add_listener(self._on_transition)
+
+        self.camera: CameraWorker | None = None
+        self.network = NetworkThread(self)
+        worker = self.network.worker
+        self.start_backend.connect(worker.start_backend)
+        self.submit_job.connect(worker.submit)
+        worker.backend_ready.connect(self._on_backend_ready)
+        worker.backend_failed.connect(self._on_backend_failed)
+        worker.progress.connect(self._on_progress)
+        worker.finished.connect(self._on_job_done)
+        worker.failed.connect(self._on_job_failed)
+        self.files = FileThread(self)
+        self.save_strip.connect(self.files.worker.save)
+        self.files.worker.saved.connect(self._on_saved)
+        self.network.start()
+        self.files.start()
+        QApplication.instance().installEventFilter(self)
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the camera and the backend; the attract screen shows meanwhile."""
+        self._start_camera()
+        self.start_backend.emit(backend_spec(self.config))
+        self._enter(State.ATTRACT)
+
+    def shutdown(self) -> None:
+        """Stop every thread this window started (idempotent)."""
+        QApplication.instance().removeEventFilter(self)
+        self.idle_timer.stop()
+        self._cancel_job()
+        for screen in (self.countdown, self.review, self.processing, self.error):
+            screen.stop()
+        if self.camera is not None:
+            self.camera.stop()
+            self.camera = None
+        self.network.shutdown()
+        self.files.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.shutdown()
+        super().closeEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.setStyleSheet(stylesheet(self.width(), self.height(), touch_px(self)))
+        if self.camera is not None:
+            self.camera.set_preview_box(self.width(), self.height())
+        super().resizeEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        """Any touch or key restarts the idle countdown."""
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            if self.machine.state in IDLE_STATES and self.idle_timer.isActive():
+                self.idle_timer.start()
+        return False
+
+    # -- wiring ------------------------------------------------------------------------------------
+    def _connect_screens(self) -> None:
+        m = self.machine
+        self.attract.tapped.connect(lambda: m.handle(Event.TAP))
+        self.attract.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
+        self.preview.start.connect(self._start_countdown)
+        self.preview.back.connect(lambda: m.handle(Event.CANCEL))
+        self.countdown.shoot.connect(self._shoot)
+        self.countdown.finished.connect(self._captured)
+        self.review.retake.connect(lambda: m.handle(Event.RETAKE))
+        self.review.go.connect(lambda: m.handle(Event.GO))
+        self.processing.cancel.connect(lambda: m.handle(Event.CANCEL))
+        self.result.done.connect(lambda: m.handle(Event.TAP))
+        self.error.dismissed.connect(lambda: m.handle(Event.ERROR_DONE))
+        self.pin.accepted.connect(lambda: m.handle(Event.PIN_OK))
+        self.pin.cancelled.connect(lambda: m.handle(Event.CANCEL))
+        self.settings.saved.connect(self._apply_settings)
+        self.settings.closed.connect(lambda: m.handle(Event.SETTINGS_CLOSED))
+        self.settings.quit_requested.connect(self.close)
+
+    def _start_camera(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+        self.camera_ok = self.camera_lost = False
+        self.camera = CameraWorker(self.config.booth.camera, self)
+        self.camera.set_preview_box(self.width(), self.height())
+        self.camera.set_delivering(self.machine.state in CAMERA_STATES)
+        self.camera.frame.connect(self._on_frame)
+        self.camera.lost.connect(self._on_camera_lost)
+        self.camera.back.connect(self._on_camera_back)
+        self.camera.start()
+
+    # -- state machine -> screens --------------------------------------------------------------------
+    def _on_transition(self, transition: Transition) -> None:
+        log.debug("%s --%s--> %s", transition.source.value, transition.event.value, transition.target.value)
+        self._leave(transition.source, transition.target)
+        self._enter(transition.target)
+
+    def _leave(self, state: State, target: State) -> None:
+        if state is State.COUNTDOWN:
+            self.countdown.stop()
+        elif state is State.REVIEW:
+            self.review.stop()
+        elif state in (State.PROCESSING, State.RETRYING) and target not in (State.PROCESSING, State.RETRYING):
+            self.processing.stop()
+            if target is not State.RESULT:
+                self._cancel_job()
+        elif state is State.ERROR:
+            self.error.stop()
+
+    def _enter(self, state: State) -> None:
+        self.stack.setCurrentWidget(self.screens[state])
+        if self.camera is not None:
+            self.camera.set_delivering(state in CAMERA_STATES)
+        if state in IDLE_STATES:
+            self.idle_timer.start(round(self.config.booth.idle_timeout_seconds * 1000))
+        else:
+            self.idle_timer.stop()
+        if state is State.ATTRACT:
+            self.photo = self.photo_image = self.outcome = None
+            self.preview.camera.clear()
+            self.countdown.camera.clear()
+        elif state is State.PREVIEW:
+            if self.camera_lost:  # known to be gone: say so now (after this transition has finished)
+                QTimer.singleShot(0, lambda: self.machine.handle(Event.CAMERA_LOST))
+            elif not self.camera_ok:
+                self.camera_grace.start(2500)
+        elif state is State.REVIEW:
+            self.review.show_photo(self.photo_image, self.config.booth.review_seconds)
+        elif state is State.PROCESSING:
+            if self._cancel is None:
+                self._submit()
+        elif state is State.ERROR:
+            self.error.show_error(self.machine.error, self.config.booth.error_seconds)
+        elif state is State.PIN:
+            self.pin.reset(self.config.booth.staff_pin)
+        elif state is State.SETTINGS:
+            self.settings.load(self.config, self.backend_url or self.backend_error, self.health.get("engine", ""))
+
+    # -- the flow ---------------------------------------------------------------------------------
+    def _start_countdown(self) -> None:
+        if self.machine.handle(Event.TAP):
+            self.countdown.begin(self.config.booth.countdown_seconds, self.countdown_tick_ms)
+
+    def _shoot(self) -> None:
+        self.photo = self.camera.capture() if self.camera is not None else None
+
+    def _captured(self) -> None:
+        if self.photo is None:
+            self.machine.handle(Event.CAMERA_LOST)
+            return
+        height, width = self.photo.shape[:2]
+        scale = min(1.0, 960 / max(height, width))
+        small = cv2.resize(self.photo, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        self.photo_image = rgb_to_qimage(small)
+        self.machine.handle(Event.CAPTURED)
+
+    def _submit(self) -> None:
+        self._token += 1
+        self._cancel = threading.Event()
+        backend = self.config.backend
+        policy = RetryPolicy(retries=backend.retries, job_timeout=backend.job_timeout_seconds,
+                             first_wait=backend.retry_first_wait_seconds)
+        self.processing.begin(self.photo_image)
+        self.submit_job.emit(self._token, self.photo, tuple(self.config.booth.ages), self._cancel, policy)
+
+    def _cancel_job(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self._cancel = None
+
+    # -- worker reports ---------------------------------------------------------------------------
+    def _current(self, token: int) -> bool:
+        return token == self._token and self._cancel is not None
+
+    def _on_frame(self, image: QImage) -> None:
+        state = self.machine.state
+        if state is State.PREVIEW:
+            self.preview.camera.set_frame(image)
+        elif state is State.COUNTDOWN:
+            self.countdown.camera.set_frame(image)
+
+    def _on_camera_lost(self) -> None:
+        self.camera_ok, self.camera_lost = False, True
+        self.machine.handle(Event.CAMERA_LOST)
+
+    def _on_camera_back(self) -> None:
+        self.camera_ok, self.camera_lost = True, False
+        self.camera_grace.stop()
+        self.machine.handle(Event.CAMERA_BACK)
+
+    def _camera_grace_over(self) -> None:
+        if not self.camera_ok:
+            self.machine.handle(Event.CAMERA_LOST)
+
+    def _on_backend_ready(self, base_url: str, health: dict) -> None:
+        self.backend_url, self.health, self.backend_error = base_url, health, ""
+        log.info("backend %s ready (engine %s)", base_url, health.get("engine"))
+
+    def _on_backend_failed(self, message: str) -> None:
+        self.backend_error = message
+
+    def _on_progress(self, token: int, stage: str, details: dict) -> None:
+        if not self._current(token):
+            return
+        if stage == "retrying":
+            self.machine.handle(Event.NETWORK_TROUBLE)
+            self.processing.set_retrying(details["attempt"], details["total"])
+        elif stage == "network_ok":
+            self.machine.handle(Event.NETWORK_OK)
+            self.processing.set_stage(self.processing.stage)
+        else:
+            self.processing.set_stage(stage)
+
+    def _on_job_done(self, token: int, outcome) -> None:
+        if not self._current(token):
+            return
+        self._cancel = None
+        self.outcome = outcome
+        self.saved_paths = None
+        url = outcome.share_url
+        self.result.show_outcome(outcome, qr_image(url) if url else None)
+        self.machine.handle(Event.JOB_DONE)
+        self.save_strip.emit(token, outcome, self.config.booth.output_dir)
+
+    def _on_job_failed(self, token: int, code: str, message: str) -> None:
+        if not self._current(token) or code == "CANCELLED":
+            return
+        self._cancel = None
+        log.info("job failed with %s", code)
+        self.machine.handle(Event.FAILED, kind_for_code(code))
+
+    def _on_saved(self, token: int, gif: str, jpeg: str) -> None:
+        self.saved_paths = (gif, jpeg)
+        if token == self._token:
+            self.result.set_saved(Path(gif).name)
+
+    # -- settings ---------------------------------------------------------------------------------
+    def _apply_settings(self, config: Config) -> None:
+        old = self.config
+        try:
+            save_config(config)
+        except OSError as error:
+            self.settings.message.setText(str(error))
+            return
+        self.config = config
+        self.strings = Strings(config.booth.language)
+        for screen in dict.fromkeys(self.screens.values()):
+            screen.set_strings(self.strings)
+        self.attract.set_ages(config.booth.ages)
+        if config.booth.camera != old.booth.camera:
+            self._start_camera()
+        if (config.backend.url, config.backend.api_key) != (old.backend.url, old.backend.api_key):
+            self.backend_url = ""
+            self.start_backend.emit(backend_spec(config))
+        self.machine.handle(Event.SETTINGS_CLOSED)

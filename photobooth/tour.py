@@ -1,0 +1,167 @@
+"""`--tour DIR`: the booth drives itself through every screen and saves a PNG of each.
+
+The flow part is real (camera, upload, the configured backend, the result and its saved files); the
+error screens are then shown one by one by putting the state machine where each error can happen.
+A `tour.json` next to the PNGs lists what was captured and whether torch was ever imported.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from photobooth.state import ErrorKind, Event, State
+
+log = logging.getLogger(__name__)
+
+
+class Tour:
+    def __init__(self, window, out_dir: Path, step_ms: int = 50, job_timeout: float = 240.0) -> None:
+        self.window = window
+        self.out_dir = Path(out_dir)
+        self.job_timeout = job_timeout
+        self.shots: list[str] = []
+        self.problems: list[str] = []
+        self.exit_code = 1
+        self._script = self.script()
+        self._waiting = None  # (condition, deadline, what)
+        self._sleep_until = 0.0
+        self._timer = QTimer()
+        self._timer.setInterval(step_ms)
+        self._timer.timeout.connect(self._advance)
+
+    def start(self) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._timer.start()
+
+    # -- the runner: the script yields seconds to sleep or (condition, timeout, what) to wait for ----------
+    def _advance(self) -> None:
+        now = time.monotonic()
+        if now < self._sleep_until:
+            return
+        if self._waiting is not None:
+            condition, deadline, what = self._waiting
+            if not condition():
+                if now < deadline:
+                    return
+                self.problems.append(f"gave up waiting for {what}")
+                log.error("tour: gave up waiting for %s", what)
+                self._finish()
+                return
+            self._waiting = None
+        try:
+            step = next(self._script)
+        except StopIteration:
+            self._finish()
+            return
+        except Exception as error:  # a broken step must fail the tour, not hang it
+            log.exception("tour step failed")
+            self.problems.append(f"{type(error).__name__}: {error}")
+            self._finish()
+            return
+        if isinstance(step, (int, float)):
+            self._sleep_until = now + step
+        else:
+            condition, timeout, what = step
+            self._waiting = (condition, now + timeout, what)
+
+    def _finish(self) -> None:
+        self._timer.stop()
+        if not self.problems:
+            self.exit_code = 0
+        report = {
+            "screens": self.shots,
+            "problems": self.problems,
+            "torch_loaded": "torch" in sys.modules,
+            "backend": self.window.backend_url,
+            "engine": self.window.health.get("engine"),
+            "saved": list(self.window.saved_paths or ()),
+            "size": [self.window.width(), self.window.height()],
+        }
+        (self.out_dir / "tour.json").write_text(json.dumps(report, indent=2))
+        QApplication.instance().quit()
+
+    def shot(self, name: str) -> None:
+        path = self.out_dir / f"{len(self.shots) + 1:02d}-{name}.png"
+        self.window.grab().save(str(path))
+        self.shots.append(path.name)
+        log.info("tour: saved %s", path.name)
+
+    def state_is(self, *states: State):
+        return lambda: self.window.machine.state in states
+
+    # -- the script --------------------------------------------------------------------------------
+    def script(self):
+        w = self.window
+        yield (lambda: bool(w.backend_url or w.backend_error), 120, "the backend")
+        yield 1.6
+        self.shot("attract")
+        w.attract.tapped.emit()
+        yield (lambda: w.preview.camera.has_frame, 20, "a camera frame")
+        yield 0.3
+        self.shot("preview")
+        w.preview.start_button.click()
+        yield (lambda: w.countdown.camera.has_frame and w.countdown.camera.number, 5, "the countdown")
+        yield 0.05
+        self.shot("countdown")
+        yield (lambda: w.countdown.camera.flash > 0.5, 20, "the flash")
+        self.shot("flash")
+        yield (self.state_is(State.REVIEW), 5, "the review")
+        yield 0.2
+        self.shot("review")
+        w.review.go_button.click()
+        yield (self.state_is(State.PROCESSING, State.RETRYING), 5, "processing")
+        yield 0.4
+        self.shot("processing")
+        yield (self.state_is(State.RESULT, State.ERROR), self.job_timeout, "the job")
+        if w.machine.state is State.ERROR:
+            self.problems.append(f"the job failed: {w.machine.error.value}")
+            self.shot("job-failed")
+            return
+        yield 1.2
+        self.shot("result")
+        yield (lambda: w.saved_paths is not None, 30, "the saved strip")
+        self.shot("result-saved")
+        w.result.done_button.click()
+        yield (self.state_is(State.ATTRACT), 5, "back to attract")
+
+        # Retrying: a request failed and the booth is trying again.
+        w.machine.state = State.PROCESSING
+        w.processing.begin(None)
+        w.machine.handle(Event.NETWORK_TROUBLE)
+        w.processing.set_retrying(2, w.config.backend.retries)
+        yield 0.2
+        self.shot("retrying")
+        w.machine.handle(Event.CANCEL)
+        for kind in ErrorKind:
+            w.machine.state = State.PREVIEW if kind is ErrorKind.CAMERA else State.PROCESSING
+            if kind is ErrorKind.CAMERA:
+                w.machine.handle(Event.CAMERA_LOST)
+            else:
+                w.machine.handle(Event.FAILED, kind)
+            yield 0.2
+            self.shot(f"error-{kind.value}")
+            w.machine.handle(Event.IDLE_TIMEOUT)
+        yield (self.state_is(State.ATTRACT), 5, "back to attract")
+
+        w.attract.staff_gesture.emit()
+        yield (self.state_is(State.PIN), 5, "the PIN pad")
+        for digit in "12":
+            w.pin.digit_buttons[digit].click()
+        yield 0.1
+        self.shot("pin")
+        w.pin.reset()
+        for digit in w.config.booth.staff_pin:
+            w.pin.press(digit)
+        w.pin.submit()
+        yield (self.state_is(State.SETTINGS), 5, "the settings")
+        yield 0.2
+        self.shot("settings")
+        w.settings.cancel_button.click()
+        yield (self.state_is(State.ATTRACT), 5, "back to attract")

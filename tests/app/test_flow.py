@@ -1,0 +1,218 @@
+"""The whole booth, end to end: a photo file as the camera, a real local job service (classic engine), and
+small servers that fail in each way an attendee could meet."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from photobooth.app import BoothWindow
+from photobooth.config import load_config
+from photobooth.state import ErrorKind, State
+from tests.app.fake_backend import FakeBackend, refused_url
+
+
+@pytest.fixture(scope="module")
+def local_server(tmp_path_factory):
+    from job_service.local import start_local_server
+
+    server = start_local_server(engine="classic", data_dir=tmp_path_factory.mktemp("jobs"),
+                                engine_options={"output_size": 256}, job_timeout=60)
+    assert server.wait_ready(60)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def booth(qtbot, fast_config):
+    """Makes a started booth window for a config; every window is shut down after the test."""
+    windows = []
+
+    def make(url: str, **booth_settings) -> BoothWindow:
+        fast_config.backend.url = url
+        for key, value in booth_settings.items():
+            setattr(fast_config.booth, key, value)
+        window = BoothWindow(fast_config, countdown_tick_ms=20)
+        qtbot.addWidget(window)
+        window.resize(960, 540)
+        window.show()
+        window.start()
+        windows.append(window)
+        qtbot.waitUntil(lambda: bool(window.backend_url or window.backend_error), timeout=20000)
+        return window
+
+    yield make
+    for window in windows:
+        window.shutdown()
+        assert not window.network.isRunning() and not window.files.isRunning() and window.camera is None
+
+
+def wait_state(qtbot, window, *states, timeout=10000):
+    qtbot.waitUntil(lambda: window.machine.state in states, timeout=timeout)
+
+
+def take_photo(qtbot, window):
+    """Attract -> preview -> countdown -> review -> (Go by itself) -> processing."""
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
+    window.attract.tapped.emit()
+    wait_state(qtbot, window, State.PREVIEW)
+    qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
+    window.preview.start_button.click()
+    wait_state(qtbot, window, State.REVIEW, timeout=5000)
+    assert window.photo is not None and window.photo_image is not None
+    wait_state(qtbot, window, State.PROCESSING, State.RETRYING, timeout=5000)
+
+
+def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fast_config):
+    window = booth(local_server.base_url, idle_timeout_seconds=2.0)
+    assert window.health.get("engine") == "classic"
+    take_photo(qtbot, window)
+    wait_state(qtbot, window, State.RESULT, State.ERROR, timeout=60000)
+    assert window.machine.state is State.RESULT, window.machine.error
+    assert [frame.age for frame in window.outcome.frames] == [None, *fast_config.booth.ages]
+    assert window.outcome.frames[1].image.size == (256, 256)
+    assert window.outcome.share_url is None  # loopback: no QR code
+    assert "classic" in window.result.engine.text()
+    qtbot.waitUntil(lambda: window.saved_paths is not None, timeout=20000)
+    gif, jpeg = (Path(path) for path in window.saved_paths)
+    assert gif.stat().st_size > 1000 and jpeg.stat().st_size > 1000 and gif.parent == Path(fast_config.booth.output_dir)
+    wait_state(qtbot, window, State.ATTRACT, timeout=5000)  # the idle timeout ends the session
+    assert window.outcome is None and window.photo is None
+
+
+def test_no_face_explains_and_returns_to_the_preview(qtbot, booth, local_server, faceless_file):
+    window = booth(local_server.base_url, camera=str(faceless_file))
+    take_photo(qtbot, window)
+    wait_state(qtbot, window, State.ERROR, timeout=30000)
+    assert window.machine.error is ErrorKind.NO_FACE
+    assert window.error.title.text() == "We couldn't find a face"
+    wait_state(qtbot, window, State.PREVIEW, timeout=5000)
+
+
+@pytest.mark.parametrize(("mode", "kind"), [("corrupt_json", ErrorKind.SERVER), ("corrupt_frame", ErrorKind.SERVER),
+                                            ("busy", ErrorKind.BUSY), ("no_face", ErrorKind.NO_FACE)])
+def test_failing_servers_end_in_the_right_words(qtbot, booth, mode, kind):
+    with FakeBackend(mode) as backend:
+        window = booth(backend.base_url)
+        take_photo(qtbot, window)
+        wait_state(qtbot, window, State.ERROR, timeout=10000)
+        assert window.machine.error is kind
+        wait_state(qtbot, window, kind.retry_state, timeout=5000)
+
+
+def test_refused_connection_retries_then_apologises(qtbot, booth):
+    window = booth(refused_url())
+    seen = []
+    window.machine.add_listener(lambda transition: seen.append(transition.target))
+    take_photo(qtbot, window)
+    wait_state(qtbot, window, State.ERROR, timeout=10000)
+    assert window.machine.error is ErrorKind.NETWORK and State.RETRYING in seen
+    wait_state(qtbot, window, State.ATTRACT, timeout=5000)
+
+
+def test_slow_answers_time_out_then_apologise(qtbot, booth, fast_config):
+    fast_config.backend.request_timeout_seconds = 0.2
+    with FakeBackend("slow", delay=0.5) as backend:
+        window = booth(backend.base_url)
+        take_photo(qtbot, window)
+        wait_state(qtbot, window, State.ERROR, timeout=15000)
+    assert window.machine.error is ErrorKind.NETWORK
+
+
+def test_a_job_the_server_never_finishes_times_out(qtbot, booth, fast_config):
+    fast_config.backend.job_timeout_seconds = 0.5
+    with FakeBackend("processing") as backend:
+        window = booth(backend.base_url)
+        take_photo(qtbot, window)
+        wait_state(qtbot, window, State.ERROR, timeout=10000)
+    assert window.machine.error is ErrorKind.TIMEOUT
+
+
+def test_a_passing_outage_recovers_on_its_own(qtbot, booth):
+    with FakeBackend("busy_once") as backend:
+        window = booth(backend.base_url)
+        seen = []
+        window.machine.add_listener(lambda transition: seen.append(transition.target))
+        take_photo(qtbot, window)
+        wait_state(qtbot, window, State.RESULT, timeout=10000)
+    assert State.RETRYING in seen and len(window.outcome.frames) == 3
+
+
+def test_cancel_returns_to_attract_and_the_late_answer_is_ignored(qtbot, booth):
+    with FakeBackend("processing") as backend:
+        window = booth(backend.base_url)
+        take_photo(qtbot, window)
+        qtbot.waitUntil(lambda: window.processing.stage == "ageing", timeout=5000)
+        window.processing.cancel_button.click()
+        assert window.machine.state is State.ATTRACT
+        backend.mode = "ok"  # the server would now finish the dropped job: nothing may change on screen
+        qtbot.wait(300)
+        assert window.machine.state is State.ATTRACT
+        take_photo(qtbot, window)  # the network worker is free for the next attendee
+        wait_state(qtbot, window, State.RESULT, timeout=10000)
+
+
+def test_survives_the_backend_restarting(qtbot, booth):
+    with FakeBackend("ok") as backend:
+        port = int(backend.base_url.rsplit(":", 1)[1])
+        window = booth(backend.base_url)
+        take_photo(qtbot, window)
+        wait_state(qtbot, window, State.RESULT, timeout=10000)
+    window.result.done_button.click()
+    take_photo(qtbot, window)  # backend down: retries, then an apology
+    wait_state(qtbot, window, State.ERROR, timeout=10000)
+    assert window.machine.error is ErrorKind.NETWORK
+    wait_state(qtbot, window, State.ATTRACT, timeout=5000)
+    threads = threading.active_count()
+    with FakeBackend("ok", port=port):
+        for _ in range(2):  # back up: jobs work again, and repeated jobs leak no threads
+            take_photo(qtbot, window)
+            wait_state(qtbot, window, State.RESULT, timeout=10000)
+            window.result.done_button.click()
+            wait_state(qtbot, window, State.ATTRACT)
+        assert threading.active_count() <= threads + 2  # the fake server's own threads
+
+
+def test_camera_lost_then_back_by_itself(qtbot, booth, tmp_path, camera_file):
+    later = tmp_path / "plugged-in-later.jpg"
+    with FakeBackend("ok") as backend:
+        window = booth(backend.base_url, camera=str(later))
+        window.camera.reconnect_seconds = 0.05
+        window.attract.tapped.emit()
+        wait_state(qtbot, window, State.ERROR, timeout=5000)
+        assert window.machine.error is ErrorKind.CAMERA
+        later.write_bytes(camera_file.read_bytes())
+        wait_state(qtbot, window, State.PREVIEW, timeout=5000)
+
+
+def test_idle_timeout_leaves_the_preview(qtbot, booth):
+    with FakeBackend("ok") as backend:
+        window = booth(backend.base_url, idle_timeout_seconds=0.3)
+        window.attract.tapped.emit()
+        wait_state(qtbot, window, State.PREVIEW)
+        wait_state(qtbot, window, State.ATTRACT, timeout=3000)
+
+
+def test_settings_round_trip_behind_gesture_and_pin(qtbot, booth, fast_config):
+    with FakeBackend("ok") as backend:
+        window = booth(backend.base_url)
+        window.attract.staff_gesture.emit()
+        wait_state(qtbot, window, State.PIN)
+        for digit in "1234":
+            window.pin.digit_buttons[digit].click()
+        window.pin.ok_button.click()
+        wait_state(qtbot, window, State.SETTINGS)
+        assert window.settings.url.text() == backend.base_url
+        window.settings.ages.setText("18,48,88")
+        window.settings.idle.setValue(99)
+        window.settings.language.setCurrentText("de")
+        window.settings.save_button.click()
+        wait_state(qtbot, window, State.ATTRACT)
+    saved, problems = load_config(fast_config.path, environ={})
+    assert problems == []
+    assert saved.booth.ages == (18, 48, 88) and saved.booth.idle_timeout_seconds == 99
+    assert saved.backend.url == backend.base_url
+    assert "18, 48 & 88" in window.attract.sub.text()
+    assert window.attract.call.text() == "Tippen für eine Zeitreise"

@@ -1,0 +1,108 @@
+"""One job over HTTP (no Qt): success, each failure an attendee can meet, retries with backoff, cancel."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from photobooth.workers.jobs import BoothClient, Frame, JobFailed, JobOutcome, RetryPolicy, is_public_url, run_job
+from tests.app.fake_backend import FakeBackend, jpeg_bytes, refused_url
+
+FAST = RetryPolicy(retries=2, first_wait=0.02, poll_first=0.01, poll_max=0.05, job_timeout=5)
+
+
+def run(base_url, policy=FAST, api_key="", timeout=2.0, cancel=None):
+    reports = []
+    client = BoothClient(base_url, api_key, timeout)
+    try:
+        outcome = run_job(client, jpeg_bytes(), (25, 35), cancel or threading.Event(),
+                          lambda stage, details: reports.append(stage), policy)
+    finally:
+        client.close()
+    return outcome, reports
+
+
+def test_success_downloads_every_frame_in_order():
+    with FakeBackend("ok") as backend:
+        outcome, reports = run(backend.base_url, api_key="secret")
+    assert [frame.age for frame in outcome.frames] == [None, 25, 35]
+    assert [frame.index for frame in outcome.frames] == [0, 1, 2]
+    assert all(frame.image.size == (64, 64) for frame in outcome.frames)
+    assert outcome.engine == "fake"
+    assert reports[0] == "uploading" and reports[-1] == "downloading"
+    method, path, headers = backend.requests[0]
+    assert method == "PUT" and path == f"/uploads/{outcome.job_id}"
+    assert headers["X-Target-Ages"] == "25,35" and headers["x-api-key"] == "secret"
+    assert headers["Content-Type"] == "image/jpeg"
+    assert all(request[2].get("x-api-key") == "secret" for request in backend.requests)
+
+
+@pytest.mark.parametrize(("mode", "code"), [("no_face", "NO_FACE"), ("corrupt_json", "BAD_ANSWER"),
+                                            ("corrupt_frame", "BAD_ANSWER")])
+def test_failures_end_with_a_code(mode, code):
+    with FakeBackend(mode) as backend:
+        with pytest.raises(JobFailed) as failure:
+            run(backend.base_url)
+    assert failure.value.code == code
+
+
+def test_refused_connection_retries_then_gives_up():
+    with pytest.raises(JobFailed) as failure:
+        _, reports = run(refused_url())
+    assert failure.value.code == "NETWORK"
+
+
+def test_retries_are_reported_and_recovery_is_announced():
+    with FakeBackend("busy_once") as backend:
+        outcome, reports = run(backend.base_url)
+    assert "retrying" in reports and "network_ok" in reports
+    assert len(outcome.frames) == 3
+    puts = [request for request in backend.requests if request[0] == "PUT"]
+    assert len(puts) == 2 and puts[0][1] == puts[1][1]  # the retried upload is the same job id
+
+
+def test_a_busy_server_ends_as_busy():
+    with FakeBackend("busy") as backend:
+        with pytest.raises(JobFailed) as failure:
+            run(backend.base_url)
+    assert failure.value.code == "BUSY"
+    assert len(backend.requests) == FAST.retries + 1
+
+
+def test_slow_answers_time_out_and_count_as_network_trouble():
+    with FakeBackend("slow", delay=0.6) as backend:
+        with pytest.raises(JobFailed) as failure:
+            run(backend.base_url, timeout=0.2)
+    assert failure.value.code == "NETWORK"
+
+
+def test_a_job_that_never_finishes_times_out():
+    with FakeBackend("processing") as backend:
+        with pytest.raises(JobFailed) as failure:
+            run(backend.base_url, policy=RetryPolicy(retries=1, poll_first=0.01, poll_max=0.02, job_timeout=0.3))
+    assert failure.value.code == "TIMEOUT"
+
+
+def test_cancel_stops_waiting_at_once():
+    cancel = threading.Event()
+    cancel.set()
+    with FakeBackend("processing") as backend:
+        with pytest.raises(JobFailed) as failure:
+            run(backend.base_url, cancel=cancel)
+    assert failure.value.code == "CANCELLED"
+
+
+def test_backoff_doubles_up_to_a_cap():
+    policy = RetryPolicy(first_wait=0.5, max_wait=3)
+    assert [policy.backoff(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3, 3]
+
+
+def test_share_url_only_for_public_http_urls():
+    def outcome(url):
+        return JobOutcome("id", "sam", [Frame(0, None, url, None), Frame(1, 75, url, None)])
+
+    assert outcome("https://bucket.s3.amazonaws.com/x/1.jpg?sig=1").share_url.startswith("https://bucket")
+    assert outcome("http://127.0.0.1:8000/results/x/1.jpg").share_url is None
+    assert outcome("http://192.168.1.5/results/x/1.jpg").share_url is None
+    assert not is_public_url("ftp://example.com/a") and not is_public_url("http://localhost/a")

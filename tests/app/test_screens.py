@@ -1,0 +1,224 @@
+"""Each screen on its own with qtbot: what it shows and what it emits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QImage
+
+from photobooth.demo import attract_frames, demo_face
+from photobooth.qr import qr_image, qr_matrix
+from photobooth.screens.attract import STAFF_TAPS, AttractScreen
+from photobooth.screens.common import stylesheet, touch_px
+from photobooth.screens.countdown import CountdownScreen
+from photobooth.screens.crossfade import CrossfadeView, bounce_order
+from photobooth.screens.error import ErrorScreen
+from photobooth.screens.pin import PinScreen
+from photobooth.screens.preview import PreviewScreen
+from photobooth.screens.processing import ProcessingScreen
+from photobooth.screens.result import ResultScreen
+from photobooth.screens.review import ReviewScreen
+from photobooth.screens.settings import SettingsScreen
+from photobooth.state import ErrorKind
+from photobooth.strings import ENGLISH, LANGUAGES, Strings
+from photobooth.workers.jobs import Frame, JobOutcome
+from tests.app.fake_backend import jpeg_bytes
+
+EN = Strings("en")
+
+
+def show(qtbot, widget, size=(960, 540)):
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.setStyleSheet(stylesheet(*size, touch_px(widget)))
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def test_attract_tap_starts_and_corner_taps_open_staff(qtbot):
+    screen = show(qtbot, AttractScreen(EN, attract_frames((25, 75)), (25, 75)))
+    assert screen.call.text() == "Tap to travel in time"
+    assert "25 & 75" in screen.sub.text()
+    with qtbot.waitSignal(screen.tapped, timeout=1000):
+        qtbot.mouseClick(screen, Qt.MouseButton.LeftButton, pos=QPoint(500, 300))
+    with qtbot.assertNotEmitted(screen.tapped), qtbot.waitSignal(screen.staff_gesture, timeout=1000):
+        for _ in range(STAFF_TAPS):
+            qtbot.mouseClick(screen, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+
+
+def test_demo_faces_change_with_age():
+    young, old = demo_face(20, 128), demo_face(80, 128)
+    assert young.size().width() == 128 and young != old
+
+
+def test_attract_falls_back_to_the_demo_without_samples(tmp_path):
+    frames = attract_frames((30, 60), samples_dir=tmp_path)
+    assert [label for label, _ in frames] == ["30", "60"]
+    QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age70.jpg"))
+    QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age9.jpg"))
+    assert [label for label, _ in attract_frames((30, 60), samples_dir=tmp_path)] == ["9", "70"]
+
+
+def test_crossfade_plays_young_old_young(qtbot):
+    assert bounce_order(4) == [0, 1, 2, 3, 2, 1]
+    view = show(qtbot, CrossfadeView(hold_ms=40, fade_ms=40), (300, 300))
+    view.set_frames([(str(age), demo_face(age, 64)) for age in (20, 50, 80)])
+    seen = set()
+    deadline = time.monotonic() + 1.0
+    while time.monotonic() < deadline and len(seen) < 3:
+        seen.add(view.position()[0])
+        qtbot.wait(10)
+    assert seen == {0, 1, 2}
+
+
+def test_preview_consent_and_buttons(qtbot):
+    screen = show(qtbot, PreviewScreen(EN))
+    screen.set_retention(3 * 24 * 3600)
+    assert "3 days" in screen.consent.text()
+    screen.set_retention(3600)
+    assert "1 hour" in screen.consent.text()
+    with qtbot.waitSignal(screen.start, timeout=1000):
+        screen.start_button.click()
+    with qtbot.waitSignal(screen.back, timeout=1000):
+        screen.back_button.click()
+    screen.camera.set_frame(demo_face(30, 200))
+    qtbot.wait(20)
+    assert screen.camera.has_frame and screen.camera.guide_rect().width() > 0
+    with qtbot.waitSignal(screen.start, timeout=1000):
+        qtbot.mouseClick(screen.camera, Qt.MouseButton.LeftButton)
+
+
+def test_countdown_counts_shoots_and_flashes(qtbot):
+    screen = show(qtbot, CountdownScreen(EN, flash_ms=50))
+    numbers = []
+    screen.shoot.connect(lambda: numbers.append(screen.camera.number))
+    with qtbot.waitSignal(screen.finished, timeout=2000):
+        screen.begin(2, tick_ms=30)
+        assert screen.camera.number == "2"
+    assert numbers == ["Smile!"]
+    assert screen.camera.flash == 0.0
+
+
+def test_review_goes_by_itself_or_retakes(qtbot):
+    screen = show(qtbot, ReviewScreen(EN))
+    with qtbot.waitSignal(screen.go, timeout=2000):
+        screen.show_photo(demo_face(30, 100), 0.3)
+        assert "Going by itself in 1 s" == screen.auto.text()
+    screen.show_photo(demo_face(30, 100), 10)
+    with qtbot.waitSignal(screen.retake, timeout=1000), qtbot.assertNotEmitted(screen.go, wait=300):
+        screen.retake_button.click()
+
+
+def test_processing_shows_honest_steps_and_cancel(qtbot):
+    screen = show(qtbot, ProcessingScreen(EN))
+    screen.begin(demo_face(30, 100))
+    assert screen.status.text() == "Starting the time machine…" and screen.steps.value() == 0
+    screen.set_stage("queued")
+    assert "line" in screen.status.text() and screen.steps.value() == 2
+    screen.set_retrying(1, 4)
+    assert "1 of 4" in screen.status.text()
+    screen.set_stage("ageing")
+    assert screen.status.text() == "Travelling through the years…"
+    with qtbot.waitSignal(screen.cancel, timeout=1000):
+        screen.cancel_button.click()
+    screen.stop()
+
+
+def _outcome(urls="/results/x/{}.jpg"):
+    from PIL import Image
+
+    import io
+
+    frames = [Frame(i, age, urls.format(i), Image.open(io.BytesIO(jpeg_bytes((60 * i, 90, 90)))).convert("RGB"))
+              for i, age in enumerate((None, 30, 60, 90))]
+    return JobOutcome("abc", "classic", frames)
+
+
+def test_result_shows_every_frame_engine_and_qr(qtbot):
+    screen = show(qtbot, ResultScreen(EN), (1080, 1920))
+    screen.show_outcome(_outcome(), None)
+    assert not screen.side.isVisible()
+    assert "classic" in screen.engine.text()
+    assert [label for label, _ in screen.row._frames] == ["Now", "Age 30", "Age 60", "Age 90"]
+    assert [label for label, _ in screen.strip._frames] == ["Age 30", "Age 60", "Age 90"]
+    screen.set_saved("strip.gif")
+    assert "strip.gif" in screen.engine.text()
+    screen.show_outcome(_outcome(), qr_image("https://example.org/x"))
+    assert screen.side.isVisible()
+    with qtbot.waitSignal(screen.done, timeout=1000):
+        screen.done_button.click()
+
+
+def test_qr_image_encodes_modules():
+    matrix = qr_matrix("https://example.org/frame/1.jpg")
+    image = qr_image("https://example.org/frame/1.jpg", module_px=4)
+    assert image.width() == len(matrix) * 4
+    dark = sum(cell for row in matrix for cell in row)
+    assert 0 < dark < len(matrix) ** 2
+
+
+@pytest.mark.parametrize("kind", list(ErrorKind))
+def test_error_screens_speak_plainly_and_return_by_themselves(qtbot, kind):
+    screen = show(qtbot, ErrorScreen(EN))
+    if kind is ErrorKind.CAMERA:
+        with qtbot.assertNotEmitted(screen.dismissed, wait=300):
+            screen.show_error(kind, 0.1)
+        assert not screen.ok_button.isVisible()
+    else:
+        with qtbot.waitSignal(screen.dismissed, timeout=2000):
+            screen.show_error(kind, 0.2)
+    assert screen.title.text() == ENGLISH[f"error.{kind.value}.title"]
+    assert "Traceback" not in screen.body.text() and len(screen.body.text()) > 20
+
+
+def test_pin_pad_accepts_only_the_pin(qtbot):
+    screen = show(qtbot, PinScreen(EN, "1234"))
+    with qtbot.assertNotEmitted(screen.accepted):
+        for digit in "9999":
+            screen.digit_buttons[digit].click()
+        screen.ok_button.click()
+    assert screen.message.text() == "Wrong PIN"
+    with qtbot.waitSignal(screen.accepted, timeout=1000):
+        for digit in "1234":
+            screen.digit_buttons[digit].click()
+        screen.ok_button.click()
+    with qtbot.waitSignal(screen.cancelled, timeout=1000):
+        screen.cancel_button.click()
+
+
+def test_settings_form_reads_back_and_refuses_bad_ages(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN))
+    screen.load(fast_config, "http://backend", "classic")
+    assert "classic" in screen.status.text()
+    screen.ages.setText("20, 40,60")
+    screen.url.setText(" https://booth.example ")
+    screen.language.setCurrentText("de")
+    with qtbot.waitSignal(screen.saved, timeout=1000) as saved:
+        screen.save_button.click()
+    config = saved.args[0]
+    assert config.booth.ages == (20, 40, 60) and config.backend.url == "https://booth.example"
+    assert config.booth.language == "de" and config.booth.camera == fast_config.booth.camera
+    screen.ages.setText("20, 400")
+    with qtbot.assertNotEmitted(screen.saved):
+        screen.save_button.click()
+    assert screen.message.text().startswith("Ages:")
+
+
+def test_touch_targets_are_at_least_15_mm(qtbot):
+    screen = show(qtbot, ReviewScreen(EN), (1920, 1080))
+    minimum = round(15 / 25.4 * screen.screen().logicalDotsPerInch())
+    for button in (screen.retake_button, screen.go_button):
+        assert button.height() >= minimum and button.width() >= minimum
+
+
+def test_every_language_falls_back_to_english_per_key():
+    for language in LANGUAGES:
+        strings = Strings(language)
+        for key in ENGLISH:
+            assert strings.get(key, **{name: 1 for name in ("ages", "duration", "n", "attempt", "total", "seconds",
+                                                            "engine", "name", "age", "path", "error", "backend")})
+    assert Strings("xx").language == "en"
+    assert Strings("de").get("review.go") == "Los!" and Strings("de").get("error.busy.title") == ENGLISH["error.busy.title"]

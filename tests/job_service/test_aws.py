@@ -1,0 +1,264 @@
+"""The AWS side beyond the contract: the real handlers module on moto, event parsing, the Lambda bundle."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+import boto3
+import numpy as np
+import pytest
+from moto import mock_aws
+
+from job_service.aws import events, functions
+from job_service.lambda_bundle import LAMBDA_REQUIREMENTS, lambda_source_paths
+from tests.job_service.conftest import new_id
+from tests.job_service.deployments import (
+    ENDPOINT,
+    INPUT_BUCKET,
+    OUTPUT_BUCKET,
+    REGION,
+    TABLE,
+    AwsDeployment,
+    api_gateway_event,
+    create_aws_resources,
+    run_model,
+    s3_put_event,
+    sagemaker_notification,
+    sns_event,
+)
+
+pytestmark = pytest.mark.timeout(120)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def handler_env(monkeypatch):
+    """The environment cloud_setup.lambdas gives the functions, on moto."""
+    for name, value in {
+        "TT_INPUT_BUCKET": INPUT_BUCKET,
+        "TT_OUTPUT_BUCKET": OUTPUT_BUCKET,
+        "TT_JOB_TABLE": TABLE,
+        "TT_ENDPOINT_NAME": ENDPOINT,
+        "TT_JOB_TIMEOUT_S": "300",
+        "TT_RETENTION_DAYS": "1",
+        "TT_API_KEY": "booth-key",
+        "TT_ENGINE_NAME": "classic",
+        "AWS_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    from cloud_setup import handlers
+
+    with mock_aws():
+        create_aws_resources(boto3.session.Session(region_name=REGION))
+        handlers.reset()
+        yield handlers
+        handlers.reset()
+
+
+def _call_api(handlers, method, path, body=b"", headers=None):
+    answer = handlers.api_handler(
+        api_gateway_event(method, path, body, {"x-api-key": "booth-key", **(headers or {})})
+    )
+    return answer["statusCode"], json.loads(answer["body"]) if not answer["isBase64Encoded"] else answer
+
+
+def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
+    handlers = handler_env
+    job_id = new_id()
+    status, document = _call_api(
+        handlers, "PUT", f"/uploads/{job_id}", photo, {"content-type": "image/jpeg", "x-target-ages": "30,60"}
+    )
+    assert status == 202 and document["status"] == "QUEUED" and document["engine"] == "classic"
+
+    # The API function handed the photo to the endpoint (TT_START_INFERENCE defaults to `upload`).
+    table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
+    item = table.get_item(Key={"job_id": job_id})["Item"]
+    assert item["status"] == "PROCESSING"
+    assert int(item["expires_at"]) == pytest.approx(time.time() + 86400, abs=60)  # the DynamoDB TTL attribute
+    # A late S3 event for the same photo starts nothing a second time.
+    assert handlers.upload_handler(s3_put_event(INPUT_BUCKET, f"uploads/{job_id}", len(photo))) == {
+        "started": 0
+    }
+
+    # Play the endpoint: moto's invoke_endpoint_async answers the same locations for the same input.
+    runtime = boto3.client("sagemaker-runtime", region_name=REGION)
+    request = {
+        "EndpointName": ENDPOINT,
+        "InputLocation": f"s3://{INPUT_BUCKET}/uploads/{job_id}",
+        "ContentType": "image/jpeg",
+        "CustomAttributes": "ages=30,60",
+    }
+    response = runtime.invoke_endpoint_async(**request)
+    response["InferenceId"] = job_id
+    ok, payload = run_model(classic_engine, photo, request)
+    assert ok
+    bucket, key = response["OutputLocation"].removeprefix("s3://").split("/", 1)
+    boto3.client("s3", region_name=REGION).put_object(Bucket=bucket, Key=key, Body=payload)
+    assert handlers.completion_handler(sns_event(sagemaker_notification(request, response, ok=True))) == {
+        "updated": 1
+    }
+
+    status, document = _call_api(handlers, "GET", f"/jobs/{job_id}")
+    assert status == 200 and document["status"] == "SUCCESS" and len(document["frames"]) == 3
+    assert all("X-Amz-Signature" in frame["url"] for frame in document["frames"])
+    assert f"{OUTPUT_BUCKET}" in document["frames"][0]["url"]
+    answer = handlers.api_handler(
+        api_gateway_event("GET", f"/results/{job_id}/2.jpg", b"", {"x-api-key": "booth-key"})
+    )
+    assert answer["isBase64Encoded"] and base64.b64decode(answer["body"])[:3] == b"\xff\xd8\xff"
+    assert handlers.sweeper_handler({}) == {"timed_out": 0, "deleted": 0}
+    assert _call_api(handlers, "GET", "/health")[1]["engine"] == "classic"
+    assert handlers.api_handler(api_gateway_event("GET", "/health", b"", {}))["statusCode"] == 403
+
+
+def test_handlers_need_their_environment(monkeypatch):
+    from cloud_setup import handlers
+
+    monkeypatch.delenv("TT_INPUT_BUCKET", raising=False)
+    handlers.reset()
+    with pytest.raises(RuntimeError, match="TT_INPUT_BUCKET"):
+        handlers.api_handler(api_gateway_event("GET", "/health", b"", {}))
+    handlers.reset()
+
+
+def test_s3_event_keys_are_url_decoded():
+    event = s3_put_event("b", "uploads/a b=c", 1)
+    assert event["Records"][0]["s3"]["object"]["key"] == "uploads%2Fa+b%3Dc"
+    assert events.s3_event_objects(event) == [("b", "uploads/a b=c")]
+    event["Records"][0]["eventName"] = "ObjectRemoved:Delete"
+    assert events.s3_event_objects(event) == []
+
+
+def test_s3_events_for_other_objects_start_nothing(tmp_path, classic_engine, photo):
+    deployment = AwsDeployment(tmp_path, classic_engine)
+    try:
+        job_id = new_id()
+        for bucket, key in (
+            (INPUT_BUCKET, "uploads/../etc"),
+            (INPUT_BUCKET, "other/x"),
+            ("elsewhere", f"uploads/{job_id}"),
+        ):
+            assert functions.handle_s3_event(deployment.service, s3_put_event(bucket, key, 1)) == []
+        assert deployment.runtime.calls == []
+    finally:
+        deployment.close()
+
+
+def test_http_api_v2_events_are_understood():
+    body = b"\xff\xd8\xff binary"
+    event = {
+        "version": "2.0",
+        "rawPath": "/prod/jobs/abc%2F..",
+        "headers": {"X-Api-Key": "k", "content-type": "image/jpeg"},
+        "requestContext": {
+            "stage": "prod",
+            "http": {"method": "PUT"},
+            "domainName": "x.execute-api.eu-west-1.amazonaws.com",
+        },
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
+    request = events.api_request_from_event(event)
+    assert (request.method, request.path, request.body) == ("PUT", "/jobs/abc/..", body)
+    assert (
+        request.headers["x-api-key"] == "k"
+        and request.base_url == "https://x.execute-api.eu-west-1.amazonaws.com/prod"
+    )
+
+
+def test_async_notifications_parse():
+    request = {"EndpointName": "e", "InputLocation": "s3://b/uploads/x", "ContentType": "image/jpeg"}
+    response = {"InferenceId": "id", "OutputLocation": "s3://o/out.npy", "FailureLocation": "s3://o/fail.out"}
+    ok = events.parse_async_notification(json.dumps(sagemaker_notification(request, response, ok=True)))
+    assert ok.succeeded and ok.output_location == "s3://o/out.npy" and ok.input_location == "s3://b/uploads/x"
+    failed = events.parse_async_notification(sagemaker_notification(request, response, ok=False))
+    assert (
+        not failed.succeeded and failed.failure_location == "s3://o/fail.out" and failed.inference_id == "id"
+    )
+    with pytest.raises(ValueError):
+        events.parse_async_notification('{"Type": "SubscriptionConfirmation"}')
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'{"error": {"code": "NO_FACE", "message": "No face here."}}', ("NO_FACE", "No face here.")),
+        (b'{"code": "BAD_IMAGE", "message": "Broken."}', ("BAD_IMAGE", "Broken.")),
+        (b'{"error": {"code": "SEGFAULT", "message": "x"}}', ("INFERENCE_FAILED", None)),
+        (b'{"error": {"code": "NO_FACE", "message": "' + b"x" * 400 + b'"}}', ("NO_FACE", None)),
+        (b"Traceback (most recent call last): ...", ("INFERENCE_FAILED", None)),
+        (b"\xff\xfe", ("INFERENCE_FAILED", None)),
+    ],
+)
+def test_failure_reports_become_codes(body, expected):
+    assert functions.parse_failure(body) == expected
+
+
+def test_a_strip_of_the_wrong_shape_fails_the_job(tmp_path, classic_engine, photo):
+    from inference_container import wire
+
+    deployment = AwsDeployment(tmp_path, classic_engine)
+    try:
+        deployment.hold = True
+        job_id = new_id()
+        deployment.request(
+            "PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg", "X-Target-Ages": "20,70"}
+        )
+        call = deployment.runtime.calls[0]
+        bucket, key = call["response"]["OutputLocation"].removeprefix("s3://").split("/", 1)
+        strip = wire.encode_npy(np.zeros((32, 32 * 5, 3), np.uint8))  # five frames for two ages
+        deployment.s3.put_object(Bucket=bucket, Key=key, Body=strip)
+        message = sagemaker_notification(call["request"], call["response"], ok=True)
+        functions.handle_sns_event(deployment.service, deployment.s3, sns_event(message))
+        document = deployment.request("GET", f"/jobs/{job_id}").json()
+        assert document["status"] == "FAILED" and document["error"]["code"] == "INFERENCE_FAILED"
+        assert deployment.s3.list_objects_v2(Bucket=OUTPUT_BUCKET).get("KeyCount") == 0
+    finally:
+        deployment.close()
+
+
+def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, photo):
+    deployment = AwsDeployment(tmp_path, classic_engine)
+    try:
+        deployment.hold = True
+        job_id = new_id()
+        deployment.request(
+            "PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg", "X-Target-Ages": "5,95"}
+        )
+        (call,) = deployment.runtime.calls
+        assert call["request"]["InputLocation"] == f"s3://{INPUT_BUCKET}/uploads/{job_id}"
+        assert call["request"]["CustomAttributes"] == "ages=5,95"
+        assert call["request"]["InferenceId"] == job_id and call["request"]["ContentType"] == "image/jpeg"
+        assert deployment.request("GET", f"/jobs/{job_id}").json()["status"] == "PROCESSING"
+    finally:
+        deployment.close()
+
+
+def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
+    """Copy exactly the listed files and import every handler with the repo off the path."""
+    for relative in lambda_source_paths():
+        target = tmp_path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / relative, target)
+    assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow"}
+    assert not any(path.startswith("job_service/local") for path in lambda_source_paths())
+    site_packages = sysconfig.get_paths()["purelib"]
+    code = (
+        f"import sys; sys.path[:] = [{str(tmp_path)!r}] + [p for p in sys.path if 'site-packages' not in p] + "
+        f"[{site_packages!r}];"
+        "import cloud_setup.handlers as h, job_service.aws.functions, job_service.aws.settings;"
+        "assert all(callable(getattr(h, n)) for n in ('api_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
+        f"assert h.__file__.startswith({str(tmp_path)!r}), h.__file__;"
+        "bad = [m for m in ('torch', 'PySide6', 'starlette', 'uvicorn', 'cv2') if m in sys.modules]; assert not bad, bad"
+    )
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
