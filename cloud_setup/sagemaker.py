@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from cloud_setup import autoscaling
 from cloud_setup.context import StackContext, is_missing
+from cloud_setup.iam import ECR_IMAGE, S3_URL
 from cloud_setup.report import ABSENT, CREATED, DELETED, UNCHANGED, UPDATED
 from cloud_setup.stack import VARIANT, has_stack_tag, short_hash, tag_list
 
@@ -52,8 +53,12 @@ def resolve_model_source(ctx: StackContext) -> None:
             "the first deploy needs --image-uri (from inference_container/build_and_push.sh) and "
             "--model-data-url (an s3:// URL of model.tar.gz from `time-traveler package-model`)"
         )
-    if not data.startswith("s3://"):
-        raise ValueError(f"--model-data-url must be an s3:// URL, not {data}")
+    if not S3_URL.match(data):
+        raise ValueError(f"--model-data-url must be an s3://bucket/key URL, not {data}")
+    if not ECR_IMAGE.match(image):
+        raise ValueError(
+            f"--image-uri must be an Amazon ECR image (ACCOUNT.dkr.ecr.REGION.amazonaws.com/REPO:TAG), not {image}"
+        )
     ctx.outputs["image_uri"], ctx.outputs["model_data_url"] = image, data
 
 

@@ -34,7 +34,7 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     seeded with those candidates, the face's skin and the frame's edges, makes the region whole.
     """
     h, w = rgb.shape[:2]
-    factor = GRABCUT_SIZE / max(h, w)
+    factor = min(GRABCUT_SIZE / max(h, w), 1.0)
     small = cv2.resize(rgb, (max(int(w * factor), 8), max(int(h * factor), 8)), interpolation=cv2.INTER_AREA)
     sface = face.scaled(factor)
     shape = small.shape[:2]
@@ -148,7 +148,8 @@ def grey(lab: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float, li
     """
     if amount <= 0:
         return
-    g = np.clip(amount * (1.15 + 2.0 * (0.5 - order)), 0.0, 1.0) * mask
+    spread = 4.0 * amount * (1.0 - amount) if amount < 1.0 else 0.0  # strands differ mid-way, not at the ends
+    g = np.clip(amount + 1.5 * spread * (0.5 - order), 0.0, 1.0) * mask
     L = lab[..., 0]
     silver = L + lift * (45.0 - 0.45 * L)
     lab[..., 0] = L + (silver - L) * g

@@ -108,11 +108,11 @@ def layout(face: Face) -> list[Wrinkle]:
     # Nasolabial folds: from beside the nose wing to past the mouth corner; the deepest line.
     for wing, mouth, side in ((p[31], p[48], -1), (p[35], p[54], 1)):
         add([(wing, 0.12 * side, -0.12), (wing, 0.2 * side, 0.08), (mouth, 0.1 * side, -0.05), (mouth, 0.12 * side, 0.18)],
-            0.30, 0.05, 0.0, face.x_axis * side, wobble=0.01)
+            0.25, 0.055, 0.0, face.x_axis * side, wobble=0.01)
     # Marionette lines: from the mouth corners down towards the jaw.
     for mouth, jaw, side in ((p[48], p[5], -1), (p[54], p[11], 1)):
         tip = (mouth + jaw) / 2
-        add([(mouth, 0.02 * side, 0.06), (tip, 0.0, 0.0), (jaw, 0.08 * side, -0.1)], 0.24, 0.04, 0.25, face.x_axis * side)
+        add([(mouth, 0.04 * side, 0.08), (tip, 0.02 * side, 0.0), (jaw, 0.08 * side, -0.1)], 0.17, 0.05, 0.25, face.x_axis * side)
     # Fine vertical lines above the upper lip.
     for k, i in enumerate((49, 50, 52, 53)):
         add([(p[i], 0.0, -0.02), (p[i], 0.01 * (k - 1.5), -0.16)], 0.12, 0.018, 0.6, face.x_axis, wobble=0.005)

@@ -249,3 +249,9 @@ def test_bad_options_are_refused():
 def test_imports_no_torch():
     code = "import sys, inference_container.classic; assert 'torch' not in sys.modules, 'torch was imported'"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_small_outputs_and_grey_photos_work(astronaut):
+    result = ClassicEngine(output_size=64).age(astronaut.convert("L"), [5, 95])
+    assert [frame.image.size for frame in result.frames] == [(64, 64), (64, 64)]
+    assert all(frame.image.mode == "RGB" for frame in result.frames)

@@ -89,3 +89,19 @@ def test_bad_options_are_clear_errors(moto_url, capsys):
         == 2
     )
     assert "--image-uri" in capsys.readouterr().err
+    common = [
+        "deploy",
+        "--name",
+        "tt-bad",
+        "--region",
+        REGION,
+        "--endpoint-url",
+        moto_url,
+        "--no-lambda-deps",
+    ]
+    assert main([*common, "--image-uri", "docker.io/me/model:1", "--model-data-url", MODEL_DATA_URL]) == 2
+    assert "Amazon ECR image" in capsys.readouterr().err
+    assert (
+        main([*common, "--image-uri", IMAGE_URI, "--model-data-url", "https://example.com/model.tar.gz"]) == 2
+    )
+    assert "s3://bucket/key" in capsys.readouterr().err
