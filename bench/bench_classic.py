@@ -51,7 +51,9 @@ def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: i
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--size", type=int, default=1024, help="output size in pixels (default 1024)")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per portrait (default 5)")
     parser.add_argument("--sample-strip", type=Path, help="write a labelled strip of the astronaut here")
@@ -70,7 +72,9 @@ def main() -> int:
             totals.append(result.timings["total_s"])
             parts.append(result.timings)
         median = statistics.median(totals)
-        split = {key: statistics.median(p[key] for p in parts) for key in ("align_s", "prepare_s", "render_s")}
+        split = {
+            key: statistics.median(p[key] for p in parts) for key in ("align_s", "prepare_s", "render_s")
+        }
         print(
             f"{name}: {len(DEFAULT_AGES)} ages at {args.size}px: median {median:.2f} s "
             f"(min {min(totals):.2f}, max {max(totals):.2f}); "

@@ -19,20 +19,32 @@ def parse_size(text: str) -> tuple[int, int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="time-traveler-booth", description="The Time Traveler photobooth kiosk.")
+    parser = argparse.ArgumentParser(
+        prog="time-traveler-booth", description="The Time Traveler photobooth kiosk."
+    )
     parser.add_argument("--camera", help="camera index, or a video or image file to use as the camera")
-    parser.add_argument("--fullscreen", action="store_true", help="kiosk mode: full screen, no frame, no cursor")
-    parser.add_argument("--config", type=Path, help="the booth's TOML settings file (default: platform config folder)")
+    parser.add_argument(
+        "--fullscreen", action="store_true", help="kiosk mode: full screen, no frame, no cursor"
+    )
+    parser.add_argument(
+        "--config", type=Path, help="the booth's TOML settings file (default: platform config folder)"
+    )
     parser.add_argument("--size", type=parse_size, help="window size WIDTHxHEIGHT (handy for screenshots)")
-    parser.add_argument("--tour", type=Path, metavar="DIR",
-                        help="drive every screen by itself, save a PNG of each to DIR, then exit")
+    parser.add_argument(
+        "--tour",
+        type=Path,
+        metavar="DIR",
+        help="drive every screen by itself, save a PNG of each to DIR, then exit",
+    )
     parser.add_argument("--verbose", action="store_true")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s"
+    )
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 

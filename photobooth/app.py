@@ -52,7 +52,9 @@ def backend_spec(config: Config) -> BackendSpec:
     }
     if config.backend.local_output_size:
         options["engine_options"] = {"output_size": config.backend.local_output_size}
-    data_dir = config.backend.local_data_dir or str(Path(platformdirs.user_data_dir("time-traveler")) / "booth-jobs")
+    data_dir = config.backend.local_data_dir or str(
+        Path(platformdirs.user_data_dir("time-traveler")) / "booth-jobs"
+    )
     return BackendSpec(
         url=config.backend.url,
         api_key=config.backend.api_key,
@@ -69,7 +71,9 @@ class BoothWindow(QMainWindow):
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
 
-    def __init__(self, config: Config, problems: list[str] | None = None, countdown_tick_ms: int = 1000) -> None:
+    def __init__(
+        self, config: Config, problems: list[str] | None = None, countdown_tick_ms: int = 1000
+    ) -> None:
         super().__init__()
         self.config = config
         self.problems = list(problems or [])
@@ -256,7 +260,9 @@ class BoothWindow(QMainWindow):
         elif state is State.PIN:
             self.pin.reset(self.config.booth.staff_pin)
         elif state is State.SETTINGS:
-            self.settings.load(self.config, self.backend_url or self.backend_error, self.health.get("engine", ""))
+            self.settings.load(
+                self.config, self.backend_url or self.backend_error, self.health.get("engine", "")
+            )
 
     # -- the flow ---------------------------------------------------------------------------------
     def _start_countdown(self) -> None:
@@ -272,7 +278,9 @@ class BoothWindow(QMainWindow):
             return
         height, width = self.photo.shape[:2]
         scale = min(1.0, 960 / max(height, width))
-        small = cv2.resize(self.photo, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+        small = cv2.resize(
+            self.photo, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA
+        )
         self.photo_image = rgb_to_qimage(small)
         self.machine.handle(Event.CAPTURED)
 
@@ -280,8 +288,11 @@ class BoothWindow(QMainWindow):
         self._token += 1
         self._cancel = threading.Event()
         backend = self.config.backend
-        policy = RetryPolicy(retries=backend.retries, job_timeout=backend.job_timeout_seconds,
-                             first_wait=backend.retry_first_wait_seconds)
+        policy = RetryPolicy(
+            retries=backend.retries,
+            job_timeout=backend.job_timeout_seconds,
+            first_wait=backend.retry_first_wait_seconds,
+        )
         self.processing.begin(self.photo_image)
         self.submit_job.emit(self._token, self.photo, tuple(self.config.booth.ages), self._cancel, policy)
 

@@ -16,7 +16,9 @@ SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "app" / "sampl
 
 
 def _mix(young: QColor, old: QColor, t: float) -> QColor:
-    return QColor(*(round(a + (b - a) * t) for a, b in zip(young.getRgb()[:3], old.getRgb()[:3], strict=True)))
+    return QColor(
+        *(round(a + (b - a) * t) for a, b in zip(young.getRgb()[:3], old.getRgb()[:3], strict=True))
+    )
 
 
 def demo_face(age: int, size: int = 512) -> QImage:
@@ -59,7 +61,9 @@ def demo_face(age: int, size: int = 512) -> QImage:
             p.drawArc(QRectF(200 * s, y, 112 * s, 20 * s), 30 * 16, 120 * 16)
         for x, sign in ((186, -1), (326, 1)):
             for k in (-1, 0, 1):
-                p.drawLine(QPointF(x * s, (232 + 6 * k) * s), QPointF((x + sign * 14) * s, (232 + 12 * k) * s))
+                p.drawLine(
+                    QPointF(x * s, (232 + 6 * k) * s), QPointF((x + sign * 14) * s, (232 + 12 * k) * s)
+                )
     if t > 0.6:  # glasses
         p.setPen(QPen(QColor("#222"), max(1.0, 4 * s)))
         for x in (214, 298):

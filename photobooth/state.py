@@ -57,7 +57,11 @@ class ErrorKind(enum.Enum):
 
     @property
     def retry_state(self) -> State:
-        return State.PREVIEW if self in (ErrorKind.NO_FACE, ErrorKind.BAD_PHOTO, ErrorKind.CAMERA) else State.ATTRACT
+        return (
+            State.PREVIEW
+            if self in (ErrorKind.NO_FACE, ErrorKind.BAD_PHOTO, ErrorKind.CAMERA)
+            else State.ATTRACT
+        )
 
 
 #: API error codes (API.md) -> the error screen that explains them.

@@ -34,6 +34,8 @@ class Prepared:
     smooth_lab: np.ndarray  # (H, W, 3) edge-preserving smoothed Lab, for younger skin
     brow_free_lab: np.ndarray  # (H, W, 3) Lab with the brows painted out, for thinning brows
     brow_hairs: np.ndarray  # (H, W) the brows' hairs only, not the skin between them
+    hair_rim: np.ndarray  # (H, W) the outer edge of the hair, where thinning shows first
+    rim_free_lab: np.ndarray  # (H, W, 3) Lab with that rim painted out from the backdrop
     detail: np.ndarray  # (H, W) the face's own fine luminance detail
     masks: FaceMasks
     hair: np.ndarray
@@ -62,7 +64,11 @@ def prepare(aligned: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SI
     size = (w, h)
     face = Face(np.asarray(landmarks, dtype=np.float64))
     factor = min(1.0, work_size / max(h, w))
-    small = aligned if factor == 1.0 else cv2.resize(aligned, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
+    small = (
+        aligned
+        if factor == 1.0
+        else cv2.resize(aligned, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
+    )
     sface = face.scaled(small.shape[1] / w)
     shape = small.shape[:2]
 
@@ -72,10 +78,18 @@ def prepare(aligned: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SI
     crepe = wrinkles.crepe_texture((h, w), face) * _up(np.maximum(masks.skin, masks.neck), size)
     d = sface.eye_distance
     # A child's skin: flatten texture and creases but keep the face's big shapes (nose, cheeks).
-    smooth_small = cv2.edgePreservingFilter(small, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4)
+    smooth_small = cv2.edgePreservingFilter(
+        small, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4
+    )
     brow_holes = (masks.brows > 0.25).astype(np.uint8) * 255
     brow_free = cv2.inpaint(small, brow_holes, max(0.06 * d, 3.0), cv2.INPAINT_TELEA)
     brow_free = cv2.GaussianBlur(brow_free, (0, 0), max(0.02 * d, 1.0))
+    # The hair's outer rim, and the picture with that rim painted out: thinning shows it through.
+    rim = hair_small * (
+        1.0 - cv2.erode(hair_small, np.ones((3, 3), np.uint8), iterations=max(int(0.1 * d), 1))
+    )
+    rim *= 1.0 - masks.face
+    rim_free = cv2.inpaint(small, (rim > 0.2).astype(np.uint8) * 255, max(0.05 * d, 3.0), cv2.INPAINT_TELEA)
 
     lab = _to_lab(aligned)
     lum = lab[..., 0]
@@ -83,11 +97,26 @@ def prepare(aligned: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SI
     # Brow hairs are the pixels darker than the skin painted in under them.
     brow_hairs = _up(masks.brows, size) * np.clip((brow_free_lab[..., 0] - lum - 2.0) / 8.0, 0.0, 1.0)
     detail = lum - cv2.GaussianBlur(lum, (0, 0), max(0.012 * face.eye_distance, 1.0))
-    up_masks = FaceMasks(*(_up(m, size) for m in (masks.face, masks.skin, masks.eyes, masks.mouth, masks.brows, masks.neck, masks.skin_colour)))
+    up_masks = FaceMasks(
+        *(
+            _up(m, size)
+            for m in (
+                masks.face,
+                masks.skin,
+                masks.eyes,
+                masks.mouth,
+                masks.brows,
+                masks.neck,
+                masks.skin_colour,
+            )
+        )
+    )
     return Prepared(
         lab=lab,
         smooth_lab=_to_lab(_up(smooth_small, size)),
         brow_free_lab=brow_free_lab,
+        hair_rim=_up(cv2.GaussianBlur(rim, (0, 0), max(0.03 * d, 1.0)), size),
+        rim_free_lab=_to_lab(_up(rim_free, size)),
         brow_hairs=cv2.GaussianBlur(brow_hairs, (0, 0), 1.0),
         detail=detail,
         masks=up_masks,
@@ -111,11 +140,14 @@ def render(prep: Prepared, strength: Strength) -> np.ndarray:
         L = lab[..., 0]
         skin_all = np.maximum(m.skin, m.neck)
         L += prep.detail * (0.9 * min(s, 1.0)) * skin_all  # the skin's own texture shows more
-        shade = sum(wt * layer for wt, layer in zip(wrinkles.group_weights(s), prep.wrinkle_layers, strict=True))
+        shade = sum(
+            wt * layer for wt, layer in zip(wrinkles.group_weights(s), prep.wrinkle_layers, strict=True)
+        )
         shade = shade + prep.crepe * (0.06 * ramp(s, 0.1, 1.0))
         L *= 1.0 + shade
         tone.older_skin(lab, m.skin, prep.blotch, prep.spots, s)
         hair.thin(lab, prep.brow_free_lab, prep.brow_hairs, prep.strands, 0.55 * ramp(s, 0.3, 1.0))
+        hair.thin(lab, prep.rim_free_lab, prep.hair_rim, prep.strands, 0.6 * ramp(s, 0.45, 1.1))
         hair.grey(lab, prep.hair, prep.strands, ramp(s, 0.05, 0.95))
         hair.grey(lab, prep.brow_hairs, prep.strands, 0.8 * ramp(s, 0.2, 1.0), lift=0.5, keep=0.3)
     if y > 0:
@@ -157,7 +189,9 @@ class ClassicEngine:
         timings["prepare_s"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        frames = [AgedFrame(age, Image.fromarray(render(prep, age_strength(age, self.subject_age)))) for age in ages]
+        frames = [
+            AgedFrame(age, Image.fromarray(render(prep, age_strength(age, self.subject_age)))) for age in ages
+        ]
         timings["render_s"] = time.perf_counter() - mark
         timings["total_s"] = time.perf_counter() - start
         return AgingResult(original=aligned, frames=frames, engine=self.name, timings=timings)

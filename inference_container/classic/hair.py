@@ -1,8 +1,9 @@
 """Find the hair around the face, and grey, thin or darken it (and the eyebrows) by age.
 
-The hair region comes from GrabCut seeded by the landmarks: skin inside the face is background,
-a band around the top and sides of the head is "probably hair", the lower corners are background.
-Colours no hair has (saturated blues and greens: hats, flags, backdrops) are then removed.
+The hair region comes from GrabCut seeded by the landmarks and two colour models: the hair's
+colour is learnt beside the temples (where hair, not a hat, almost always is), the backdrop's
+along the frame's sides. Only hair masses connected to the temples are kept, so flags, poles
+and hat badges near the head are left alone.
 """
 
 from __future__ import annotations
@@ -66,7 +67,9 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     grabbed = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
     # Opening by ~a tenth of an eye distance drops thin poles, cords and frames; hair is a mass.
     side = max(int(0.12 * d) | 1, 3)
-    grabbed = cv2.morphologyEx(grabbed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    grabbed = cv2.morphologyEx(
+        grabbed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    )
     found = _touching(grabbed > 0, _temple_band(shape, sface) > 0.5)
     found *= np.clip(hairlike * 2.0, 0.0, 1.0) * (1.0 - skin)
     found = cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
@@ -77,7 +80,7 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
 
 def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
     """The parts of `region` connected to `zone`: hair grows from the head, a white star on a flag doesn't."""
-    count, labels = cv2.connectedComponents(region.astype(np.uint8), connectivity=8)
+    _, labels = cv2.connectedComponents(region.astype(np.uint8), connectivity=8)
     keep = np.unique(labels[zone & region])
     return np.isin(labels, keep[keep > 0]).astype(np.float32)
 
@@ -86,10 +89,14 @@ def _backdrop_likeness(lab: np.ndarray, mouth_y: int) -> np.ndarray:
     """How close each pixel's colour is to the colours along the frame's top and sides (0-1)."""
     edge = max(int(0.04 * lab.shape[1]), 2)
     quarter = lab.shape[1] // 4  # the top's middle is left out: hair often reaches the top edge
-    samples = np.concatenate([
-        lab[:edge, :quarter].reshape(-1, 3), lab[:edge, -quarter:].reshape(-1, 3),
-        lab[:mouth_y, :edge].reshape(-1, 3), lab[:mouth_y, -edge:].reshape(-1, 3),
-    ]).astype(np.float32)
+    samples = np.concatenate(
+        [
+            lab[:edge, :quarter].reshape(-1, 3),
+            lab[:edge, -quarter:].reshape(-1, 3),
+            lab[:mouth_y, :edge].reshape(-1, 3),
+            lab[:mouth_y, -edge:].reshape(-1, 3),
+        ]
+    ).astype(np.float32)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
     cv2.setRNGSeed(4321)
     _, _, centres = cv2.kmeans(samples, 6, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
@@ -103,8 +110,12 @@ def _temple_band(shape: tuple[int, int], face: Face) -> np.ndarray:
     band = np.zeros(shape, dtype=np.float32)
     p = face.points
     for top, low, side in ((p[0], p[2], -1), (p[16], p[14], 1)):
-        quad = [face.offset(top, 0.0, -0.5), face.offset(top, 0.45 * side, -0.5),
-                face.offset(low, 0.45 * side, 0.0), face.offset(low, 0.0, 0.0)]
+        quad = [
+            face.offset(top, 0.0, -0.5),
+            face.offset(top, 0.45 * side, -0.5),
+            face.offset(low, 0.45 * side, 0.0),
+            face.offset(low, 0.0, 0.0),
+        ]
         band = np.maximum(band, polygon(shape, np.array(quad)))
     return band
 
@@ -116,7 +127,8 @@ def _like_temple_hair(lab: np.ndarray, face: Face, skin: np.ndarray, backdrop: n
     if len(pixels) < 12:
         return (1.0 - skin) * (1.0 - backdrop)
     mean = pixels.mean(axis=0)
-    cov = np.cov(pixels, rowvar=False) + np.diag([900.0, 10.0, 10.0])  # highlights vary lightness a lot (L is 0-255 here)
+    # Highlights vary the hair's lightness a lot (L is 0-255 here); its hue much less.
+    cov = np.cov(pixels, rowvar=False) + np.diag([900.0, 10.0, 10.0])
     diff = lab.reshape(-1, 3).astype(np.float64) - mean
     distance = np.sqrt(np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov), diff)).reshape(lab.shape[:2])
     return np.clip((4.0 - distance) / 1.5, 0.0, 1.0).astype(np.float32)
@@ -133,7 +145,11 @@ def strand_field(detail: np.ndarray, face: Face, seed: int = 99) -> np.ndarray:
     strands = np.clip(cv2.GaussianBlur(strands, (0, 0), 0.8), -2.5, 2.5)
     small = (max(shape[0] // 16, 4), max(shape[1] // 16, 4))
     patches = cv2.GaussianBlur(rng.random(small).astype(np.float32), (0, 0), max(0.2 * d / 16, 1.0))
-    patches = cv2.resize((patches - patches.mean()) / (patches.std() + 1e-6), (shape[1], shape[0]), interpolation=cv2.INTER_CUBIC)
+    patches = cv2.resize(
+        (patches - patches.mean()) / (patches.std() + 1e-6),
+        (shape[1], shape[0]),
+        interpolation=cv2.INTER_CUBIC,
+    )
     yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
     centre = face.center
     side = np.abs((xx - centre[0]) * face.x_axis[0] + (yy - centre[1]) * face.x_axis[1]) / d
@@ -141,8 +157,10 @@ def strand_field(detail: np.ndarray, face: Face, seed: int = 99) -> np.ndarray:
     return np.clip(order, 0.0, 1.0).astype(np.float32)
 
 
-def grey(lab: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float, lift: float = 1.0, keep: float = 0.1) -> None:
-    """Turn the masked hair grey in place: strands whose `order` is below `amount` go first.
+def grey(
+    lab: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float, lift: float = 1.0, keep: float = 0.1
+) -> None:
+    """Turn the masked hair grey in place, by `amount` (0-1); strands with a low `order` go first.
 
     Grey hair is lighter (by `lift`) and nearly colourless (`keep` of the colour stays).
     """

@@ -24,14 +24,23 @@ def blotch_field(shape: tuple[int, int], face: Face, seed: int) -> np.ndarray:
     return noise / (np.abs(noise).max() + 1e-6)
 
 
-def spot_layers(shape: tuple[int, int], face: Face, skin: np.ndarray, count: int = 18) -> tuple[np.ndarray, np.ndarray]:
+def spot_layers(
+    shape: tuple[int, int], face: Face, skin: np.ndarray, count: int = 18
+) -> tuple[np.ndarray, np.ndarray]:
     """Two layers of soft brown spots (early and late onset) on cheeks, temples and forehead."""
     rng = np.random.default_rng(4242)
     d = face.eye_distance
     p = face.points
     # Candidate zones: upper cheeks/temples on both sides and the forehead, in face coordinates.
-    zones = [(p[1], 0.25, -0.2), (p[15], -0.25, -0.2), (p[0], 0.3, -0.55), (p[16], -0.3, -0.55),
-             ((p[21] + p[22]) / 2, 0.0, -0.55), (p[3], 0.3, 0.0), (p[13], -0.3, 0.0)]
+    zones = [
+        (p[1], 0.25, -0.2),
+        (p[15], -0.25, -0.2),
+        (p[0], 0.3, -0.55),
+        (p[16], -0.3, -0.55),
+        ((p[21] + p[22]) / 2, 0.0, -0.55),
+        (p[3], 0.3, 0.0),
+        (p[13], -0.3, 0.0),
+    ]
     early = np.zeros(shape, dtype=np.float32)
     late = np.zeros(shape, dtype=np.float32)
     for k in range(count):
@@ -55,11 +64,18 @@ def cheek_mask(shape: tuple[int, int], face: Face) -> np.ndarray:
     mask = np.zeros(shape, dtype=np.float32)
     for eye, side in ((face.right_eye, -1), (face.left_eye, 1)):
         c = face.offset(eye, 0.12 * side, 0.55)
-        mask = np.maximum(mask, polygon(shape, cv2.ellipse2Poly((int(c[0]), int(c[1])), (int(0.28 * d), int(0.22 * d)), 0, 0, 360, 10)))
+        mask = np.maximum(
+            mask,
+            polygon(
+                shape, cv2.ellipse2Poly((int(c[0]), int(c[1])), (int(0.28 * d), int(0.22 * d)), 0, 0, 360, 10)
+            ),
+        )
     return cv2.GaussianBlur(mask, (0, 0), 0.12 * d)
 
 
-def older_skin(lab: np.ndarray, skin: np.ndarray, blotch: np.ndarray, spots: tuple[np.ndarray, np.ndarray], s: float) -> None:
+def older_skin(
+    lab: np.ndarray, skin: np.ndarray, blotch: np.ndarray, spots: tuple[np.ndarray, np.ndarray], s: float
+) -> None:
     """Age the skin colour in place: less saturation, a yellow cast, blotches and spots."""
     if s <= 0:
         return

@@ -130,6 +130,10 @@ def apply(image: np.ndarray, field: FieldBuilder) -> np.ndarray:
     map_x, map_y = field.maps()
     out = image.copy()
     out[y0:y1, x0:x1] = cv2.remap(
-        image, map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1], interpolation=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+        image,
+        map_x[y0:y1, x0:x1],
+        map_y[y0:y1, x0:x1],
+        interpolation=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
     )
     return out

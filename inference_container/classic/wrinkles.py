@@ -46,7 +46,13 @@ def _curve(face: Face, anchors: list[tuple[np.ndarray, float, float]], samples: 
         for t in np.linspace(0.0, 1.0, per, endpoint=False):
             t2, t3 = t * t, t * t * t
             out.append(
-                0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t3)
+                0.5
+                * (
+                    (2 * p1)
+                    + (-p0 + p2) * t
+                    + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t2
+                    + (-p0 + 3 * p1 - 3 * p2 + p3) * t3
+                )
             )
     out.append(pts[-1])
     return np.array(out)
@@ -60,7 +66,9 @@ def _wobble(points: np.ndarray, amount: float, rng: np.random.Generator) -> np.n
     normal /= np.maximum(np.linalg.norm(normal, axis=1, keepdims=True), 1e-6)
     phase, freq = rng.uniform(0, 2 * np.pi), rng.uniform(1.5, 3.0)
     t = np.linspace(0, 1, n)
-    offset = amount * (np.sin(2 * np.pi * freq * t + phase) + 0.5 * np.sin(2 * np.pi * 2.3 * freq * t + 2 * phase))
+    offset = amount * (
+        np.sin(2 * np.pi * freq * t + phase) + 0.5 * np.sin(2 * np.pi * 2.3 * freq * t + 2 * phase)
+    )
     return points + normal * offset[:, None]
 
 
@@ -83,9 +91,18 @@ def layout(face: Face) -> list[Wrinkle]:
         span = 0.85 - 0.1 * row
         mid = np.array([(p[21][0] + p[22][0]) / 2, brow_top])
         add(
-            [(mid, -span, -lift + 0.08 + jitter), (mid, -span / 2, -lift - 0.02), (mid, 0.0, -lift + jitter),
-             (mid, span / 2, -lift - 0.02 - jitter), (mid, span, -lift + 0.08)],
-            depth=0.16 - 0.02 * row, width=0.035, onset=onset, fold=up, wobble=0.02,
+            [
+                (mid, -span, -lift + 0.08 + jitter),
+                (mid, -span / 2, -lift - 0.02),
+                (mid, 0.0, -lift + jitter),
+                (mid, span / 2, -lift - 0.02 - jitter),
+                (mid, span, -lift + 0.08),
+            ],
+            depth=0.16 - 0.02 * row,
+            width=0.035,
+            onset=onset,
+            fold=up,
+            wobble=0.02,
         )
     # Frown lines between the brows.
     for side, inner in ((-1, p[21]), (1, p[22])):
@@ -96,26 +113,63 @@ def layout(face: Face) -> list[Wrinkle]:
             a = np.deg2rad(angle + rng.uniform(-4, 4))
             dx, dy = np.cos(a) * side, np.sin(a)
             length = rng.uniform(0.22, 0.32)
-            add([(corner, 0.06 * side, 0.0), (corner, 0.06 * side + length * dx, length * dy)],
-                0.3, 0.03, (0.0, 0.0, 0.25, 0.5, 0.75)[k], up, wobble=0.01)
+            add(
+                [(corner, 0.06 * side, 0.0), (corner, 0.06 * side + length * dx, length * dy)],
+                0.3,
+                0.03,
+                (0.0, 0.0, 0.25, 0.5, 0.75)[k],
+                up,
+                wobble=0.01,
+            )
     # Under-eye: the lid crease and the lower edge of the bag.
     for eye in (p[36:42], p[42:48]):
         lower = eye[[0, 5, 4, 3]]  # lower lid, left to right in the picture
-        add([(lower[0], -0.03, 0.10), (lower[1], 0.0, 0.14), (lower[2], 0.0, 0.14), (lower[3], 0.03, 0.10)],
-            0.1, 0.03, 0.0, up, wobble=0.008)
-        add([(lower[0], -0.07, 0.18), (lower[1], 0.0, 0.3), (lower[2], 0.0, 0.3), (lower[3], 0.07, 0.18)],
-            0.08, 0.07, 0.35, up, wobble=0.01)
+        add(
+            [(lower[0], -0.03, 0.10), (lower[1], 0.0, 0.14), (lower[2], 0.0, 0.14), (lower[3], 0.03, 0.10)],
+            0.1,
+            0.03,
+            0.0,
+            up,
+            wobble=0.008,
+        )
+        add(
+            [(lower[0], -0.07, 0.18), (lower[1], 0.0, 0.3), (lower[2], 0.0, 0.3), (lower[3], 0.07, 0.18)],
+            0.08,
+            0.07,
+            0.35,
+            up,
+            wobble=0.01,
+        )
     # Nasolabial folds: from beside the nose wing to past the mouth corner; the deepest line.
     for wing, mouth, side in ((p[31], p[48], -1), (p[35], p[54], 1)):
-        add([(wing, 0.12 * side, -0.12), (wing, 0.2 * side, 0.08), (mouth, 0.1 * side, -0.05), (mouth, 0.12 * side, 0.18)],
-            0.25, 0.055, 0.0, face.x_axis * side, wobble=0.01)
+        add(
+            [
+                (wing, 0.12 * side, -0.12),
+                (wing, 0.2 * side, 0.08),
+                (mouth, 0.1 * side, -0.05),
+                (mouth, 0.12 * side, 0.18),
+            ],
+            0.25,
+            0.055,
+            0.0,
+            face.x_axis * side,
+            wobble=0.01,
+        )
     # Marionette lines: from the mouth corners down towards the jaw.
     for mouth, jaw, side in ((p[48], p[5], -1), (p[54], p[11], 1)):
         tip = (mouth + jaw) / 2
-        add([(mouth, 0.04 * side, 0.08), (tip, 0.02 * side, 0.0), (jaw, 0.08 * side, -0.1)], 0.17, 0.05, 0.25, face.x_axis * side)
+        add(
+            [(mouth, 0.04 * side, 0.08), (tip, 0.02 * side, 0.0), (jaw, 0.08 * side, -0.1)],
+            0.17,
+            0.05,
+            0.25,
+            face.x_axis * side,
+        )
     # Fine vertical lines above the upper lip.
     for k, i in enumerate((49, 50, 52, 53)):
-        add([(p[i], 0.0, -0.02), (p[i], 0.01 * (k - 1.5), -0.16)], 0.12, 0.018, 0.6, face.x_axis, wobble=0.005)
+        add(
+            [(p[i], 0.0, -0.02), (p[i], 0.01 * (k - 1.5), -0.16)], 0.12, 0.018, 0.6, face.x_axis, wobble=0.005
+        )
     # Cheek lines and chin crease for the oldest faces.
     for jaw_i, side in ((3, -1), (13, 1)):
         add([(p[jaw_i], 0.15 * side * -1, -0.45), (p[jaw_i], 0.2 * side * -1, 0.05)], 0.12, 0.03, 0.65, up)
@@ -123,7 +177,14 @@ def layout(face: Face) -> list[Wrinkle]:
     # Neck: horizontal rings below the chin.
     for row, onset in enumerate((0.0, 0.35, 0.7)):
         y = 0.45 + 0.3 * row
-        add([(p[8], -0.75, y - 0.12), (p[8], 0.0, y), (p[8], 0.75, y - 0.12)], 0.2, 0.05, onset, up, wobble=0.03)
+        add(
+            [(p[8], -0.75, y - 0.12), (p[8], 0.0, y), (p[8], 0.75, y - 0.12)],
+            0.2,
+            0.05,
+            onset,
+            up,
+            wobble=0.03,
+        )
     return w
 
 

@@ -46,13 +46,13 @@ def upfirdn2d(x: torch.Tensor, kernel: torch.Tensor, up: int = 1, down: int = 1,
     """
     p0, p1 = pad
     batch, channels, height, width = x.shape
-    out = x.reshape(batch * channels, 1, height, width)
-    if up > 1:  # sample i lands on i*up, zeros elsewhere: [N,1,H,1,W,1] padded to [N,1,H,up,W,up]
-        out = out.reshape(batch * channels, height, 1, width, 1)
+    out = x
+    if up > 1:  # sample i lands on i*up, zeros elsewhere: [B,C,H,1,W,1] padded to [B,C,H,up,W,up]
+        out = out.reshape(batch, channels, height, 1, width, 1)
         out = F.pad(out, (0, up - 1, 0, 0, 0, up - 1))
-        out = out.reshape(batch * channels, 1, height * up, width * up)
+        out = out.reshape(batch, channels, height * up, width * up)
     out = F.pad(out, (max(p0, 0), max(p1, 0), max(p0, 0), max(p1, 0)))
     out = out[:, :, max(-p0, 0): out.shape[2] - max(-p1, 0), max(-p0, 0): out.shape[3] - max(-p1, 0)]
-    weight = torch.flip(kernel, (0, 1))[None, None].to(out.dtype)  # true convolution = correlation with flip
-    out = F.conv2d(out, weight, stride=down)
-    return out.reshape(batch, channels, out.shape[2], out.shape[3])
+    # true convolution = correlation with the flipped kernel, one channel at a time (depthwise)
+    weight = torch.flip(kernel, (0, 1)).to(out.dtype).expand(channels, 1, *kernel.shape)
+    return F.conv2d(out, weight, stride=down, groups=channels)

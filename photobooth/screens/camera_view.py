@@ -45,7 +45,9 @@ class CameraView(QWidget):
         area = self.image_rect()
         side = min(area.width(), area.height())
         width, height = side * 0.42, side * 0.56
-        return QRectF(area.center().x() - width / 2, area.center().y() - height / 2 - side * 0.02, width, height)
+        return QRectF(
+            area.center().x() - width / 2, area.center().y() - height / 2 - side * 0.02, width, height
+        )
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.tapped.emit()
@@ -55,7 +57,9 @@ class CameraView(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(self.rect(), QColor("#05070b"))
         if self._image is None:
-            draw_text_box(painter, self.rect(), self.waiting_text, max(16, min(self.width(), self.height()) // 18))
+            draw_text_box(
+                painter, self.rect(), self.waiting_text, max(16, min(self.width(), self.height()) // 18)
+            )
             painter.end()
             return
         area = self.image_rect()

@@ -50,7 +50,9 @@ def stylesheet(width: int, height: int, touch: int) -> str:
     """
 
 
-def make_label(text: str = "", role: str = "body", align=Qt.AlignmentFlag.AlignCenter, wrap: bool = True) -> QLabel:
+def make_label(
+    text: str = "", role: str = "body", align=Qt.AlignmentFlag.AlignCenter, wrap: bool = True
+) -> QLabel:
     label = QLabel(text)
     label.setProperty("role", role)
     label.setAlignment(align)
@@ -93,8 +95,15 @@ def draw_cover(painter: QPainter, target: QRect, image: QImage | QPixmap) -> Non
         painter.drawPixmap(QRectF(target), image, source)
 
 
-def draw_text_box(painter: QPainter, rect: QRect, text: str, pixel_size: int, color: str = TEXT,
-                  bold: bool = True, flags=Qt.AlignmentFlag.AlignCenter) -> None:
+def draw_text_box(
+    painter: QPainter,
+    rect: QRect,
+    text: str,
+    pixel_size: int,
+    color: str = TEXT,
+    bold: bool = True,
+    flags=Qt.AlignmentFlag.AlignCenter,
+) -> None:
     """Text with a soft dark band behind it, readable over any camera image."""
     font = QFont(painter.font())
     font.setPixelSize(max(8, pixel_size))
@@ -150,5 +159,7 @@ class PictureView(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawPixmap(contain_rect(self._pixmap.size(), self.rect()), self._pixmap, QRectF(self._pixmap.rect()))
+        painter.drawPixmap(
+            contain_rect(self._pixmap.size(), self.rect()), self._pixmap, QRectF(self._pixmap.rect())
+        )
         painter.end()

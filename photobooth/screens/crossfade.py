@@ -34,7 +34,9 @@ class CrossfadeView(QWidget):
         self.setMinimumSize(120, 120)
 
     def set_frames(self, frames: list[tuple[str, QImage | QPixmap]]) -> None:
-        self._frames = [(label, item if isinstance(item, QPixmap) else QPixmap.fromImage(item)) for label, item in frames]
+        self._frames = [
+            (label, item if isinstance(item, QPixmap) else QPixmap.fromImage(item)) for label, item in frames
+        ]
         self._order = bounce_order(len(self._frames))
         self._started = time.monotonic()
         self.update()

@@ -42,7 +42,9 @@ class PreviewScreen(Screen):
 
     def retranslate(self) -> None:
         self.hint.setText(self.strings.get("preview.hint"))
-        self.consent.setText(self.strings.get("consent.kept", duration=self.strings.duration(self.retention_seconds)))
+        self.consent.setText(
+            self.strings.get("consent.kept", duration=self.strings.duration(self.retention_seconds))
+        )
         self.back_button.setText(self.strings.get("preview.back"))
         self.start_button.setText(self.strings.get("preview.start"))
         self.camera.waiting_text = self.strings.get("preview.waiting")

@@ -75,4 +75,6 @@ class ProcessingScreen(Screen):
         self._refresh_elapsed()
 
     def _refresh_elapsed(self) -> None:
-        self.elapsed.setText(self.strings.get("processing.elapsed", seconds=int(time.monotonic() - self._started)))
+        self.elapsed.setText(
+            self.strings.get("processing.elapsed", seconds=int(time.monotonic() - self._started))
+        )

@@ -85,7 +85,9 @@ class ResultScreen(Screen):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         portrait = self.height() > self.width()
-        self.middle.setDirection(QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight)
+        self.middle.setDirection(
+            QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
+        )
         super().resizeEvent(event)
 
     def _label(self, age: int | None) -> str:
@@ -95,7 +97,10 @@ class ResultScreen(Screen):
         """`outcome` is a JobOutcome whose frames carry PIL images; `qr` the share code if there is one."""
         self.outcome = outcome
         self.saved_name = ""
-        pixmaps = [(frame.age, QPixmap.fromImage(frame.display or pil_to_qimage(frame.image))) for frame in outcome.frames]
+        pixmaps = [
+            (frame.age, QPixmap.fromImage(frame.display or pil_to_qimage(frame.image)))
+            for frame in outcome.frames
+        ]
         aged = sorted((item for item in pixmaps if item[0] is not None), key=lambda item: item[0])
         self.strip.set_frames([(self._label(age), pixmap) for age, pixmap in aged] or pixmaps)
         self.row.set_frames([(self._label(age), pixmap) for age, pixmap in pixmaps])

@@ -23,7 +23,9 @@ DISPLAY_SIZE = 720
 
 
 def encode_jpeg(rgb, quality: int = 92) -> bytes:
-    ok, buffer = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, buffer = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
     if not ok:
         raise JobFailed("BAD_IMAGE", "the photo could not be encoded")
     return buffer.tobytes()
@@ -75,7 +77,9 @@ class NetworkWorker(QObject):
 
                 data_dir = Path(spec.data_dir)
                 data_dir.mkdir(parents=True, exist_ok=True)
-                self._local = start_local_server(engine=spec.engine, data_dir=data_dir, **dict(spec.local_options))
+                self._local = start_local_server(
+                    engine=spec.engine, data_dir=data_dir, **dict(spec.local_options)
+                )
                 base_url = self._local.base_url
             self._client = BoothClient(base_url, spec.api_key, spec.timeout)
         except Exception as error:  # any failure to start must reach the screen, not kill the thread

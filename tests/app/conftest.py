@@ -24,9 +24,22 @@ def faceless_file(tmp_path, faceless):
 @pytest.fixture
 def fast_config(tmp_path, camera_file):
     """Short waits everywhere; a URL is filled in by each test (empty would start a local server)."""
-    backend = BackendConfig(url="", request_timeout_seconds=2.0, job_timeout_seconds=60.0, retries=2,
-                            retry_first_wait_seconds=0.05, local_output_size=256,
-                            local_data_dir=str(tmp_path / "jobs"))
-    booth = BoothConfig(camera=str(camera_file), countdown_seconds=1, idle_timeout_seconds=30.0,
-                        review_seconds=0.2, error_seconds=0.3, output_dir=str(tmp_path / "out"), staff_pin="1234")
+    backend = BackendConfig(
+        url="",
+        request_timeout_seconds=2.0,
+        job_timeout_seconds=60.0,
+        retries=2,
+        retry_first_wait_seconds=0.05,
+        local_output_size=256,
+        local_data_dir=str(tmp_path / "jobs"),
+    )
+    booth = BoothConfig(
+        camera=str(camera_file),
+        countdown_seconds=1,
+        idle_timeout_seconds=30.0,
+        review_seconds=0.2,
+        error_seconds=0.3,
+        output_dir=str(tmp_path / "out"),
+        staff_pin="1234",
+    )
     return Config(backend=backend, booth=booth, path=tmp_path / "booth.toml")

@@ -72,8 +72,14 @@ class FakeBackend:
                     self._json(404, {"error": {"code": "NOT_FOUND"}})
 
             def _job(self, job_id: str) -> None:
-                document = {"job_id": job_id, "status": "SUCCESS", "ages": list(backend.ages), "frames": [],
-                            "engine": "fake", "error": None}
+                document = {
+                    "job_id": job_id,
+                    "status": "SUCCESS",
+                    "ages": list(backend.ages),
+                    "frames": [],
+                    "engine": "fake",
+                    "error": None,
+                }
                 if backend.mode == "corrupt_json":
                     self._send(200, b"{this is not json")
                     return

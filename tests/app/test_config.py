@@ -28,9 +28,14 @@ def test_round_trip(tmp_path):
 def test_environment_wins(tmp_path):
     path = tmp_path / "booth.toml"
     path.write_text('[backend]\nurl = "https://file.example"\n[booth]\nages = [20, 30]\n')
-    config, problems = load_config(path, environ={"TIME_TRAVELER_BACKEND_URL": "https://env.example",
-                                                  "TIME_TRAVELER_AGES": "40,50,60",
-                                                  "TIME_TRAVELER_COUNTDOWN": "2"})
+    config, problems = load_config(
+        path,
+        environ={
+            "TIME_TRAVELER_BACKEND_URL": "https://env.example",
+            "TIME_TRAVELER_AGES": "40,50,60",
+            "TIME_TRAVELER_COUNTDOWN": "2",
+        },
+    )
     assert problems == []
     assert config.backend.url == "https://env.example"
     assert config.booth.ages == (40, 50, 60)
@@ -47,14 +52,21 @@ def test_broken_toml_gives_defaults_and_a_message(tmp_path):
 
 def test_bad_values_are_reported_and_the_rest_kept(tmp_path):
     path = tmp_path / "booth.toml"
-    path.write_text('[booth]\nages = [25, 500]\ncountdown_seconds = "soon"\ncamera = "1"\nshoe_size = 9\n'
-                    "[backend]\nretries = -1\n")
+    path.write_text(
+        '[booth]\nages = [25, 500]\ncountdown_seconds = "soon"\ncamera = "1"\nshoe_size = 9\n'
+        "[backend]\nretries = -1\n"
+    )
     config, problems = load_config(path, environ={})
     assert config.booth.camera == "1"
     assert config.booth.ages == (25, 35, 55, 75) and config.booth.countdown_seconds == 3
     assert config.backend.retries == 4
     joined = " | ".join(problems)
-    assert "booth.ages" in joined and "countdown_seconds" in joined and "shoe_size" in joined and "retries" in joined
+    assert (
+        "booth.ages" in joined
+        and "countdown_seconds" in joined
+        and "shoe_size" in joined
+        and "retries" in joined
+    )
 
 
 def test_default_path_is_in_the_platform_config_folder():

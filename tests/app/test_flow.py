@@ -18,8 +18,12 @@ from tests.app.fake_backend import FakeBackend, refused_url
 def local_server(tmp_path_factory):
     from job_service.local import start_local_server
 
-    server = start_local_server(engine="classic", data_dir=tmp_path_factory.mktemp("jobs"),
-                                engine_options={"output_size": 256}, job_timeout=60)
+    server = start_local_server(
+        engine="classic",
+        data_dir=tmp_path_factory.mktemp("jobs"),
+        engine_options={"output_size": 256},
+        job_timeout=60,
+    )
     assert server.wait_ready(60)
     yield server
     server.stop()
@@ -77,7 +81,11 @@ def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fas
     assert "classic" in window.result.engine.text()
     qtbot.waitUntil(lambda: window.saved_paths is not None, timeout=20000)
     gif, jpeg = (Path(path) for path in window.saved_paths)
-    assert gif.stat().st_size > 1000 and jpeg.stat().st_size > 1000 and gif.parent == Path(fast_config.booth.output_dir)
+    assert (
+        gif.stat().st_size > 1000
+        and jpeg.stat().st_size > 1000
+        and gif.parent == Path(fast_config.booth.output_dir)
+    )
     wait_state(qtbot, window, State.ATTRACT, timeout=5000)  # the idle timeout ends the session
     assert window.outcome is None and window.photo is None
 
@@ -91,8 +99,15 @@ def test_no_face_explains_and_returns_to_the_preview(qtbot, booth, local_server,
     wait_state(qtbot, window, State.PREVIEW, timeout=5000)
 
 
-@pytest.mark.parametrize(("mode", "kind"), [("corrupt_json", ErrorKind.SERVER), ("corrupt_frame", ErrorKind.SERVER),
-                                            ("busy", ErrorKind.BUSY), ("no_face", ErrorKind.NO_FACE)])
+@pytest.mark.parametrize(
+    ("mode", "kind"),
+    [
+        ("corrupt_json", ErrorKind.SERVER),
+        ("corrupt_frame", ErrorKind.SERVER),
+        ("busy", ErrorKind.BUSY),
+        ("no_face", ErrorKind.NO_FACE),
+    ],
+)
 def test_failing_servers_end_in_the_right_words(qtbot, booth, mode, kind):
     with FakeBackend(mode) as backend:
         window = booth(backend.base_url)

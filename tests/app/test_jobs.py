@@ -6,7 +6,15 @@ import threading
 
 import pytest
 
-from photobooth.workers.jobs import BoothClient, Frame, JobFailed, JobOutcome, RetryPolicy, is_public_url, run_job
+from photobooth.workers.jobs import (
+    BoothClient,
+    Frame,
+    JobFailed,
+    JobOutcome,
+    RetryPolicy,
+    is_public_url,
+    run_job,
+)
 from tests.app.fake_backend import FakeBackend, jpeg_bytes, refused_url
 
 FAST = RetryPolicy(retries=2, first_wait=0.02, poll_first=0.01, poll_max=0.05, job_timeout=5)
@@ -16,8 +24,14 @@ def run(base_url, policy=FAST, api_key="", timeout=2.0, cancel=None):
     reports = []
     client = BoothClient(base_url, api_key, timeout)
     try:
-        outcome = run_job(client, jpeg_bytes(), (25, 35), cancel or threading.Event(),
-                          lambda stage, details: reports.append(stage), policy)
+        outcome = run_job(
+            client,
+            jpeg_bytes(),
+            (25, 35),
+            cancel or threading.Event(),
+            lambda stage, details: reports.append(stage),
+            policy,
+        )
     finally:
         client.close()
     return outcome, reports
@@ -38,8 +52,10 @@ def test_success_downloads_every_frame_in_order():
     assert all(request[2].get("x-api-key") == "secret" for request in backend.requests)
 
 
-@pytest.mark.parametrize(("mode", "code"), [("no_face", "NO_FACE"), ("corrupt_json", "BAD_ANSWER"),
-                                            ("corrupt_frame", "BAD_ANSWER")])
+@pytest.mark.parametrize(
+    ("mode", "code"),
+    [("no_face", "NO_FACE"), ("corrupt_json", "BAD_ANSWER"), ("corrupt_frame", "BAD_ANSWER")],
+)
 def test_failures_end_with_a_code(mode, code):
     with FakeBackend(mode) as backend:
         with pytest.raises(JobFailed) as failure:
@@ -80,7 +96,10 @@ def test_slow_answers_time_out_and_count_as_network_trouble():
 def test_a_job_that_never_finishes_times_out():
     with FakeBackend("processing") as backend:
         with pytest.raises(JobFailed) as failure:
-            run(backend.base_url, policy=RetryPolicy(retries=1, poll_first=0.01, poll_max=0.02, job_timeout=0.3))
+            run(
+                backend.base_url,
+                policy=RetryPolicy(retries=1, poll_first=0.01, poll_max=0.02, job_timeout=0.3),
+            )
     assert failure.value.code == "TIMEOUT"
 
 

@@ -128,12 +128,14 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
 
 
 def _outcome(urls="/results/x/{}.jpg"):
-    from PIL import Image
-
     import io
 
-    frames = [Frame(i, age, urls.format(i), Image.open(io.BytesIO(jpeg_bytes((60 * i, 90, 90)))).convert("RGB"))
-              for i, age in enumerate((None, 30, 60, 90))]
+    from PIL import Image
+
+    frames = [
+        Frame(i, age, urls.format(i), Image.open(io.BytesIO(jpeg_bytes((60 * i, 90, 90)))).convert("RGB"))
+        for i, age in enumerate((None, 30, 60, 90))
+    ]
     return JobOutcome("abc", "classic", frames)
 
 
@@ -218,7 +220,28 @@ def test_every_language_falls_back_to_english_per_key():
     for language in LANGUAGES:
         strings = Strings(language)
         for key in ENGLISH:
-            assert strings.get(key, **{name: 1 for name in ("ages", "duration", "n", "attempt", "total", "seconds",
-                                                            "engine", "name", "age", "path", "error", "backend")})
+            assert strings.get(
+                key,
+                **{
+                    name: 1
+                    for name in (
+                        "ages",
+                        "duration",
+                        "n",
+                        "attempt",
+                        "total",
+                        "seconds",
+                        "engine",
+                        "name",
+                        "age",
+                        "path",
+                        "error",
+                        "backend",
+                    )
+                },
+            )
     assert Strings("xx").language == "en"
-    assert Strings("de").get("review.go") == "Los!" and Strings("de").get("error.busy.title") == ENGLISH["error.busy.title"]
+    assert (
+        Strings("de").get("review.go") == "Los!"
+        and Strings("de").get("error.busy.title") == ENGLISH["error.busy.title"]
+    )

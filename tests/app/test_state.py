@@ -47,8 +47,14 @@ def test_failures_raise_the_error_screen_only_where_they_can_happen(kind):
 
 @pytest.mark.parametrize(
     ("kind", "after"),
-    [(ErrorKind.NO_FACE, State.PREVIEW), (ErrorKind.BAD_PHOTO, State.PREVIEW), (ErrorKind.NETWORK, State.ATTRACT),
-     (ErrorKind.BUSY, State.ATTRACT), (ErrorKind.TIMEOUT, State.ATTRACT), (ErrorKind.SERVER, State.ATTRACT)],
+    [
+        (ErrorKind.NO_FACE, State.PREVIEW),
+        (ErrorKind.BAD_PHOTO, State.PREVIEW),
+        (ErrorKind.NETWORK, State.ATTRACT),
+        (ErrorKind.BUSY, State.ATTRACT),
+        (ErrorKind.TIMEOUT, State.ATTRACT),
+        (ErrorKind.SERVER, State.ATTRACT),
+    ],
 )
 def test_error_done_goes_back_by_kind(kind, after):
     machine = machine_in(State.ERROR, kind)
@@ -82,11 +88,29 @@ def test_late_and_double_events_are_ignored():
 
 def test_full_happy_path_and_retry_loop():
     machine = BoothStateMachine()
-    path = [Event.TAP, Event.TAP, Event.CAPTURED, Event.GO, Event.NETWORK_TROUBLE, Event.NETWORK_OK,
-            Event.NETWORK_TROUBLE, Event.JOB_DONE, Event.IDLE_TIMEOUT]
+    path = [
+        Event.TAP,
+        Event.TAP,
+        Event.CAPTURED,
+        Event.GO,
+        Event.NETWORK_TROUBLE,
+        Event.NETWORK_OK,
+        Event.NETWORK_TROUBLE,
+        Event.JOB_DONE,
+        Event.IDLE_TIMEOUT,
+    ]
     states = [machine.handle(event).target for event in path]
-    assert states == [State.PREVIEW, State.COUNTDOWN, State.REVIEW, State.PROCESSING, State.RETRYING,
-                      State.PROCESSING, State.RETRYING, State.RESULT, State.ATTRACT]
+    assert states == [
+        State.PREVIEW,
+        State.COUNTDOWN,
+        State.REVIEW,
+        State.PROCESSING,
+        State.RETRYING,
+        State.PROCESSING,
+        State.RETRYING,
+        State.RESULT,
+        State.ATTRACT,
+    ]
 
 
 def test_failed_needs_a_kind():
