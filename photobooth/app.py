@@ -62,6 +62,7 @@ def backend_spec(config: Config) -> BackendSpec:
         data_dir=data_dir,
         timeout=config.backend.request_timeout_seconds,
         local_options=tuple(options.items()),
+        in_process=config.backend.local_in_process,
     )
 
 
@@ -172,9 +173,11 @@ class BoothWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.setStyleSheet(stylesheet(self.width(), self.height(), touch_px(self)))
-        if self.camera is not None:
-            self.camera.set_preview_box(self.width(), self.height())
         super().resizeEvent(event)
+
+    def _preview_box_changed(self, width: int, height: int) -> None:
+        if self.camera is not None:
+            self.camera.set_preview_box(width, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Any touch or key restarts the idle countdown."""
@@ -202,13 +205,14 @@ class BoothWindow(QMainWindow):
         self.settings.saved.connect(self._apply_settings)
         self.settings.closed.connect(lambda: m.handle(Event.SETTINGS_CLOSED))
         self.settings.quit_requested.connect(self.close)
+        self.preview.camera.resized.connect(self._preview_box_changed)
 
     def _start_camera(self) -> None:
         if self.camera is not None:
             self.camera.stop()
         self.camera_ok = self.camera_lost = False
         self.camera = CameraWorker(self.config.booth.camera, self)
-        self.camera.set_preview_box(self.width(), self.height())
+        self.camera.set_preview_box(self.preview.camera.width(), self.preview.camera.height())
         self.camera.set_delivering(self.machine.state in CAMERA_STATES)
         self.camera.frame.connect(self._on_frame)
         self.camera.lost.connect(self._on_camera_lost)
@@ -263,6 +267,8 @@ class BoothWindow(QMainWindow):
             self.settings.load(
                 self.config, self.backend_url or self.backend_error, self.health.get("engine", "")
             )
+            if self.problems:  # a bad settings file: staff see why the defaults are in use
+                self.settings.message.setText("\n".join(self.problems))
 
     # -- the flow ---------------------------------------------------------------------------------
     def _start_countdown(self) -> None:

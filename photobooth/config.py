@@ -55,6 +55,7 @@ class BackendConfig:
     retry_first_wait_seconds: float = 0.5
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
+    local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
 
 
 @dataclass

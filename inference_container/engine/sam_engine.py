@@ -65,7 +65,8 @@ class SamEngine:
             raise WeightsError(NO_WEIGHTS)
         start = time.perf_counter()
         try:
-            model = load_checkpoint(path, device=device or default_device(), precision=precision)
+            model = load_checkpoint(path, device=device or default_device(), precision=precision,
+                                    channels_last=True)
         except ValueError as error:  # an unknown precision name
             raise WeightsError(str(error)) from error
         engine = cls(model, weights_path=path, aligner=aligner)

@@ -128,9 +128,23 @@ def verify_checkpoint(path: str | os.PathLike) -> dict:
     }
 
 
+def _convert(value: torch.Tensor, dtype: torch.dtype, channels_last: bool) -> torch.Tensor:
+    """A private copy of one tensor in the compute dtype (and NHWC layout for conv weights)."""
+    if not value.is_floating_point():
+        return value.clone()
+    layout = torch.channels_last if channels_last and value.dim() == 4 else torch.contiguous_format
+    return torch.empty_like(value, dtype=dtype, memory_format=layout).copy_(value)  # one allocation
+
+
 def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
-                    precision: str = "fp32") -> SamModel:
-    """Load a SAM checkpoint strictly into a model in eval mode, weights in the compute precision."""
+                    precision: str = "fp32", channels_last: bool = False) -> SamModel:
+    """Load a SAM checkpoint strictly into a model in eval mode, weights in the compute precision.
+
+    fp32 without channels_last keeps the weights on the memory-mapped file (no copy at all). Otherwise each
+    tensor is converted on its own and the file mapping is dropped afterwards, so memory peaks at the file's
+    (reclaimable) page cache plus the converted weights, never two private copies. channels_last stores
+    4-D conv weights in the NHWC order that the fast path's convolutions use, saving a copy per call.
+    """
     dtype = resolve_precision(precision, device)
     checkpoint = _read(path)
     config = config_from_opts(checkpoint["opts"], path)
@@ -138,9 +152,9 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
     state_dict = checkpoint["state_dict"]
     check_state_dict(state_dict, model, path)
     latent_avg = _latent_avg(checkpoint, config, path)
-    if dtype != torch.float32:  # one tensor at a time, and nothing left on the file mapping so it is released
+    if dtype != torch.float32 or channels_last:  # one tensor at a time; nothing left on the file mapping
         for key, value in state_dict.items():
-            state_dict[key] = value.to(dtype) if value.is_floating_point() else value.clone()
+            state_dict[key] = _convert(value, dtype, channels_last)
     model.load_state_dict(state_dict, strict=True, assign=True)
     del checkpoint, state_dict
     model.latent_avg = torch.zeros(config.n_styles, config.style_dim, dtype=dtype)

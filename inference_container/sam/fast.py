@@ -101,17 +101,17 @@ def _styles(conv, style: torch.Tensor) -> torch.Tensor:
 
 
 def upsample2x(x: torch.Tensor) -> torch.Tensor:
-    """upfirdn2d(x, [1,3,3,1] x4, up=2, pad=(2,1)) in separable polyphase form (few channels, cheap).
+    """upfirdn2d(x, [1,3,3,1] x4, up=2, pad=(2,1)), computed as a bilinear x2 resize.
 
-    Per axis: out[2i] = (x[i-1] + 3 x[i]) / 4, out[2i+1] = (3 x[i] + x[i+1]) / 4, zeros outside.
+    Per axis the FIR gives out[2i] = (x[i-1] + 3 x[i]) / 4 and out[2i+1] = (3 x[i] + x[i+1]) / 4 with zeros
+    outside, which is bilinear (align_corners=False) except at the two border samples, where bilinear repeats
+    the edge instead of reading a zero: those rows and columns are scaled by 3/4.
     """
+    out = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
     for dim in (2, 3):
-        padded = F.pad(x, (1, 1, 0, 0) if dim == 3 else (0, 0, 1, 1))
-        length = x.shape[dim]
-        prev, here, nxt = (padded.narrow(dim, start, length) for start in (0, 1, 2))
-        even, odd = (prev + 3 * here) / 4, (3 * here + nxt) / 4
-        x = torch.stack([even, odd], dim=dim + 1).flatten(dim, dim + 1)
-    return x
+        out.narrow(dim, 0, 1).mul_(0.75)
+        out.narrow(dim, out.shape[dim] - 1, 1).mul_(0.75)
+    return out
 
 
 class FastGenerator(nn.Module):
@@ -132,12 +132,16 @@ class FastGenerator(nn.Module):
         self.to_rgbs = [generator.to_rgb1, *generator.to_rgbs]
         # sum_k W^2 per (out, in), for the demodulation: sum_{in,k} (W s)^2 = (W^2 summed over k) @ s^2
         self.weight_sq = [layer.conv.weight[0].float().pow(2).sum([2, 3]) for layer in self.layers]  # [out, in]
+        # noise * strength * sqrt(2) per layer, [1, 1, H, W]: constant, so computed once
+        self.scaled_noise = [
+            (getattr(generator.noises, f"noise_{i}").float() * layer.noise.weight.float() * LRELU_GAIN).to(dtype)
+            for i, layer in enumerate(self.layers)]
         channels = {layer.conv.out_channel for layer in self.layers if layer.conv.upsample}
         blur = generator.convs[0].conv.blur.kernel.flip(0, 1)  # [4, 4]; flipped: a true convolution
         self.blur_kernels = {c: blur.to(dtype).expand(c, 1, *blur.shape).contiguous(
             memory_format=torch.channels_last) for c in channels}
 
-    def _styled_conv(self, x, index: int, style, noise):
+    def _styled_conv(self, x, index: int, style):
         layer = self.layers[index]
         conv = layer.conv
         s = _styles(conv, style)  # [in]
@@ -146,14 +150,13 @@ class FastGenerator(nn.Module):
         weight = weight.mul_(demod.to(self.dtype)[:, None, None, None])  # [out, in, k, k]
         bias = (layer.activate.bias.float() * LRELU_GAIN).to(self.dtype)
         if conv.upsample:
-            out = F.conv_transpose2d(x, weight.transpose(0, 1).contiguous(memory_format=torch.channels_last),
-                                     stride=2)  # [1, out, 2H+1, 2W+1]
+            # the transposed view as it is: measured 2x faster in bf16 than a channels_last copy
+            out = F.conv_transpose2d(x, weight.transpose(0, 1), stride=2)  # [1, out, 2H+1, 2W+1]
             # blur (pad 1,1) as a depthwise conv; the bias goes after it (the kernel sums to 4, not 1)
             out = F.conv2d(out, self.blur_kernels[conv.out_channel], bias, padding=1, groups=conv.out_channel)
         else:
             out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last), bias, padding=conv.padding)
-        out.add_(noise.to(self.dtype) * (layer.noise.weight.to(self.dtype) * LRELU_GAIN))
-        return F.leaky_relu_(out, 0.2)
+        return F.leaky_relu_(out.add_(self.scaled_noise[index]), 0.2)
 
     def _to_rgb(self, x, to_rgb, style, skip):
         conv = to_rgb.conv
@@ -165,14 +168,12 @@ class FastGenerator(nn.Module):
         return out
 
     def _one(self, latent):
-        g = self.generator
-        noise = [getattr(g.noises, f"noise_{i}") for i in range(self.num_layers)]
-        x = g.input.input.to(self.dtype).contiguous(memory_format=torch.channels_last)
-        x = self._styled_conv(x, 0, latent[:, 0], noise[0])
+        x = self.generator.input.input.to(self.dtype).contiguous(memory_format=torch.channels_last)
+        x = self._styled_conv(x, 0, latent[:, 0])
         skip = self._to_rgb(x, self.to_rgbs[0], latent[:, 1], None)
         for j, to_rgb in enumerate(self.to_rgbs[1:]):
-            x = self._styled_conv(x, 2 * j + 1, latent[:, 2 * j + 1], noise[2 * j + 1])
-            x = self._styled_conv(x, 2 * j + 2, latent[:, 2 * j + 2], noise[2 * j + 2])
+            x = self._styled_conv(x, 2 * j + 1, latent[:, 2 * j + 1])
+            x = self._styled_conv(x, 2 * j + 2, latent[:, 2 * j + 2])
             skip = self._to_rgb(x, to_rgb, latent[:, 2 * j + 3], skip)
         return skip
 

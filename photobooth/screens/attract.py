@@ -25,7 +25,7 @@ class AttractScreen(Screen):
         self._corner_taps: list[float] = []
         self.title = make_label(role="title")
         self.view = CrossfadeView(self)
-        self.view.set_frames([(self._frame_label(label), image) for label, image in frames])
+        self._frames = list(frames)
         self.call = make_label(role="huge")
         self.sub = make_label(role="body")
         layout = QVBoxLayout(self)
@@ -51,6 +51,7 @@ class AttractScreen(Screen):
         self.retranslate()
 
     def retranslate(self) -> None:
+        self.view.set_frames([(self._frame_label(label), image) for label, image in self._frames])
         self.title.setText(self.strings.get("app.title"))
         self.call.setText(self.strings.get("attract.call"))
         ages = [str(age) for age in self.ages]

@@ -19,17 +19,17 @@ from PySide6.QtGui import QImage
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 
-def rgb_to_qimage(rgb: np.ndarray) -> QImage:
+def rgb_to_qimage(rgb: np.ndarray, bgr: bool = False) -> QImage:
     """A QImage that owns a copy of the pixels (safe to send across threads)."""
     rgb = np.ascontiguousarray(rgb)
     height, width = rgb.shape[:2]
-    return QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
+    pixel_format = QImage.Format.Format_BGR888 if bgr else QImage.Format.Format_RGB888
+    return QImage(rgb.data, width, height, 3 * width, pixel_format).copy()
 
 
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
-    """The largest size with this aspect ratio that covers `box` (the preview fills its area)."""
-    scale = max(box[0] / width, box[1] / height, 1e-6)
-    scale = min(scale, 1.0)
+    """The largest size with this aspect ratio that fits in `box`, never larger than the frame itself."""
+    scale = min(box[0] / width, box[1] / height, 1.0)
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
@@ -55,7 +55,7 @@ class FrameSource:
                 still = cv2.imread(str(path), cv2.IMREAD_COLOR)
                 if still is None:
                     return False
-                self._still = cv2.cvtColor(still, cv2.COLOR_BGR2RGB)
+                self._still = still
                 return True
             capture = cv2.VideoCapture(str(path))
         if not capture.isOpened():
@@ -68,6 +68,7 @@ class FrameSource:
         return True
 
     def read(self) -> np.ndarray | None:
+        """The next frame as BGR (OpenCV's order; converted only when a photo is taken)."""
         if self._still is not None:
             return self._still
         if self._capture is None:
@@ -78,7 +79,7 @@ class FrameSource:
             ok, frame = self._capture.read()
         if not ok or frame is None:
             return None
-        return cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        return frame
 
     @property
     def paced(self) -> bool:
@@ -129,7 +130,7 @@ class CameraWorker(QThread):
         """The newest full-size frame, mirrored like the preview (what the attendee saw), as RGB."""
         with self._lock:
             latest = self._latest
-        return None if latest is None else np.ascontiguousarray(latest[:, ::-1])
+        return None if latest is None else cv2.cvtColor(cv2.flip(latest, 1), cv2.COLOR_BGR2RGB)
 
     def stop(self, timeout_ms: int = 3000) -> None:
         self._stop.set()
@@ -153,8 +154,8 @@ class CameraWorker(QThread):
                         self._stop.wait(self.reconnect_seconds)
                         continue
                 started = time.monotonic()
-                rgb = source.read()
-                if rgb is None:
+                bgr = source.read()
+                if bgr is None:
                     failures += 1
                     if failures >= self.lost_after:
                         source.close()
@@ -166,18 +167,21 @@ class CameraWorker(QThread):
                     continue
                 failures = 0
                 with self._lock:
-                    self._latest = rgb
+                    self._latest = bgr
                     box = self._preview_box
                 if self._delivering.is_set():
-                    self._deliver(rgb, box)
+                    self._deliver(bgr, box)
                 if source.paced:
                     self._stop.wait(max(0.0, source.frame_interval - (time.monotonic() - started)))
         finally:
             source.close()
 
-    def _deliver(self, rgb: np.ndarray, box: tuple[int, int]) -> None:
-        height, width = rgb.shape[:2]
+    def _deliver(self, bgr: np.ndarray, box: tuple[int, int]) -> None:
+        """Scale to the screen's size here (the UI thread then only blits) and mirror."""
+        height, width = bgr.shape[:2]
         size = fit_size(width, height, box)
-        small = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA) if size != (width, height) else rgb
-        self.frame.emit(rgb_to_qimage(small[:, ::-1]))
+        if size != (width, height):
+            shrink = size[0] / width
+            bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA if shrink < 0.5 else cv2.INTER_LINEAR)
+        self.frame.emit(rgb_to_qimage(cv2.flip(bgr, 1), bgr=True))
         self.frames_delivered += 1

@@ -49,6 +49,9 @@ class BackendSpec:
     data_dir: str = ""
     timeout: float = 15.0
     local_options: tuple = ()  # extra start_local_server keywords, as (name, value) pairs
+    in_process: bool = (
+        False  # run the local service in this process (else a child process, see local_backend)
+    )
 
 
 class NetworkWorker(QObject):
@@ -73,13 +76,17 @@ class NetworkWorker(QObject):
             if spec.url:
                 base_url = spec.url
             else:
-                from job_service.local import start_local_server  # torch-free; the engine loads lazily
-
                 data_dir = Path(spec.data_dir)
                 data_dir.mkdir(parents=True, exist_ok=True)
-                self._local = start_local_server(
-                    engine=spec.engine, data_dir=data_dir, **dict(spec.local_options)
-                )
+                options = {"engine": spec.engine, "data_dir": str(data_dir), **dict(spec.local_options)}
+                if spec.in_process:
+                    from job_service.local import start_local_server
+
+                    self._local = start_local_server(**options)
+                else:
+                    from photobooth.local_backend import LocalBackendProcess
+
+                    self._local = LocalBackendProcess(**options)
                 base_url = self._local.base_url
             self._client = BoothClient(base_url, spec.api_key, spec.timeout)
         except Exception as error:  # any failure to start must reach the screen, not kill the thread

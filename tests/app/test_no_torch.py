@@ -29,7 +29,7 @@ def test_importing_the_app_and_the_local_service_loads_no_torch():
     assert result.returncode == 0, result.stderr
 
 
-def test_tour_drives_every_screen_with_the_in_process_local_service(tmp_path, camera_file):
+def test_tour_drives_every_screen_with_the_embedded_local_service(tmp_path, camera_file):
     config = tmp_path / "booth.toml"
     config.write_text(
         "[backend]\nlocal_output_size = 256\n"

@@ -100,8 +100,9 @@ def test_latent_avg_rows_or_single_vector_give_the_same_model(tmp_path, photo_te
 
 def test_save_and_reload_round_trip_and_precision(tmp_path, small_model):
     path = save_checkpoint(small_model, tmp_path / "again.pt")
-    reloaded = load_checkpoint(path, precision="bf16")
+    reloaded = load_checkpoint(path, precision="bf16", channels_last=True)
     assert reloaded.decoder.conv1.conv.weight.dtype == torch.bfloat16
+    assert reloaded.encoder.styles[0].convs[0].weight.is_contiguous(memory_format=torch.channels_last)
     assert reloaded.encoder.input_layer[1].num_batches_tracked.dtype == torch.int64
     original = small_model.state_dict()
     for key, value in reloaded.state_dict().items():
