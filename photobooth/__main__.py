@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -40,6 +41,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+NO_DISPLAY = "no display found; set DISPLAY or run with QT_QPA_PLATFORM=offscreen"
+
+
+def choose_platform(tour: bool, environ=None, platform: str | None = None) -> str | None:
+    """Pick Qt's platform before Qt starts; returns an error line when the booth cannot show a window.
+
+    On Linux without DISPLAY and WAYLAND_DISPLAY, Qt would abort in its xcb plugin. The tour only takes
+    screenshots, so it runs offscreen there; the kiosk itself needs a screen and says so in one line.
+    """
+    environ = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        return None
+    if tour:
+        environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    return NO_DISPLAY
+
+
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
 
@@ -48,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
+    problem = choose_platform(tour=args.tour is not None)
+    if problem:
+        print(f"time-traveler-booth: {problem}", file=sys.stderr)
+        return 2
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
@@ -73,9 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         window.showMaximized()
     window.start()
     if args.tour:
+        from photobooth.demo import DEMO_PORTRAIT
         from photobooth.tour import Tour
 
-        tour = Tour(window, args.tour)
+        # Without --camera, a machine with no webcam still gets a full tour, with the bundled portrait.
+        fallback = DEMO_PORTRAIT if args.camera is None and DEMO_PORTRAIT.exists() else None
+        tour = Tour(window, args.tour, fallback_camera=fallback)
         tour.start()
         app.exec()
         window.shutdown()

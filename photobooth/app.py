@@ -200,12 +200,18 @@ class BoothWindow(QMainWindow):
         self.processing.cancel.connect(lambda: m.handle(Event.CANCEL))
         self.result.done.connect(lambda: m.handle(Event.TAP))
         self.error.dismissed.connect(lambda: m.handle(Event.ERROR_DONE))
+        self.error.back.connect(lambda: m.handle(Event.CANCEL))
         self.pin.accepted.connect(lambda: m.handle(Event.PIN_OK))
         self.pin.cancelled.connect(lambda: m.handle(Event.CANCEL))
         self.settings.saved.connect(self._apply_settings)
         self.settings.closed.connect(lambda: m.handle(Event.SETTINGS_CLOSED))
         self.settings.quit_requested.connect(self.close)
         self.preview.camera.resized.connect(self._preview_box_changed)
+
+    def use_camera(self, spec: str) -> None:
+        """Switch to another camera source now (not saved to the settings file)."""
+        self.config.booth.camera = str(spec)
+        self._start_camera()
 
     def _start_camera(self) -> None:
         if self.camera is not None:

@@ -64,6 +64,7 @@ ENGLISH: dict[str, str] = {
     "settings.api_key": "API key",
     "settings.ages": "Ages (comma separated)",
     "settings.camera": "Camera (index, video or image file)",
+    "settings.choose_file": "Choose file…",
     "settings.countdown": "Countdown (seconds)",
     "settings.idle": "Idle timeout (seconds)",
     "settings.output": "Output folder",

@@ -22,8 +22,19 @@ log = logging.getLogger(__name__)
 
 
 class Tour:
-    def __init__(self, window, out_dir: Path, step_ms: int = 50, job_timeout: float = 240.0) -> None:
+    def __init__(
+        self,
+        window,
+        out_dir: Path,
+        step_ms: int = 50,
+        job_timeout: float = 240.0,
+        fallback_camera: Path | None = None,
+        camera_wait: float = 6.0,
+    ) -> None:
         self.window = window
+        self.fallback_camera = fallback_camera  # used when the configured camera gives no frame in time
+        self.camera_wait = camera_wait
+        self.camera_note = ""
         self.out_dir = Path(out_dir)
         self.job_timeout = job_timeout
         self.shots: list[str] = []
@@ -49,6 +60,9 @@ class Tour:
             condition, deadline, what = self._waiting
             if not condition():
                 if now < deadline:
+                    return
+                if what is None:  # an optional wait: go on without it
+                    self._waiting = None
                     return
                 self.problems.append(f"gave up waiting for {what}")
                 log.error("tour: gave up waiting for %s", what)
@@ -83,6 +97,8 @@ class Tour:
             "engine": self.window.health.get("engine"),
             "saved": list(self.window.saved_paths or ()),
             "size": [self.window.width(), self.window.height()],
+            "camera": self.window.config.booth.camera,
+            "camera_note": self.camera_note,
         }
         (self.out_dir / "tour.json").write_text(json.dumps(report, indent=2))
         QApplication.instance().quit()
@@ -100,6 +116,15 @@ class Tour:
     def script(self):
         w = self.window
         yield (lambda: bool(w.backend_url or w.backend_error), 120, "the backend")
+        if self.fallback_camera is not None:
+            yield (lambda: w.camera is not None and w.camera.has_frame, self.camera_wait, None)
+            if not w.camera.has_frame:
+                self.camera_note = (
+                    f"camera {w.config.booth.camera!r} gave no frame; using {self.fallback_camera.name}"
+                )
+                log.warning("tour: %s", self.camera_note)
+                w.use_camera(str(self.fallback_camera))
+                yield (lambda: w.camera.has_frame, 10, "a frame from the demo portrait")
         yield 1.6
         self.shot("attract")
         w.attract.tapped.emit()
@@ -115,6 +140,7 @@ class Tour:
         yield (self.state_is(State.REVIEW), 5, "the review")
         yield 0.2
         self.shot("review")
+        photo = w.photo_image
         w.review.go_button.click()
         yield (self.state_is(State.PROCESSING, State.RETRYING), 5, "processing")
         yield 0.4
@@ -133,7 +159,7 @@ class Tour:
 
         # Retrying: a request failed and the booth is trying again.
         w.machine.state = State.PROCESSING
-        w.processing.begin(None)
+        w.processing.begin(photo)
         w.machine.handle(Event.NETWORK_TROUBLE)
         w.processing.set_retrying(2, w.config.backend.retries)
         yield 0.2

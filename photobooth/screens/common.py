@@ -36,14 +36,19 @@ def stylesheet(width: int, height: int, touch: int) -> str:
     QLabel[role="big"] {{ font-size: {px["big"]}px; font-weight: 600; }}
     QLabel[role="body"] {{ font-size: {px["body"]}px; }}
     QLabel[role="small"] {{ font-size: {px["small"]}px; color: {MUTED}; }}
+    QLabel[role="field"] {{ font-size: {px["body"]}px; color: {MUTED}; }}
     QPushButton {{ min-height: {button}px; min-width: {button * 2}px; padding: 0 {round(36 * unit)}px;
         border-radius: {button // 2}px; font-size: {px["big"]}px; font-weight: 600;
         background: #2a3042; color: {TEXT}; border: 2px solid #3c4460; }}
     QPushButton:pressed {{ background: #3c4460; }}
     QPushButton[primary="true"] {{ background: {ACCENT}; color: #1b1204; border: none; }}
     QPushButton[primary="true"]:pressed {{ background: #e09a30; }}
-    QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ min-height: {touch}px; font-size: {px["small"]}px;
+    QPushButton[stepper="true"] {{ min-width: {button}px; max-width: {button}px; padding: 0; }}
+    QPushButton:disabled {{ color: #5c6276; }}
+    QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ min-height: {touch}px; font-size: {px["body"]}px;
         background: #1c2130; border: 1px solid #3c4460; border-radius: 6px; padding: 0 8px; }}
+    QComboBox::drop-down {{ width: {touch}px; border: none; }}
+    QComboBox QAbstractItemView::item {{ min-height: {touch}px; }}
     QProgressBar {{ min-height: {round(18 * unit)}px; max-height: {round(18 * unit)}px; border-radius: {round(9 * unit)}px;
         background: #2a3042; border: none; }}
     QProgressBar::chunk {{ background: {ACCENT}; border-radius: {round(9 * unit)}px; }}

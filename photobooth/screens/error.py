@@ -9,16 +9,18 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from photobooth.screens.common import Screen, make_button, make_label
+from photobooth.screens.icons import IconView
 from photobooth.state import ErrorKind
 
-SYMBOLS = {
-    ErrorKind.NO_FACE: "☺?",
-    ErrorKind.BAD_PHOTO: "⚠",
-    ErrorKind.NETWORK: "⚡",
-    ErrorKind.BUSY: "⌛",
-    ErrorKind.TIMEOUT: "⌛",
-    ErrorKind.SERVER: "⚠",
-    ErrorKind.CAMERA: "◉",
+#: The drawn icon (photobooth.screens.icons) of each error: no font glyphs, so never a missing-glyph box.
+ICON_NAMES = {
+    ErrorKind.NO_FACE: "face",
+    ErrorKind.BAD_PHOTO: "photo",
+    ErrorKind.NETWORK: "no_signal",
+    ErrorKind.BUSY: "hourglass",
+    ErrorKind.TIMEOUT: "clock",
+    ErrorKind.SERVER: "warning",
+    ErrorKind.CAMERA: "camera",
 }
 
 
@@ -26,19 +28,23 @@ class ErrorScreen(Screen):
     """`dismissed` fires on OK or when the countdown runs out; the camera screen has no countdown."""
 
     dismissed = Signal()
+    back = Signal()  # the camera screen's way out to attract while the camera stays away
 
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
         self.kind = ErrorKind.SERVER
-        self.symbol = make_label(role="huge")
+        self.symbol = IconView(base_size=150)
         self.title = make_label(role="title")
         self.body = make_label(role="body")
         self.returning = make_label(role="small")
         self.ok_button = make_button("", primary=True)
         self.ok_button.clicked.connect(self._dismiss)
+        self.back_button = make_button("")
+        self.back_button.clicked.connect(self._back)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.ok_button)
+        buttons.addWidget(self.back_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(80, 60, 80, 60)
@@ -61,20 +67,26 @@ class ErrorScreen(Screen):
         self._timer.stop()
         waits_for_camera = kind is ErrorKind.CAMERA
         self.ok_button.setVisible(not waits_for_camera)
+        self.back_button.setVisible(waits_for_camera)
         self.returning.setVisible(not waits_for_camera)
         if not waits_for_camera:
             self._deadline = time.monotonic() + seconds
             self._tick()
             self._timer.start()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.symbol.set_scale(self.unit())
+        super().resizeEvent(event)
+
     def stop(self) -> None:
         self._timer.stop()
 
     def retranslate(self) -> None:
-        self.symbol.setText(SYMBOLS[self.kind])
+        self.symbol.set_icon(ICON_NAMES[self.kind])
         self.title.setText(self.strings.get(f"error.{self.kind.value}.title"))
         self.body.setText(self.strings.get(f"error.{self.kind.value}.body"))
         self.ok_button.setText(self.strings.get("error.back"))
+        self.back_button.setText(self.strings.get("preview.back"))
 
     def _tick(self) -> None:
         left = self._deadline - time.monotonic()
@@ -82,6 +94,10 @@ class ErrorScreen(Screen):
             self._dismiss()
             return
         self.returning.setText(self.strings.get("error.returning", n=math.ceil(left)))
+
+    def _back(self) -> None:
+        self._timer.stop()
+        self.back.emit()
 
     def _dismiss(self) -> None:
         self._timer.stop()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
-from photobooth.screens.common import Screen, make_button, make_label
+from photobooth.screens.common import TEXT, Screen, make_button, make_label
+from photobooth.screens.icons import make_icon
 
 
 class PinScreen(Screen):
@@ -26,7 +27,9 @@ class PinScreen(Screen):
             button.clicked.connect(lambda _=False, d=digit: self.press(d))
             grid.addWidget(button, position // 3, position % 3)
             self.digit_buttons[digit] = button
-        self.back_button = make_button("⌫")
+        self.back_button = make_button("")  # a drawn icon: the backspace glyph is missing from many fonts
+        self.back_button.setIcon(make_icon("backspace", color=TEXT))
+        self.back_button.setAccessibleName("Delete")
         self.back_button.clicked.connect(self._backspace)
         zero = make_button("0")
         zero.clicked.connect(lambda: self.press("0"))
@@ -53,6 +56,11 @@ class PinScreen(Screen):
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(1)
         self.retranslate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        side = round(56 * self.unit())
+        self.back_button.setIconSize(QSize(side, side))
+        super().resizeEvent(event)
 
     def reset(self, pin: str | None = None) -> None:
         if pin is not None:

@@ -11,11 +11,11 @@ import copy
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +24,42 @@ from inference_container.ages import parse_ages
 from photobooth.config import Config
 from photobooth.screens.common import Screen, make_button, make_label
 from photobooth.strings import LANGUAGES
+
+CAMERA_FILES = "Videos and photos (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+
+
+class Stepper(QWidget):
+    """A number with big − and + buttons: a spin box's arrows are far too small for a finger."""
+
+    def __init__(self, minimum: int, maximum: int, step: int = 1, parent=None) -> None:
+        super().__init__(parent)
+        self.minimum, self.maximum, self.step = minimum, maximum, step
+        self._value = minimum
+        self.minus_button = make_button("-")
+        self.plus_button = make_button("+")
+        for button in (self.minus_button, self.plus_button):
+            button.setProperty("stepper", True)
+            button.setAutoRepeat(True)
+        self.minus_button.clicked.connect(lambda: self.setValue(self._value - self.step))
+        self.plus_button.clicked.connect(lambda: self.setValue(self._value + self.step))
+        self.label = make_label(role="big", wrap=False)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.minus_button)
+        layout.addWidget(self.label)
+        layout.addWidget(self.plus_button)
+        layout.addStretch(1)
+        self.setValue(minimum)
+
+    def value(self) -> int:
+        return self._value
+
+    def setValue(self, value: int) -> None:  # noqa: N802 - same name as QSpinBox, which this replaces
+        self._value = max(self.minimum, min(self.maximum, int(value)))
+        self.label.setText(str(self._value))
+        self.label.setMinimumWidth(self.label.fontMetrics().horizontalAdvance(str(self.maximum)) + 24)
+        self.minus_button.setEnabled(self._value > self.minimum)
+        self.plus_button.setEnabled(self._value < self.maximum)
 
 
 class SettingsScreen(Screen):
@@ -42,10 +78,15 @@ class SettingsScreen(Screen):
         self.api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.ages = QLineEdit()
         self.camera = QLineEdit()
-        self.countdown = QSpinBox()
-        self.countdown.setRange(0, 10)
-        self.idle = QSpinBox()
-        self.idle.setRange(5, 3600)
+        self.camera_button = make_button("")
+        self.camera_button.clicked.connect(self.choose_camera_file)
+        camera_row = QWidget()
+        camera_layout = QHBoxLayout(camera_row)
+        camera_layout.setContentsMargins(0, 0, 0, 0)
+        camera_layout.addWidget(self.camera, 1)
+        camera_layout.addWidget(self.camera_button)
+        self.countdown = Stepper(0, 10)
+        self.idle = Stepper(5, 3600, step=5)
         self.output = QLineEdit()
         self.language = QComboBox()
         self.language.addItems(sorted(LANGUAGES))
@@ -55,7 +96,7 @@ class SettingsScreen(Screen):
             ("settings.backend_url", self.url),
             ("settings.api_key", self.api_key),
             ("settings.ages", self.ages),
-            ("settings.camera", self.camera),
+            ("settings.camera", camera_row),
             ("settings.countdown", self.countdown),
             ("settings.idle", self.idle),
             ("settings.output", self.output),
@@ -64,9 +105,16 @@ class SettingsScreen(Screen):
         ]
         self.field_labels = []
         for _key, widget in self.fields:
-            label = make_label(role="small", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            label = make_label(
+                role="field", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, wrap=False
+            )
             self.field_labels.append(label)
             self.form.addRow(label, widget)
+        # Labels beside their fields when there is room, above them on a narrow (portrait) screen.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.form.setVerticalSpacing(18)
+        self.form.setHorizontalSpacing(24)
         form_widget = QWidget()
         form_widget.setLayout(self.form)
         scroll = QScrollArea()
@@ -124,6 +172,14 @@ class SettingsScreen(Screen):
         config.booth.staff_pin = self.pin.text().strip() or config.booth.staff_pin
         return config
 
+    def choose_camera_file(self) -> None:
+        """Pick a video or photo to use as the camera (a booth without a webcam, or a demo)."""
+        path, _filter = QFileDialog.getOpenFileName(
+            self, self.strings.get("settings.camera"), self.camera.text(), CAMERA_FILES
+        )
+        if path:
+            self.camera.setText(path)
+
     def save(self) -> None:
         try:
             config = self.read()
@@ -136,6 +192,7 @@ class SettingsScreen(Screen):
         self.title.setText(self.strings.get("settings.title"))
         for label, (key, _widget) in zip(self.field_labels, self.fields, strict=True):
             label.setText(self.strings.get(key))
+        self.camera_button.setText(self.strings.get("settings.choose_file"))
         self.save_button.setText(self.strings.get("settings.save"))
         self.cancel_button.setText(self.strings.get("settings.cancel"))
         self.quit_button.setText(self.strings.get("settings.quit"))

@@ -126,6 +126,12 @@ class CameraWorker(QThread):
         else:
             self._delivering.clear()
 
+    @property
+    def has_frame(self) -> bool:
+        """True once the source has delivered a frame (also while no screen shows the preview)."""
+        with self._lock:
+            return self._latest is not None
+
     def capture(self) -> np.ndarray | None:
         """The newest full-size frame, mirrored like the preview (what the attendee saw), as RGB."""
         with self._lock:
