@@ -106,7 +106,10 @@ TRANSITIONS: dict[tuple[State, Event], State] = {
     (S.RESULT, E.IDLE_TIMEOUT): S.ATTRACT,
     (S.RESULT, E.TAP): S.ATTRACT,
     (S.ERROR, E.IDLE_TIMEOUT): S.ATTRACT,
-    (S.ERROR, E.CANCEL): S.ATTRACT,  # "Back" on the camera screen: attract (and the staff corner) stay reachable
+    (
+        S.ERROR,
+        E.CANCEL,
+    ): S.ATTRACT,  # "Back" on the camera screen: attract (and the staff corner) stay reachable
     **{(state, E.CANCEL): S.ATTRACT for state in _IN_FLOW},
     **{(state, E.IDLE_TIMEOUT): S.ATTRACT for state in (S.PREVIEW, S.REVIEW)},
 }

@@ -98,6 +98,8 @@ GERMAN: dict[str, str] = {
 }
 
 LANGUAGES: dict[str, dict[str, str]] = {"en": ENGLISH, "de": GERMAN}
+#: Each language's name in itself, for the staff settings.
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "de": "Deutsch"}
 
 
 class Strings:

@@ -112,19 +112,26 @@ class Tour:
     def state_is(self, *states: State):
         return lambda: self.window.machine.state in states
 
+    def camera_steps(self):
+        """No frame from the configured camera in time (a machine without a webcam): use the fallback photo."""
+        w = self.window
+        if self.fallback_camera is None:
+            return
+        # Stop waiting as soon as the camera worker says the source is gone (no device at all).
+        yield (lambda: w.camera.has_frame or w.camera_lost, self.camera_wait, None)
+        if not w.camera.has_frame:
+            self.camera_note = (
+                f"camera {w.config.booth.camera!r} gave no frame; using {self.fallback_camera.name}"
+            )
+            log.warning("tour: %s", self.camera_note)
+            w.use_camera(str(self.fallback_camera))
+            yield (lambda: w.camera.has_frame, 10, "a frame from the demo portrait")
+
     # -- the script --------------------------------------------------------------------------------
     def script(self):
         w = self.window
         yield (lambda: bool(w.backend_url or w.backend_error), 120, "the backend")
-        if self.fallback_camera is not None:
-            yield (lambda: w.camera is not None and w.camera.has_frame, self.camera_wait, None)
-            if not w.camera.has_frame:
-                self.camera_note = (
-                    f"camera {w.config.booth.camera!r} gave no frame; using {self.fallback_camera.name}"
-                )
-                log.warning("tour: %s", self.camera_note)
-                w.use_camera(str(self.fallback_camera))
-                yield (lambda: w.camera.has_frame, 10, "a frame from the demo portrait")
+        yield from self.camera_steps()
         yield 1.6
         self.shot("attract")
         w.attract.tapped.emit()
@@ -136,7 +143,10 @@ class Tour:
         yield 0.05
         self.shot("countdown")
         yield (lambda: w.countdown.camera.flash > 0.5, 20, "the flash")
+        flash = w.countdown.camera.flash  # at full strength the shot is plain white: show it fading instead
+        w.countdown.camera.flash = min(flash, 0.6)
         self.shot("flash")
+        w.countdown.camera.flash = flash
         yield (self.state_is(State.REVIEW), 5, "the review")
         yield 0.2
         self.shot("review")

@@ -43,12 +43,20 @@ def stylesheet(width: int, height: int, touch: int) -> str:
     QPushButton:pressed {{ background: #3c4460; }}
     QPushButton[primary="true"] {{ background: {ACCENT}; color: #1b1204; border: none; }}
     QPushButton[primary="true"]:pressed {{ background: #e09a30; }}
-    QPushButton[stepper="true"] {{ min-width: {button}px; max-width: {button}px; padding: 0; }}
+    QPushButton[stepper="true"] {{ min-width: {touch}px; max-width: {touch}px; min-height: {touch}px;
+        max-height: {touch}px; border-radius: {touch // 2}px; padding: 0; }}
+    QPushButton[compact="true"] {{ min-height: {touch}px; max-height: {touch}px; border-radius: {touch // 2}px;
+        font-size: {px["body"]}px; }}
+    QPushButton:checked {{ background: {ACCENT}; color: #1b1204; border: none; }}
     QPushButton:disabled {{ color: #5c6276; }}
     QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ min-height: {touch}px; font-size: {px["body"]}px;
         background: #1c2130; border: 1px solid #3c4460; border-radius: 6px; padding: 0 8px; }}
     QComboBox::drop-down {{ width: {touch}px; border: none; }}
     QComboBox QAbstractItemView::item {{ min-height: {touch}px; }}
+    QScrollArea {{ border: none; }}
+    QScrollBar:vertical {{ width: {round(28 * unit)}px; background: #1c2130; border: none; }}
+    QScrollBar::handle:vertical {{ background: #3c4460; border-radius: {round(10 * unit)}px; min-height: {touch}px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0; }}
     QProgressBar {{ min-height: {round(18 * unit)}px; max-height: {round(18 * unit)}px; border-radius: {round(9 * unit)}px;
         background: #2a3042; border: none; }}
     QProgressBar::chunk {{ background: {ACCENT}; border-radius: {round(9 * unit)}px; }}

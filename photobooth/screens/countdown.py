@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QVBoxLayout
 
 from photobooth.screens.camera_view import CameraView
@@ -23,6 +23,11 @@ class CountdownView(CameraView):
             font = QFont(painter.font())
             font.setPixelSize(max(40, int(min(self.width(), self.height()) * 0.45)))
             font.setBold(True)
+            # "Smile!" (or a longer translation) must fit across a narrow portrait screen too.
+            wide = QFontMetricsF(font).horizontalAdvance(self.number)
+            room = self.width() * 0.9
+            if wide > room:
+                font.setPixelSize(max(24, int(font.pixelSize() * room / wide)))
             painter.setFont(font)
             painter.setPen(QColor(0, 0, 0, 140))
             painter.drawText(QRectF(self.rect()).translated(6, 6), Qt.AlignmentFlag.AlignCenter, self.number)

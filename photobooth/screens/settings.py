@@ -10,7 +10,7 @@ import copy
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
+    QButtonGroup,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -23,9 +23,43 @@ from PySide6.QtWidgets import (
 from inference_container.ages import parse_ages
 from photobooth.config import Config
 from photobooth.screens.common import Screen, make_button, make_label
-from photobooth.strings import LANGUAGES
+from photobooth.strings import LANGUAGE_NAMES, LANGUAGES
 
-CAMERA_FILES = "Videos and photos (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+CAMERA_FILES = (
+    "Videos and photos (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
+)
+
+
+class Choice(QWidget):
+    """One of a few options as toggle buttons side by side: a combo box's drop-down is fiddly by touch.
+
+    `currentText()`/`setCurrentText(code)` speak in option codes, like the QComboBox this replaces.
+    """
+
+    def __init__(self, options: dict[str, str], parent=None) -> None:
+        super().__init__(parent)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: dict[str, object] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for code, name in options.items():
+            button = make_button(name)
+            button.setCheckable(True)
+            button.setProperty("compact", True)
+            self.group.addButton(button)
+            self.buttons[code] = button
+            layout.addWidget(button)
+        layout.addStretch(1)
+        if self.buttons:
+            next(iter(self.buttons.values())).setChecked(True)
+
+    def currentText(self) -> str:  # noqa: N802 - QComboBox's name
+        return next((code for code, button in self.buttons.items() if button.isChecked()), "")
+
+    def setCurrentText(self, code: str) -> None:  # noqa: N802 - QComboBox's name
+        if code in self.buttons:
+            self.buttons[code].setChecked(True)
 
 
 class Stepper(QWidget):
@@ -79,6 +113,7 @@ class SettingsScreen(Screen):
         self.ages = QLineEdit()
         self.camera = QLineEdit()
         self.camera_button = make_button("")
+        self.camera_button.setProperty("compact", True)  # as tall as the text fields (still >= 15 mm)
         self.camera_button.clicked.connect(self.choose_camera_file)
         camera_row = QWidget()
         camera_layout = QHBoxLayout(camera_row)
@@ -88,8 +123,7 @@ class SettingsScreen(Screen):
         self.countdown = Stepper(0, 10)
         self.idle = Stepper(5, 3600, step=5)
         self.output = QLineEdit()
-        self.language = QComboBox()
-        self.language.addItems(sorted(LANGUAGES))
+        self.language = Choice({code: LANGUAGE_NAMES.get(code, code) for code in sorted(LANGUAGES)})
         self.pin = QLineEdit()
         self.form = QFormLayout()
         self.fields = [
@@ -110,8 +144,6 @@ class SettingsScreen(Screen):
             )
             self.field_labels.append(label)
             self.form.addRow(label, widget)
-        # Labels beside their fields when there is room, above them on a narrow (portrait) screen.
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.form.setVerticalSpacing(18)
         self.form.setHorizontalSpacing(24)
@@ -139,6 +171,15 @@ class SettingsScreen(Screen):
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.retranslate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Labels beside their fields in landscape, above them on a portrait screen (the fields get the width).
+        portrait = self.width() < self.height() * 1.2
+        self.form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapAllRows if portrait else QFormLayout.RowWrapPolicy.DontWrapRows
+        )
+        self.form.setVerticalSpacing(round((10 if portrait else 18) * self.unit()) + 4)
+        super().resizeEvent(event)
 
     def load(self, config: Config, backend: str = "", engine: str = "") -> None:
         self.config = copy.deepcopy(config)

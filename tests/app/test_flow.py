@@ -232,3 +232,38 @@ def test_settings_round_trip_behind_gesture_and_pin(qtbot, booth, fast_config):
     assert "18, 48 & 88" in window.attract.sub.text()
     assert window.attract.call.text() == "Tippen für eine Zeitreise"
     assert window.attract.view._frames[0][0] == "Alter 25"
+
+
+def test_without_any_camera_attract_works_and_staff_can_pick_a_file(
+    qtbot, booth, tmp_path, camera_file, monkeypatch
+):
+    """No camera at all: attract still plays, the camera screen leads back, staff choose a file in settings."""
+    from PySide6.QtWidgets import QFileDialog
+
+    with FakeBackend("ok") as backend:
+        window = booth(backend.base_url, camera=str(tmp_path / "no-camera-here.mp4"))
+        qtbot.waitUntil(lambda: window.camera_lost, timeout=5000)
+        assert window.machine.state is State.ATTRACT and window.stack.currentWidget() is window.attract
+        assert window.attract.view._frames  # the loop has pictures to play
+        window.attract.tapped.emit()
+        wait_state(qtbot, window, State.ERROR, timeout=5000)
+        assert window.machine.error is ErrorKind.CAMERA and window.error.back_button.isVisible()
+        window.error.back_button.click()
+        wait_state(qtbot, window, State.ATTRACT)
+
+        window.attract.staff_gesture.emit()
+        wait_state(qtbot, window, State.PIN)
+        for digit in "1234":
+            window.pin.digit_buttons[digit].click()
+        window.pin.ok_button.click()
+        wait_state(qtbot, window, State.SETTINGS)
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(camera_file), ""))
+        window.settings.camera_button.click()
+        assert window.settings.camera.text() == str(camera_file)
+        window.settings.save_button.click()
+        wait_state(qtbot, window, State.ATTRACT)
+        qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
+        window.attract.tapped.emit()
+        wait_state(qtbot, window, State.PREVIEW)
+        qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
+    assert load_config(window.config.path, environ={})[0].booth.camera == str(camera_file)

@@ -8,13 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_python(*args, timeout=180, **kwargs):
+LINUX = sys.platform.startswith("linux")
+
+
+def run_python(*args, timeout=180, display=False, **kwargs):
+    """`display=False`: like a headless Linux box (no DISPLAY, no platform set); else offscreen Qt."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if not display and LINUX:
+        for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+            env.pop(name, None)
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout, **kwargs
     )
@@ -25,23 +33,32 @@ def test_importing_the_app_and_the_local_service_loads_no_torch():
         "import sys, photobooth.app, photobooth.__main__, photobooth.tour, job_service.local; "
         "assert 'torch' not in sys.modules, 'torch was imported'"
     )
-    result = run_python("-c", code)
+    result = run_python("-c", code, display=True)
     assert result.returncode == 0, result.stderr
 
 
-def test_tour_drives_every_screen_with_the_embedded_local_service(tmp_path, camera_file):
+@pytest.mark.skipif(not LINUX, reason="DISPLAY/WAYLAND_DISPLAY decide only on Linux")
+def test_a_normal_start_without_a_display_says_so_in_one_line():
+    result = run_python("-m", "photobooth", timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "time-traveler-booth: no display found; set DISPLAY or run with QT_QPA_PLATFORM=offscreen"
+    ]
+
+
+def test_tour_without_camera_or_display_uses_offscreen_and_the_demo_portrait(tmp_path):
+    """No DISPLAY, no QT_QPA_PLATFORM, no --camera and a camera that is not there: a full tour anyway."""
     config = tmp_path / "booth.toml"
     config.write_text(
         "[backend]\nlocal_output_size = 256\n"
         f'local_data_dir = "{tmp_path / "jobs"}"\n'
         f'[booth]\noutput_dir = "{tmp_path / "out"}"\ncountdown_seconds = 2\n'
+        f'camera = "{tmp_path / "no-such-camera.mp4"}"\n'
     )
     out = tmp_path / "tour"
     result = run_python(
         "-m",
         "photobooth",
-        "--camera",
-        str(camera_file),
         "--config",
         str(config),
         "--size",
@@ -52,6 +69,7 @@ def test_tour_drives_every_screen_with_the_embedded_local_service(tmp_path, came
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads((out / "tour.json").read_text())
     assert report["problems"] == [] and report["torch_loaded"] is False
+    assert report["camera"].endswith("demo_portrait.jpg") and "no-such-camera" in report["camera_note"]
     assert report["engine"] == "classic" and report["backend"].startswith("http://127.0.0.1:")
     names = report["screens"]
     for screen in (

@@ -245,3 +245,38 @@ def test_every_language_falls_back_to_english_per_key():
         Strings("de").get("review.go") == "Los!"
         and Strings("de").get("error.busy.title") == ENGLISH["error.busy.title"]
     )
+
+
+def test_settings_controls_are_finger_sized(qtbot, fast_config):
+    for size in ((1920, 1080), (1080, 1920)):
+        screen = show(qtbot, SettingsScreen(EN), size)
+        screen.load(fast_config)
+        minimum = round(15 / 25.4 * screen.screen().logicalDotsPerInch())
+        controls = [
+            screen.countdown.minus_button,
+            screen.countdown.plus_button,
+            screen.idle.plus_button,
+            screen.camera_button,
+            screen.camera,
+            screen.url,
+            *screen.language.buttons.values(),
+        ]
+        for control in controls:
+            assert control.height() >= minimum and control.width() >= minimum, control
+        for label in screen.field_labels:  # nothing cut off
+            assert label.width() >= label.sizeHint().width() - 1, label.text()
+
+
+def test_settings_steppers_and_language_choice(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN))
+    screen.load(fast_config)
+    screen.countdown.setValue(10)
+    assert not screen.countdown.plus_button.isEnabled()
+    screen.countdown.minus_button.click()
+    screen.idle.setValue(1)  # clamped to the minimum
+    screen.idle.plus_button.click()
+    screen.language.buttons["de"].click()
+    assert screen.language.buttons["de"].text() == "Deutsch"
+    config = screen.read()
+    assert config.booth.countdown_seconds == 9 and config.booth.idle_timeout_seconds == 10
+    assert config.booth.language == "de"

@@ -126,3 +126,10 @@ def test_api_codes_map_to_error_screens():
     assert kind_for_code("NETWORK") is ErrorKind.NETWORK
     assert kind_for_code("BAD_ANSWER") is ErrorKind.SERVER
     assert kind_for_code(None) is ErrorKind.SERVER
+
+
+def test_back_from_the_camera_screen_goes_to_attract():
+    machine = machine_in(State.PREVIEW)
+    machine.handle(Event.CAMERA_LOST)
+    assert machine.handle(Event.CANCEL).target is State.ATTRACT and machine.error is None
+    assert machine.handle(Event.STAFF_GESTURE).target is State.PIN  # staff can reach settings from there
