@@ -6,7 +6,7 @@ image processing, no weights). `auto` takes SAM when it can be loaded, else clas
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 from typing import Protocol
 
 from PIL import Image

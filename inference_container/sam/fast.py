@@ -4,8 +4,8 @@
   encoder (which sees only RGB) runs once per photo.
 * Encoder: BatchNorms that follow a convolution are folded into it; the BatchNorm in front of each unit's
   first convolution becomes a per-channel scale and shift (it cannot be folded across zero padding).
-* Generator on CPU: per sample, style + demodulation + gains folded into one small weight per layer
-  (see FastGenerator); on GPU: the batch at once, modulating activations instead of weights.
+* Generator on CPU: FastGenerator (fast_generator.py): the batch together at low resolutions, one sample at a
+  time with folded weights at high ones; on GPU: the batch at once, modulating activations instead of weights.
 * channels_last memory layout, weights kept in the model's dtype.
 """
 
@@ -16,9 +16,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from inference_container.sam.encoder import COARSE_END, MIDDLE_END, TAPS, GradualStyleEncoder, upsample_add
-from inference_container.sam.generator import DEMOD_EPS
+from inference_container.sam.fast_generator import FastGenerator
 from inference_container.sam.model import SamModel
-from inference_container.sam.ops import LRELU_GAIN
 
 
 def _bn_affine(bn: nn.BatchNorm2d) -> tuple[torch.Tensor, torch.Tensor]:
@@ -91,95 +90,6 @@ class FastEncoder(nn.Module):
         p1 = upsample_add(p2, self.latlayer2(c1))
         sources = [c3] * COARSE_END + [p2] * (MIDDLE_END - COARSE_END) + [p1] * (self.n_styles - MIDDLE_END)
         return torch.stack([head(src) for head, src in zip(self.styles, sources, strict=True)], dim=1)
-
-
-def _styles(conv, style: torch.Tensor) -> torch.Tensor:
-    """The per-input-channel scale of one sample, in float32: scale * modulation(style) -> [in]."""
-    mod = conv.modulation
-    s = F.linear(style.float(), mod.weight.float() * mod.scale, mod.bias.float() * mod.lr_mul)  # [1, in]
-    return s[0] * conv.scale
-
-
-def upsample2x(x: torch.Tensor) -> torch.Tensor:
-    """upfirdn2d(x, [1,3,3,1] x4, up=2, pad=(2,1)), computed as a bilinear x2 resize.
-
-    Per axis the FIR gives out[2i] = (x[i-1] + 3 x[i]) / 4 and out[2i+1] = (3 x[i] + x[i+1]) / 4 with zeros
-    outside, which is bilinear (align_corners=False) except at the two border samples, where bilinear repeats
-    the edge instead of reading a zero: those rows and columns are scaled by 3/4.
-    """
-    out = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
-    for dim in (2, 3):
-        out.narrow(dim, 0, 1).mul_(0.75)
-        out.narrow(dim, out.shape[dim] - 1, 1).mul_(0.75)
-    return out
-
-
-class FastGenerator(nn.Module):
-    """The StyleGAN2 generator, one sample at a time, with every per-layer scale folded into the weights.
-
-    At 1024x1024 the work is dominated by large-image, few-channel convolutions that batching does not speed up,
-    so each sample runs on its own (activation memory is 1/N of a batched run). Per layer the style, the
-    demodulation and the leaky ReLU's sqrt(2) gain are folded into one small per-sample weight, the bias into
-    the convolution (or the blur after an upsampling convolution); only the noise add and the leaky ReLU remain
-    as in-place passes over the image.
-    """
-
-    def __init__(self, generator, dtype):
-        super().__init__()
-        self.generator, self.dtype = generator, dtype
-        self.num_layers = generator.num_layers
-        self.layers = [generator.conv1, *generator.convs]
-        self.to_rgbs = [generator.to_rgb1, *generator.to_rgbs]
-        # sum_k W^2 per (out, in), for the demodulation: sum_{in,k} (W s)^2 = (W^2 summed over k) @ s^2
-        self.weight_sq = [layer.conv.weight[0].float().pow(2).sum([2, 3]) for layer in self.layers]  # [out, in]
-        # noise * strength * sqrt(2) per layer, [1, 1, H, W]: constant, so computed once
-        self.scaled_noise = [
-            (getattr(generator.noises, f"noise_{i}").float() * layer.noise.weight.float() * LRELU_GAIN).to(dtype)
-            for i, layer in enumerate(self.layers)]
-        channels = {layer.conv.out_channel for layer in self.layers if layer.conv.upsample}
-        blur = generator.convs[0].conv.blur.kernel.flip(0, 1)  # [4, 4]; flipped: a true convolution
-        self.blur_kernels = {c: blur.to(dtype).expand(c, 1, *blur.shape).contiguous(
-            memory_format=torch.channels_last) for c in channels}
-
-    def _styled_conv(self, x, index: int, style):
-        layer = self.layers[index]
-        conv = layer.conv
-        s = _styles(conv, style)  # [in]
-        demod = torch.rsqrt(self.weight_sq[index] @ s.pow(2) + DEMOD_EPS) * LRELU_GAIN  # [out]
-        weight = conv.weight[0] * s.to(self.dtype)[None, :, None, None]
-        weight = weight.mul_(demod.to(self.dtype)[:, None, None, None])  # [out, in, k, k]
-        bias = (layer.activate.bias.float() * LRELU_GAIN).to(self.dtype)
-        if conv.upsample:
-            # the transposed view as it is: measured 2x faster in bf16 than a channels_last copy
-            out = F.conv_transpose2d(x, weight.transpose(0, 1), stride=2)  # [1, out, 2H+1, 2W+1]
-            # blur (pad 1,1) as a depthwise conv; the bias goes after it (the kernel sums to 4, not 1)
-            out = F.conv2d(out, self.blur_kernels[conv.out_channel], bias, padding=1, groups=conv.out_channel)
-        else:
-            out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last), bias, padding=conv.padding)
-        return F.leaky_relu_(out.add_(self.scaled_noise[index]), 0.2)
-
-    def _to_rgb(self, x, to_rgb, style, skip):
-        conv = to_rgb.conv
-        weight = conv.weight[0] * _styles(conv, style).to(self.dtype)[None, :, None, None]  # [3, in, 1, 1]
-        out = F.conv2d(x, weight.contiguous(memory_format=torch.channels_last),
-                       to_rgb.bias.reshape(3).to(self.dtype)).float()
-        if skip is not None:
-            out = out + upsample2x(skip)
-        return out
-
-    def _one(self, latent):
-        x = self.generator.input.input.to(self.dtype).contiguous(memory_format=torch.channels_last)
-        x = self._styled_conv(x, 0, latent[:, 0])
-        skip = self._to_rgb(x, self.to_rgbs[0], latent[:, 1], None)
-        for j, to_rgb in enumerate(self.to_rgbs[1:]):
-            x = self._styled_conv(x, 2 * j + 1, latent[:, 2 * j + 1])
-            x = self._styled_conv(x, 2 * j + 2, latent[:, 2 * j + 2])
-            skip = self._to_rgb(x, to_rgb, latent[:, 2 * j + 3], skip)
-        return skip
-
-    def forward(self, latent: torch.Tensor) -> torch.Tensor:
-        """latent [B, n_latent, D] -> float32 image [B, 3, S, S]."""
-        return torch.cat([self._one(latent[i: i + 1]) for i in range(latent.shape[0])])
 
 
 class FastSam(nn.Module):

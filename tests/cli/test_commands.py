@@ -16,7 +16,7 @@ from tests.conftest import image_bytes
 
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory) -> Path:
-    """A small random SAM checkpoint in the released format (engineer #1's test helper)."""
+    """A small random SAM checkpoint in the released format (the model package's own test helper)."""
     from inference_container.sam import save_random_checkpoint
 
     return save_random_checkpoint(

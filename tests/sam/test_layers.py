@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from inference_container.sam.encoder import upsample_add
 from inference_container.sam.equalized import EqualLinear
-from inference_container.sam.fast import upsample2x
+from inference_container.sam.fast_generator import upsample2x
 from inference_container.sam.generator import Blur, ModulatedConv2d, Upsample, generator_channels
 from inference_container.sam.ops import fused_leaky_relu, make_kernel, upfirdn2d
 
