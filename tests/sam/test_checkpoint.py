@@ -14,9 +14,8 @@ from inference_container.sam.checkpoint import save_checkpoint
 from inference_container.sam.random_checkpoint import random_model
 from tests.sam.conftest import with_age
 
-KEYS_JSON = Path(__file__).resolve().parents[2] / "shared" / "sam" / "sam_state_dict_1024.json"
-if not KEYS_JSON.is_file():
-    KEYS_JSON = Path("/work/shared/sam/sam_state_dict_1024.json")
+# A copy of ../shared/sam/sam_state_dict_1024.json: every key and shape of the released checkpoint.
+KEYS_JSON = Path(__file__).resolve().parent / "data" / "sam_state_dict_1024.json"
 
 
 def test_released_model_has_exactly_the_checkpoint_keys_and_shapes():
