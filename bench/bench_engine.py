@@ -2,17 +2,21 @@
 
 Builds a random full-size checkpoint in the released format (or uses --checkpoint), then times, alternating
 and after a warm-up, (a) naive: per age, fp32, batch 1, the pretrained encoder every time; (b) FastSam fp32;
-(c) FastSam in --precision (auto = bf16 on AMX / AVX512-BF16 CPUs). Prints load times, memory, achieved
-TFLOP/s against a GEMM peak measured in the same run, PSNR of the fast frames against the naive fp32 frames.
-Last line: `speedup_fp32=X speedup_bf16=Y psnr_bf16=Z`.
+(c) FastSam in --precision (auto = bf16 on AMX / AVX512-BF16 CPUs), both set up as SamEngine.load does them
+(torch.compile where compile="auto" turns it on, warmed up as part of the load; freed memory kept for the
+process). The naive path runs in a child process, with a fresh process's allocator. Prints load and compile
+times, memory, achieved TFLOP/s against a GEMM peak measured in the same run, PSNR of the fast frames against
+the naive fp32 frames. Last line: `speedup_fp32=X speedup_bf16=Y psnr_bf16=Z` (from the medians).
 
     .venv/bin/python bench/bench_engine.py                 # full size (2.3 GB temp checkpoint, a few minutes)
+    .venv/bin/python bench/bench_engine.py --checkpoint /tmp/sam_random.pt   # reuse (written there if absent)
     .venv/bin/python bench/bench_engine.py --size 256 --repeats 2 --small   # a quick smoke run
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -27,8 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from inference_container.ages import DEFAULT_AGES, parse_ages  # noqa: E402
 from inference_container.sam import load_checkpoint, save_random_checkpoint  # noqa: E402
-from inference_container.sam.fast import FastSam  # noqa: E402
+from inference_container.sam.fast import FastSam, compile_by_default  # noqa: E402
 from inference_container.sam.images import image_to_tensor, tensor_to_image  # noqa: E402
+from inference_container.sam.memory import keep_freed_memory, release_freed_memory  # noqa: E402
 from inference_container.sam.precision import precision_name, resolve_precision  # noqa: E402
 
 
@@ -103,6 +108,99 @@ def weight_bytes(model) -> int:
     return sum(t.numel() * t.element_size() for t in [*model.parameters(), *model.buffers()])
 
 
+def timed(run, device: str):
+    """(seconds, activation peak in GB) of one call."""
+    reset_peak()
+    rss = status_kb("VmRSS")
+    sync(device)
+    start = time.perf_counter()
+    run()
+    sync(device)
+    return time.perf_counter() - start, max(0, status_kb("VmHWM") - rss) / 1e6
+
+
+def activation_peak(run, device: str, keeps_memory: bool) -> float:
+    """GB one call needs above what is resident before it. Where freed memory is kept, the kept memory is handed
+    back first (and kept again from there), so the call's own peak shows instead of a reused heap."""
+    if keeps_memory:
+        release_freed_memory()
+        keep_freed_memory()
+    return timed(run, device)[1]
+
+
+class LocalPath:
+    """A fast path in this process (set up as SamEngine.load does it)."""
+
+    def __init__(self, run, model, device, keeps_memory):
+        self.run_once, self.weights, self.device = run, weight_bytes(model), device
+        self.keeps_memory = keeps_memory
+
+    def peak(self):
+        return activation_peak(self.run_once, self.device, self.keeps_memory)
+
+    def first(self):
+        """Warm-up run: (frames, FLOPs). Eager while counting: dynamo cannot trace under FlopCounterMode, and a
+        compiled function it gave up on once would stay eager for the rest of the run (measured: +0.15 s)."""
+        with torch.compiler.set_stance("force_eager"), FlopCounterMode(display=False) as counter:
+            frames = frames_uint8(self.run_once())
+        return frames, counter.get_total_flops()
+
+    def run(self):
+        return timed(self.run_once, self.device)
+
+    def close(self):
+        pass
+
+
+def naive_worker(conn, path: str, ages, device: str, keep_memory: bool, threads: int | None) -> None:
+    """The naive path's own process: loads the model as released and answers first / run / stop."""
+    if threads:
+        torch.set_num_threads(threads)
+    if keep_memory:
+        keep_freed_memory()
+    model = load_checkpoint(path, device=device, precision="fp32")  # as released, memory-mapped
+    rgb = test_photo(device)
+    conn.send(weight_bytes(model))
+    while (command := conn.recv()) != "stop":
+        if command == "first":
+            with FlopCounterMode(display=False) as counter:
+                frames = frames_uint8(naive_run(model, rgb, ages))
+            conn.send((frames, counter.get_total_flops()))
+        elif command == "peak":
+            conn.send(activation_peak(lambda: naive_run(model, rgb, ages), device, keep_memory))
+        else:
+            conn.send(timed(lambda: naive_run(model, rgb, ages), device))
+
+
+class NaivePath:
+    """The naive path in a child process, so that it runs with a fresh process's allocator (glibc's defaults,
+    its dynamic mmap threshold intact) however this process has set its own (SamEngine.load keeps freed memory)."""
+
+    def __init__(self, path, ages, device, keep_memory=False, threads=None):
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=naive_worker, daemon=True,
+                                       args=(child, str(path), tuple(ages), device, keep_memory, threads))
+        self.process.start()
+        self.weights = self.conn.recv()
+
+    def first(self):
+        self.conn.send("first")
+        return self.conn.recv()
+
+    def run(self):
+        self.conn.send("run")
+        return self.conn.recv()
+
+    def peak(self):
+        self.conn.send("peak")
+        return self.conn.recv()
+
+    def close(self):
+        self.conn.send("stop")
+        self.process.join(60)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1024, help="generator output size (released: 1024)")
@@ -111,8 +209,14 @@ def main(argv=None) -> int:
     parser.add_argument("--ages", default=",".join(map(str, DEFAULT_AGES)))
     parser.add_argument("--precision", default="auto", help="the reduced-precision path: auto, bf16, fp16")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--checkpoint", type=Path, help="use this checkpoint instead of writing a random one")
+    parser.add_argument("--checkpoint", type=Path,
+                        help="use this checkpoint (a random one is written there first if it does not exist)")
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's choice)")
+    parser.add_argument("--no-compile", action="store_true", help="no torch.compile for the fast paths")
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="fast paths with glibc's default allocator (no inference_container.sam.memory)")
+    parser.add_argument("--naive-kept", action="store_true",
+                        help="also time the naive path with freed memory kept (the allocator's share)")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -124,48 +228,51 @@ def main(argv=None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.checkpoint
-        if path is None:
+        if path is None or not path.exists():  # a given path that does not exist yet is written and kept
             start = time.perf_counter()
-            path = save_random_checkpoint(Path(tmp) / "sam_random.pt", output_size=args.size, small=args.small)
+            path = save_random_checkpoint(path or Path(tmp) / "sam_random.pt", output_size=args.size,
+                                          small=args.small)
             print(f"wrote random checkpoint {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s")
 
-        loads, peaks = {}, {}
+        loads, peaks, compiles = {}, {}, {}
+        keeps = device == "cpu" and not args.default_malloc
+        if keeps:
+            keep_freed_memory()  # as SamEngine.load does, for the whole process
         reset_peak()
         before = status_kb("VmRSS")
         start = time.perf_counter()
         low_model = load_checkpoint(path, device=device, precision=precision_name(low), channels_last=True)
-        fast_low = FastSam(low_model)
+        fast_low = FastSam(low_model, compile=not args.no_compile and compile_by_default(low, device))
+        compiles["low"] = fast_low.warm_up()  # as SamEngine.load does: part of the load
         loads["low"] = time.perf_counter() - start
         peaks["load_low"] = (status_kb("VmHWM") - before) / 1e6
         start = time.perf_counter()
         model32 = load_checkpoint(path, device=device, precision="fp32", channels_last=True)
-        fast32 = FastSam(model32)
+        fast32 = FastSam(model32, compile=not args.no_compile and compile_by_default(torch.float32, device))
+        compiles["fp32"] = fast32.warm_up()
         loads["fp32"] = time.perf_counter() - start
-        model = load_checkpoint(path, device=device, precision="fp32")  # naive: as released, memory-mapped
-        print(f"load: fp32 {loads['fp32']:.2f} s, {precision_name(low)} {loads['low']:.2f} s "
-              f"(peak RSS growth while loading {precision_name(low)}: {peaks['load_low']:.2f} GB)")
+        print(f"load: fp32 {loads['fp32']:.2f} s (compile {compiles['fp32']:.2f} s), {precision_name(low)} "
+              f"{loads['low']:.2f} s (compile {compiles['low']:.2f} s; peak RSS growth while loading: "
+              f"{peaks['load_low']:.2f} GB)")
 
         rgb = test_photo(device)
-        paths = {"naive fp32": lambda: naive_run(model, rgb, ages),
-                 "fast fp32": lambda: fast32(rgb, ages),
-                 f"fast {precision_name(low)}": lambda: fast_low(rgb, ages)}
-        weights = {"naive fp32": weight_bytes(model), "fast fp32": weight_bytes(model32),
-                   f"fast {precision_name(low)}": weight_bytes(low_model)}
+        paths = {"naive fp32": NaivePath(path, ages, device, threads=args.threads),
+                 "fast fp32": LocalPath(lambda: fast32(rgb, ages), model32, device, keeps),
+                 f"fast {precision_name(low)}": LocalPath(lambda: fast_low(rgb, ages), low_model, device, keeps)}
+        if args.naive_kept:  # how much of the speedup the allocator setting alone gives
+            paths["naive kept"] = NaivePath(path, ages, device, keep_memory=True, threads=args.threads)
         flops, frames, times, act_peak = {}, {}, {name: [] for name in paths}, {}
-        for name, run in paths.items():  # warm-up, FLOP count, activation peak
-            reset_peak()
-            rss = status_kb("VmRSS")
-            with FlopCounterMode(display=False) as counter:
-                frames[name] = frames_uint8(run())
-            act_peak[name] = max(0, status_kb("VmHWM") - rss) / 1e6
-            flops[name] = counter.get_total_flops()
-        for _ in range(args.repeats):
-            for name, run in paths.items():
-                sync(device)
-                start = time.perf_counter()
-                run()
-                sync(device)
-                times[name].append(time.perf_counter() - start)
+        weights = {name: each.weights for name, each in paths.items()}
+        try:
+            for name, each in paths.items():  # warm-up and FLOP count, then the activation peak of one photo
+                frames[name], flops[name] = each.first()
+                act_peak[name] = each.peak()
+            for _ in range(args.repeats):
+                for name, each in paths.items():
+                    times[name].append(each.run()[0])
+        finally:
+            for each in paths.values():
+                each.close()
         peak32, peak_low = gemm_peak(torch.float32, device), gemm_peak(low, device)
 
     naive = statistics.median(times["naive fp32"])
@@ -176,13 +283,19 @@ def main(argv=None) -> int:
     for name in paths:
         median = statistics.median(times[name])
         peak = peak_low if name.endswith(precision_name(low)) and low != torch.float32 else peak32
-        rate = flops[name] / median / 1e12
+        # the rate counts the model's own FLOPs: the bf16 upsampling layers multiply zeros on purpose (6x6 kernels)
+        useful = flops[name] if name.startswith("naive") else flops["fast fp32"]
+        rate = useful / median / 1e12
         psnr = psnr_uint8(frames[name], frames["naive fp32"])
         results[name] = (naive / median, psnr)
         print(f"{name:<12} {median:9.2f} {min(times[name]):7.2f} {naive / median:8.2f} {flops[name] / 1e12:6.2f} "
               f"{rate:8.3f} {rate / peak:8.0%} {weights[name] / 1e9:10.2f} {act_peak[name]:8.2f} "
               f"{(weights[name] / 1e9 + act_peak[name]):9.2f} {psnr:8.1f}")
-    print("(photo GB = weights + activation peak of one photo; the machine may be shared: timings are noisy)")
+    print("(TFLOP: as counted, TFLOP/s: the model's FLOPs (fast fp32's count for every fast path) per median second;"
+          "\n photo GB = weights + activation peak of one photo; the machine may be shared: timings are noisy)")
+    best_naive = min(times["naive fp32"])
+    print("speedups from the fastest runs: " + ", ".join(
+        f"{name} {best_naive / min(times[name]):.2f}" for name in paths if name != "naive fp32"))
     fp32_speed, _ = results["fast fp32"]
     low_speed, low_psnr = results[f"fast {precision_name(low)}"]
     print(f"speedup_fp32={fp32_speed:.2f} speedup_bf16={low_speed:.2f} psnr_bf16={low_psnr:.1f}")

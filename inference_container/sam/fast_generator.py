@@ -5,15 +5,21 @@ Two ways to apply a style, chosen per resolution:
   input activations and the demodulation scaling the output (big GEMMs, no per-sample weight copies);
 * high resolutions: one sample at a time with the style, the demodulation and the leaky ReLU's sqrt(2) gain
   folded into one small per-sample weight and the bias into the convolution, so only the noise add and the
-  leaky ReLU remain as in-place passes over the big image.
+  leaky ReLU remain, as in-place passes or (`compile_min_res`) as one pass compiled by torch.compile.
 
-In bf16 an upsampling layer's stride-2 transposed 3x3 convolution and the 4x4 blur after it are one 6x6
-transposed convolution (measured 1.3x to 4x faster with AMX than the two passes; in fp32 the two passes are
-faster, so they stay). Everything per layer that depends only on the weights (the modulation matrices with
-their scales, sum_k W^2 for the demodulation, the scaled noise, the 6x6 kernels) is computed once, in fp32.
+Upsampling layers (a stride-2 transposed 3x3 convolution, then a 4x4 blur) run one of three exact
+rearrangements (`upsample_mode`): the two passes as written (fastest in fp32), one 6x6 transposed convolution,
+or that kernel split into four phase 3x3 convolutions and a pixel shuffle (AMX in bf16: the 6x6 kernel does 4x
+the multiply-adds but in one well-blocked pass). Everything per layer that depends only on the weights (the
+modulation matrices with their scales, sum_k W^2 for the demodulation, the scaled noise, the rearranged
+kernels) is computed once, in fp32.
 """
 
 from __future__ import annotations
+
+import functools
+import time
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -52,10 +58,54 @@ def blurred_transposed_kernel(weight: torch.Tensor, blur: torch.Tensor) -> torch
     return full.reshape(out_c, in_c, k + taps - 1, k + taps - 1).transpose(0, 1).contiguous()
 
 
+def phase_kernel(kernel6: torch.Tensor) -> torch.Tensor:
+    """[in, out, 6, 6] stride-2 transposed kernel (padding 2) -> [out*4, in, 3, 3] ordinary 3x3 kernel (padding 1).
+
+    Output pixel (2i+a, 2j+b) of the transposed convolution reads input rows i-1..i+1 with taps 4+a, 2+a, a (and
+    the same for columns): one 3x3 convolution per phase (a, b), channels ordered (out, a, b) for pixel_shuffle.
+    """
+    phases = [kernel6[:, :, a::2, b::2].flip(2, 3).transpose(0, 1) for a in (0, 1) for b in (0, 1)]
+    return torch.stack(phases, 1).reshape(-1, kernel6.shape[0], 3, 3)
+
+
+def upsample_mode(dtype: torch.dtype, in_res: int) -> str:
+    """How to run an upsampling layer, as measured fastest on a 2-core AMX Xeon (bench/bench_engine.py).
+
+    fp32: the stride-2 transposed 3x3 convolution, then the 4x4 blur as a depthwise convolution. bf16/fp16: the
+    two fused into one 6x6 transposed convolution for inputs of 256 and more, below that the same as four
+    phase 3x3 convolutions and a pixel shuffle (AMX runs ordinary convolutions faster than transposed ones).
+    """
+    if dtype == torch.float32:
+        return "transpose"
+    return "transpose6" if in_res >= 256 else "phases"
+
+
+def add_noise_leaky_relu_(x: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    """leaky_relu(x + noise), in place: two passes over x. x [N, C, H, W], noise [1, 1, H, W]."""
+    return F.leaky_relu_(x.add_(noise), LRELU_SLOPE)
+
+
+def add_noise_leaky_relu(x: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
+    """leaky_relu(x + noise) into a new tensor: what torch.compile turns into one pass."""
+    return F.leaky_relu(x + noise, LRELU_SLOPE)
+
+
+@functools.cache
+def compiled_activation():
+    """add_noise_leaky_relu compiled by inductor for static shapes (one compile per shape, ~1 to 3 s each).
+
+    Measured on the bench machine at 1024x1024x32: 7 to 10 ms against 32 ms eager in bf16 (eager bf16 adds
+    with a broadcast noise are slow) and 6 against 11 ms in fp32.
+    """
+    # not fullgraph, so that it still runs under a dispatch mode such as FlopCounterMode (eagerly; dynamo then
+    # keeps it eager for good: count FLOPs under torch.compiler.set_stance("force_eager"), as the bench does)
+    return torch.compile(add_noise_leaky_relu, dynamic=False)
+
+
 class _Layer:
     """What one StyledConv needs at inference, precomputed in fp32 (plain attributes: never trained)."""
 
-    def __init__(self, styled, noise, dtype, batched: bool, fuse_blur: bool):
+    def __init__(self, styled, noise, dtype, batched: bool, mode: str, compiled: bool = False):
         conv = styled.conv
         mod = conv.modulation
         # s = style @ mod_weight.T + mod_bias, already times the equalized-lr scale of the conv: [in]
@@ -65,20 +115,25 @@ class _Layer:
         self.weight_sq = raw.pow(2).sum([2, 3])  # [out, in]: sum_{in,k} (W s)^2 = weight_sq @ s^2
         self.bias = styled.activate.bias.float() * LRELU_GAIN  # [out]
         self.noise = (noise.float() * styled.noise.weight.float() * LRELU_GAIN).to(dtype)  # [1, 1, H, W]
-        self.upsample, self.padding, self.out_channels = conv.upsample, conv.padding, conv.out_channel
-        self.batched, self.fuse_blur, self.dtype = batched, fuse_blur and conv.upsample, dtype
-        blur = conv.blur.kernel if conv.upsample else None
-        if self.fuse_blur:
-            kernel = blurred_transposed_kernel(raw, blur)  # [in, out, 6, 6]
-        elif conv.upsample:
+        self.padding, self.out_channels = conv.padding, conv.out_channel
+        self.mode = mode if conv.upsample else "conv"
+        self.batched, self.dtype = batched, dtype
+        self.activate = compiled_activation() if compiled else add_noise_leaky_relu_
+        self.repeat = 4 if self.mode == "phases" else 1  # output channels per image channel
+        if self.mode == "transpose":
             kernel = raw.transpose(0, 1)  # [in, out, 3, 3]; the transposed view: fastest for conv_transpose
+            blur = conv.blur.kernel
             self.blur = blur.flip(0, 1).to(dtype).expand(conv.out_channel, 1, *blur.shape).contiguous(
                 memory_format=CL)
+        elif self.mode == "transpose6":
+            kernel = blurred_transposed_kernel(raw, conv.blur.kernel)  # [in, out, 6, 6]
+        elif self.mode == "phases":
+            kernel = phase_kernel(blurred_transposed_kernel(raw, conv.blur.kernel))  # [out*4, in, 3, 3]
         else:
-            kernel = raw
+            kernel = raw  # [out, in, k, k]
         # batched: the shared weight in the compute dtype; per sample: fp32, scaled per sample at run time
         self.kernel = kernel.to(dtype) if batched else kernel
-        if batched and not conv.upsample:
+        if batched and self.mode in ("conv", "phases"):
             self.kernel = self.kernel.contiguous(memory_format=CL)
 
     def styles(self, latent: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,39 +142,39 @@ class _Layer:
         demod = torch.rsqrt(s.pow(2) @ self.weight_sq.t() + DEMOD_EPS) * LRELU_GAIN
         return s, demod
 
-    def _activate(self, out: torch.Tensor) -> torch.Tensor:
-        return F.leaky_relu_(out.add_(self.noise), LRELU_SLOPE)
+    def _convolve(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
+        if self.mode == "transpose":
+            out = F.conv_transpose2d(x, weight, stride=2)  # [N, out, 2H+1, 2W+1]
+            # the blur (pad 1, 1) as a depthwise conv; the bias after it (the kernel sums to 4, not 1)
+            return F.conv2d(out, self.blur, bias, padding=1, groups=self.out_channels)
+        if self.mode == "transpose6":
+            return F.conv_transpose2d(x, weight, bias, stride=2, padding=2)
+        return F.conv2d(x, weight, bias, padding=self.padding)  # "phases": [N, out*4, H, W]
+
+    def _finish(self, out: torch.Tensor) -> torch.Tensor:
+        if self.mode == "phases":
+            out = F.pixel_shuffle(out, 2)
+        return self.activate(out, self.noise)
 
     def run_batched(self, x: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:
         """x [N, in, H, W] -> [N, out, H', W']: modulated activations, one shared weight."""
         s, demod = self.styles(latent)
-        x = x * s.to(self.dtype)[:, :, None, None]
-        if self.fuse_blur:
-            out = F.conv_transpose2d(x, self.kernel, stride=2, padding=2)
-        elif self.upsample:
-            out = F.conv_transpose2d(x, self.kernel, stride=2)
-            out = F.conv2d(out, self.blur, padding=1, groups=self.out_channels)
-        else:
-            out = F.conv2d(x, self.kernel, padding=self.padding)
-        scale = demod.to(self.dtype)[:, :, None, None]
-        out = torch.addcmul(self.bias.to(self.dtype)[None, :, None, None], out, scale)
-        return self._activate(out)
+        out = self._convolve(x * s.to(self.dtype)[:, :, None, None], self.kernel, None)
+        scale = demod.repeat_interleave(self.repeat, 1).to(self.dtype)[:, :, None, None]
+        bias = self.bias.repeat_interleave(self.repeat).to(self.dtype)[None, :, None, None]
+        return self._finish(torch.addcmul(bias, out, scale))
 
     def run_one(self, x: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:
         """x [1, in, H, W] -> [1, out, H', W']: the style, demodulation and gain folded into the weight."""
         s, demod = self.styles(latent)
-        bias = self.bias.to(self.dtype)
-        if self.upsample:  # kernel [in, out, k, k]
-            weight = (self.kernel * (s[0][:, None] * demod[0][None, :])[:, :, None, None]).to(self.dtype)
-            if self.fuse_blur:
-                out = F.conv_transpose2d(x, weight, bias, stride=2, padding=2)
-            else:
-                out = F.conv_transpose2d(x, weight, stride=2)
-                out = F.conv2d(out, self.blur, bias, padding=1, groups=self.out_channels)
+        s, demod = s[0], demod[0].repeat_interleave(self.repeat)
+        if self.mode in ("transpose", "transpose6"):  # kernel [in, out, k, k]
+            weight = (self.kernel * (s[:, None] * demod[None, :])[:, :, None, None]).to(self.dtype)
         else:  # kernel [out, in, k, k]
-            weight = self.kernel * (demod[0][:, None] * s[0][None, :])[:, :, None, None]
-            out = F.conv2d(x, weight.to(self.dtype, memory_format=CL), bias, padding=self.padding)
-        return self._activate(out)
+            weight = self.kernel * (demod[:, None] * s[None, :])[:, :, None, None]
+            weight = weight.to(self.dtype, memory_format=CL)
+        bias = self.bias.repeat_interleave(self.repeat).to(self.dtype)
+        return self._finish(self._convolve(x, weight, bias))
 
 
 class _ToRGB:
@@ -135,7 +190,7 @@ class _ToRGB:
         self.dtype = dtype
 
     def __call__(self, x: torch.Tensor, latent: torch.Tensor, skip: torch.Tensor | None) -> torch.Tensor:
-        """x [N, in, H, W] (any N): a per-sample 1x1 weight [N*3, in] as one grouped conv -> fp32 [N, 3, H, W]."""
+        """x [N, in, H, W] -> fp32 [N, 3, H, W] plus the upsampled skip: a per-sample 1x1 weight [3, in]."""
         s = torch.addmm(self.mod_bias, latent.float(), self.mod_weight.t())  # [N, in]
         count, channels = x.shape[:2]
         weight = (self.weight[None] * s[:, None, :, None, None]).reshape(count * 3, channels, 1, 1)
@@ -154,25 +209,53 @@ class FastGenerator(nn.Module):
     """forward(latent [N, n_latent, D]) -> float32 images [N, 3, S, S], equal to Generator(latent).
 
     `batch_max_res`: the highest resolution run as a batch (default: 64 in bf16/fp16, 32 in fp32, as measured
-    on a 2-core AMX Xeon); above it, one sample at a time. `fuse_blur` (default: on for bf16/fp16): the 6x6
-    transposed convolution for upsampling layers.
+    on a 2-core AMX Xeon); above it, one sample at a time. `upsample`: force one way of running the upsampling
+    layers ("transpose", "transpose6", "phases"; default: `upsample_mode` per resolution). `compile_min_res`:
+    per-sample layers from this resolution on (default 256; None: none) add the noise and apply the leaky ReLU
+    in one pass compiled by torch.compile (`warm_up()` compiles them ahead of the first image).
     """
 
-    def __init__(self, generator, dtype, batch_max_res: int | None = None, fuse_blur: bool | None = None):
+    def __init__(self, generator, dtype, batch_max_res: int | None = None, upsample: str | None = None,
+                 compile_min_res: int | None = None):
         super().__init__()
         reduced = dtype != torch.float32
         self.batch_max_res = batch_max_res if batch_max_res is not None else (64 if reduced else 32)
-        fuse_blur = reduced if fuse_blur is None else fuse_blur
         self.dtype = dtype
         self.constant = generator.input.input.to(dtype).contiguous(memory_format=CL)  # [1, C, 4, 4]
         styled = [generator.conv1, *generator.convs]
         noises = [getattr(generator.noises, f"noise_{i}") for i in range(generator.num_layers)]
-        self.layers = [_Layer(layer, noise, dtype, noise.shape[-1] <= self.batch_max_res, fuse_blur)
-                       for layer, noise in zip(styled, noises, strict=True)]
+        self.layers = []
+        for layer, noise in zip(styled, noises, strict=True):
+            res = noise.shape[-1]
+            batched = res <= self.batch_max_res
+            compiled = not batched and compile_min_res is not None and res >= compile_min_res
+            self.layers.append(_Layer(layer, noise, dtype, batched, upsample or upsample_mode(dtype, res // 2),
+                                      compiled))
         self.to_rgbs = [_ToRGB(t, dtype) for t in [generator.to_rgb1, *generator.to_rgbs]]
 
+    def warm_up(self) -> float:
+        """Compile the fused activations for their shapes now (seconds taken); a no-op without compiled layers.
+
+        Where compiling fails (no C++ compiler on the machine, an unsupported Python), every layer falls back
+        to the eager passes, with a warning: slower, same result.
+        """
+        start = time.perf_counter()
+        for layer in self.layers:
+            if layer.activate is not add_noise_leaky_relu_:
+                size = layer.noise.shape[-1]
+                try:
+                    with torch.inference_mode():  # an inference tensor like the real ones, or the guards fail
+                        x = torch.zeros(1, layer.out_channels, size, size, dtype=self.dtype)
+                        layer.activate(x.contiguous(memory_format=CL), layer.noise)
+                except Exception as error:  # noqa: BLE001 - any compiler failure: run eagerly instead
+                    warnings.warn(f"torch.compile failed ({type(error).__name__}); running eagerly", stacklevel=2)
+                    for each in self.layers:
+                        each.activate = add_noise_leaky_relu_
+                    break
+        return time.perf_counter() - start
+
     def _blocks(self):
-        """(first layer index, to_rgb) per resolution; the 4x4 block has one conv, the others two."""
+        """(layer indices, to_rgb) per resolution: the 4x4 block has one conv, the others two."""
         yield (0,), self.to_rgbs[0]
         for j, to_rgb in enumerate(self.to_rgbs[1:]):
             yield (2 * j + 1, 2 * j + 2), to_rgb
