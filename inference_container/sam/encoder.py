@@ -88,6 +88,29 @@ def upsample_add(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.interpolate(x, size=y.shape[2:], mode="bilinear", align_corners=True) + y
 
 
+def pyramid(x: torch.Tensor, units, latlayer1: nn.Module, latlayer2: nn.Module):
+    """Run the body units on the stem's output [B,w,256,256], tap c1/c2/c3 and merge them FPN-style.
+
+    Returns c3 [B,8w,16,16], p2 [B,D,32,32], p1 [B,D,64,64]; the reference and the fast encoder share it.
+    """
+    taps = []
+    for index, unit in enumerate(units):
+        x = unit(x)
+        if index in TAPS:
+            taps.append(x)
+    c1, c2, c3 = taps
+    p2 = upsample_add(c3, latlayer1(c2))
+    p1 = upsample_add(p2, latlayer2(c1))
+    return c3, p2, p1
+
+
+def style_codes(heads, c3: torch.Tensor, p2: torch.Tensor, p1: torch.Tensor) -> torch.Tensor:
+    """Coarse heads read c3, middle heads p2, fine heads p1 -> codes [B, n_styles, D]."""
+    n_styles = len(heads)
+    sources = [c3] * COARSE_END + [p2] * (MIDDLE_END - COARSE_END) + [p1] * (n_styles - MIDDLE_END)
+    return torch.stack([head(src) for head, src in zip(heads, sources, strict=True)], dim=1)
+
+
 class GradualStyleEncoder(nn.Module):
     """x [B, input_nc, 256, 256] -> codes [B, n_styles, style_dim]."""
 
@@ -108,17 +131,7 @@ class GradualStyleEncoder(nn.Module):
     def features(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """The three FPN inputs c3 [B,8w,16,16], p2 [B,D,32,32], p1 [B,D,64,64]."""
         x = self.input_layer(x)  # [B, w, 256, 256]
-        taps = []
-        for index, unit in enumerate(self.body):
-            x = unit(x)
-            if index in TAPS:
-                taps.append(x)
-        c1, c2, c3 = taps
-        p2 = upsample_add(c3, self.latlayer1(c2))
-        p1 = upsample_add(p2, self.latlayer2(c1))
-        return c3, p2, p1
+        return pyramid(x, self.body, self.latlayer1, self.latlayer2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        c3, p2, p1 = self.features(x)
-        sources = [c3] * COARSE_END + [p2] * (MIDDLE_END - COARSE_END) + [p1] * (self.n_styles - MIDDLE_END)
-        return torch.stack([head(src) for head, src in zip(self.styles, sources, strict=True)], dim=1)
+        return style_codes(self.styles, *self.features(x))

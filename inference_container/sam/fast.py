@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from inference_container.sam.encoder import COARSE_END, MIDDLE_END, TAPS, GradualStyleEncoder, upsample_add
+from inference_container.sam.encoder import GradualStyleEncoder, pyramid, style_codes
 from inference_container.sam.fast_generator import FastGenerator
 from inference_container.sam.model import SamModel
 
@@ -70,7 +70,6 @@ class FastEncoder(nn.Module):
 
     def __init__(self, encoder: GradualStyleEncoder, dtype):
         super().__init__()
-        self.n_styles = encoder.n_styles
         conv, bn, prelu = encoder.input_layer
         self.in_conv, self.in_bias = _fold(conv, bn, dtype)
         self.in_prelu = prelu.weight
@@ -80,16 +79,7 @@ class FastEncoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x.contiguous(memory_format=torch.channels_last)
         x = F.prelu(F.conv2d(x, self.in_conv, self.in_bias, padding=1), self.in_prelu)
-        taps = []
-        for index, unit in enumerate(self.units):
-            x = unit(x)
-            if index in TAPS:
-                taps.append(x)
-        c1, c2, c3 = taps
-        p2 = upsample_add(c3, self.latlayer1(c2))
-        p1 = upsample_add(p2, self.latlayer2(c1))
-        sources = [c3] * COARSE_END + [p2] * (MIDDLE_END - COARSE_END) + [p1] * (self.n_styles - MIDDLE_END)
-        return torch.stack([head(src) for head, src in zip(self.styles, sources, strict=True)], dim=1)
+        return style_codes(self.styles, *pyramid(x, self.units, self.latlayer1, self.latlayer2))
 
 
 COMPILE_MIN_RES = 256  # compiled activations from 256x256 on: below, the passes are small (measured)
