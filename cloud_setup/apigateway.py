@@ -35,12 +35,17 @@ GATEWAY_RESPONSES = {
 }
 
 
-def _find_api(apigw, name: str) -> dict | None:
-    for page in apigw.get_paginator("get_rest_apis").paginate():
-        for api in page["items"]:
-            if api["name"] == name:
-                return api
+def _find_named(apigw, lister: str, name: str, **query) -> dict | None:
+    """The first item called `name` in a paginated API Gateway listing (REST APIs, keys, usage plans)."""
+    for page in apigw.get_paginator(lister).paginate(**query):
+        for item in page["items"]:
+            if item["name"] == name:
+                return item
     return None
+
+
+def _find_api(apigw, name: str) -> dict | None:
+    return _find_named(apigw, "get_rest_apis", name)
 
 
 def api_url(ctx: StackContext, api_id: str) -> str:
@@ -176,19 +181,11 @@ def _ensure_stage(ctx: StackContext, api_id: str, changed: bool) -> bool:
 
 
 def _find_key(apigw, name: str) -> dict | None:
-    for page in apigw.get_paginator("get_api_keys").paginate(nameQuery=name, includeValues=True):
-        for key in page["items"]:
-            if key["name"] == name:
-                return key
-    return None
+    return _find_named(apigw, "get_api_keys", name, nameQuery=name, includeValues=True)
 
 
 def _find_plan(apigw, name: str) -> dict | None:
-    for page in apigw.get_paginator("get_usage_plans").paginate():
-        for plan in page["items"]:
-            if plan["name"] == name:
-                return plan
-    return None
+    return _find_named(apigw, "get_usage_plans", name)
 
 
 def _ensure_key_and_plan(ctx: StackContext, api_id: str) -> tuple[str, bool]:
