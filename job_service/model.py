@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from inference_container.errors import TimeTravelerError
+from booth_core.errors import TimeTravelerError
 
 
 class JobStatus(StrEnum):

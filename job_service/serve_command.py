@@ -7,8 +7,8 @@ import logging
 import signal
 import threading
 
-from inference_container.ages import DEFAULT_AGES, parse_ages
-from inference_container.errors import TimeTravelerError
+from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.errors import TimeTravelerError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

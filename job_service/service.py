@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
 from job_service import validation
 from job_service.frames import strip_to_jpegs
 from job_service.model import (

@@ -7,7 +7,7 @@ import re
 
 from PIL import Image, UnidentifiedImageError
 
-from inference_container.ages import parse_ages
+from booth_core.ages import parse_ages
 from job_service.model import ApiError
 
 #: API.md: at most 10 MB per photo.

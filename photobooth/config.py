@@ -15,7 +15,7 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from inference_container.ages import DEFAULT_AGES, parse_ages, validate_ages
+from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
 
 APP_NAME = "time-traveler"
 CONFIG_NAME = "booth.toml"

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference_container import ages, wire
-from inference_container.engine.result import AgedFrame, AgingResult
-from inference_container.errors import BadImageError
-from inference_container.photo import load_photo
+from booth_core import ages, wire
+from booth_core.errors import BadImageError
+from booth_core.photo import load_photo
+from booth_core.result import AgedFrame, AgingResult
 from tests.conftest import image_bytes
 
 

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inference_container import wire
-from inference_container.errors import TimeTravelerError
+from booth_core import wire
+from booth_core.errors import TimeTravelerError
 from inference_container.model_server.invocation import (
     CUSTOM_ATTRIBUTES_HEADER,
     HTTP_STATUS,

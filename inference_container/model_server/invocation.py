@@ -6,10 +6,10 @@ requests cannot see each other's images (the seed demo kept the aligned face in 
 
 from __future__ import annotations
 
-from inference_container.ages import DEFAULT_AGES, parse_custom_attributes
-from inference_container.engine.result import AgingResult
-from inference_container.errors import TimeTravelerError
-from inference_container.photo import load_photo
+from booth_core.ages import DEFAULT_AGES, parse_custom_attributes
+from booth_core.errors import TimeTravelerError
+from booth_core.photo import load_photo
+from booth_core.result import AgingResult
 
 #: The booth API refuses photos over 10 MB (API.md); the model accepts the same.
 MAX_BODY_BYTES = 10 * 1024 * 1024

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import inference_container
-from inference_container.ages import DEFAULT_AGES, parse_ages
+from booth_core.ages import DEFAULT_AGES, parse_ages
 from job_service.api import ApiConfig
 from job_service.service import JobService, ServiceSettings
 

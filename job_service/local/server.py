@@ -13,7 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
 from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_holder import EngineHolder

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_container.ages import parse_ages
+from booth_core.ages import parse_ages
 from photobooth.config import Config
 from photobooth.screens.common import Screen, make_button, make_label
 from photobooth.strings import LANGUAGE_NAMES, LANGUAGES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inference_container.errors import BadImageError
+from booth_core.errors import BadImageError
 
 #: Larger images are refused before decoding (a 10 MB JPEG can claim gigapixels).
 MAX_PIXELS = 64_000_000
