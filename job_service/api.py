@@ -29,6 +29,7 @@ class ApiRequest:
     body: bytes = b""
     base_url: str = ""
     too_large: bool = False
+    client: str | None = None  # the peer's address where the front knows it (local server), else None
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,14 @@ class ApiResponse:
 
 @dataclass(frozen=True)
 class ApiConfig:
-    """`api_key` None means no key is asked for; `health` returns the engine's name, version and readiness."""
+    """`api_key` None means no key is asked for; `health` returns the engine's name, version and readiness.
+
+    `upgrade_action` (local service only): runs "start" or "stop" on the SAM upgrade, returns its status.
+    """
 
     api_key: str | None = None
     health: Callable[[], dict] = lambda: {"status": "ok", "engine": None, "version": None}
+    upgrade_action: Callable[[str], dict] | None = None
 
 
 def handle(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
@@ -84,6 +89,9 @@ def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiRe
         _allow(method, "GET")
         document = config.health()
         return ApiResponse.json(200 if document.get("status") == "ok" else 503, document)
+    if path == "/admin/upgrade":
+        _allow(method, "POST")
+        return _upgrade(config, request)
     if path.startswith("/uploads/"):
         _allow(method, "PUT")
         return _upload(service, request, path.removeprefix("/uploads/"))
@@ -115,3 +123,18 @@ def _upload(service: JobService, request: ApiRequest, job_id: str) -> ApiRespons
         job_id, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
     )
     return ApiResponse.json(202 if created else 200, service.document(job, request.base_url))
+
+
+def _upgrade(config: ApiConfig, request: ApiRequest) -> ApiResponse:
+    """`POST /admin/upgrade {"action": "start"|"stop"}`: from this machine only (the booth's settings screen)."""
+    if config.upgrade_action is None:
+        raise ApiError("NOT_FOUND", "This service has no engine upgrade.")
+    if not validation.is_loopback(request.client):
+        raise ApiError("FORBIDDEN", "The engine upgrade can only be changed from this machine.")
+    try:
+        action = json.loads(request.body or b"null")["action"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ApiError("BAD_REQUEST", 'Send {"action": "start"} or {"action": "stop"}.') from exc
+    if action not in ("start", "stop"):
+        raise ApiError("BAD_REQUEST", 'Send {"action": "start"} or {"action": "stop"}.')
+    return ApiResponse.json(200, {"upgrade": config.upgrade_action(action)})

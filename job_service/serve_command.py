@@ -9,6 +9,7 @@ import threading
 
 from booth_core.ages import DEFAULT_AGES, parse_ages
 from booth_core.errors import TimeTravelerError
+from job_service.local.upgrade import DEFAULT_SAM_BUDGET_S
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,7 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--engine",
         default="auto",
         choices=("auto", "sam", "classic"),
-        help="auto: SAM where torch and weights are present, else classic",
+        help="auto (default): classic at once, then SAM once its weights are here and it is fast enough; "
+        "sam or classic: that engine only",
     )
     parser.add_argument(
         "--weights", default=None, help="SAM checkpoint (default: $TIME_TRAVELER_WEIGHTS or the cache)"
@@ -35,7 +37,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--job-timeout", type=float, default=300.0, help="seconds before an unfinished job fails"
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="jobs run at once (each holds one engine call)"
+        "--workers", type=int, default=1, help="jobs run at once (each holds one engine process)"
+    )
+    parser.add_argument(
+        "--no-fetch-weights",
+        dest="fetch_weights",
+        action="store_false",
+        help="with --engine auto: never download SAM weights (weights already on disk are still used)",
+    )
+    parser.add_argument(
+        "--sam-budget-s",
+        type=float,
+        default=DEFAULT_SAM_BUDGET_S,
+        help=f"with --engine auto: switch to SAM only if it makes a photo (the default ages) within this "
+        f"many seconds here (default {DEFAULT_SAM_BUDGET_S:.0f})",
     )
 
 
@@ -47,8 +62,8 @@ def run(args: argparse.Namespace) -> int:
         ages = parse_ages(args.ages)
     except ValueError as exc:
         raise TimeTravelerError(f"--ages: {exc}") from exc
-    if args.workers < 1 or args.job_timeout <= 0 or args.retention_hours <= 0:
-        raise TimeTravelerError("--workers, --job-timeout and --retention-hours must be positive")
+    if args.workers < 1 or args.job_timeout <= 0 or args.retention_hours <= 0 or args.sam_budget_s <= 0:
+        raise TimeTravelerError("--workers, --job-timeout, --retention-hours and --sam-budget-s must be positive")
     try:
         server = start_local_server(
             engine=args.engine,
@@ -61,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
             host=args.host,
             weights=args.weights,
             workers=args.workers,
+            fetch_weights=args.fetch_weights,
+            sam_budget_s=args.sam_budget_s,
         )
     except InsecureBindError as exc:
         raise TimeTravelerError(str(exc)) from exc
@@ -72,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         f"data: {server.data_dir})",
         flush=True,
     )
+    if server.upgrade is not None:
+        print(f"SAM upgrade: {server.upgrade.status()['detail']}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -147,19 +147,32 @@ class JobService:
         )
 
     def complete_job(self, job_id: str, strip: np.ndarray | bytes, engine: str | None = None) -> Job | None:
-        """Split the model's strip into JPEG frames, store them and mark SUCCESS.
+        """Split a model server's strip (API.md's wire format) into JPEG frames and complete the job with them.
 
-        A strip that does not hold the original plus one frame per age fails the job. A job that
-        already ended (timed out meanwhile) keeps its state and the frames are removed again.
+        A strip that does not hold the original plus one frame per age fails the job.
+        """
+        job = self.table.get(job_id)
+        if job is None or job.finished:
+            return None
+        try:
+            jpegs = strip_to_jpegs(strip, 1 + len(job.ages))
+        except ValueError:
+            log.warning("job %s: the model's answer is not a strip of %d frames", job_id, 1 + len(job.ages))
+            return self.fail_job(job_id, "INFERENCE_FAILED")
+        return self.complete_frames(job_id, jpegs, engine)
+
+    def complete_frames(self, job_id: str, jpegs: list[bytes], engine: str | None = None) -> Job | None:
+        """Store the frames as they came (the original, then one JPEG per age) and mark SUCCESS.
+
+        The wrong number of frames fails the job. A job that already ended (timed out meanwhile) keeps
+        its state and the frames are removed again.
         """
         job = self.table.get(job_id)
         if job is None or job.finished:
             return None
         n_frames = 1 + len(job.ages)
-        try:
-            jpegs = strip_to_jpegs(strip, n_frames)
-        except ValueError:
-            log.warning("job %s: the model's answer is not a strip of %d frames", job_id, n_frames)
+        if len(jpegs) != n_frames:
+            log.warning("job %s: the engine gave %d frames, not %d", job_id, len(jpegs), n_frames)
             return self.fail_job(job_id, "INFERENCE_FAILED")
         for index, data in enumerate(jpegs):
             self.store.put(frame_key(job_id, index), data, "image/jpeg")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import re
 
 from PIL import Image, UnidentifiedImageError
@@ -15,6 +16,16 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 ACCEPTED_CONTENT_TYPES = ("image/jpeg", "image/png")
 #: A lower-case UUID4: nothing else can reach a file name or an object key.
 _JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for localhost and loopback addresses: this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
 
 
 def is_job_id(text: str) -> bool:

@@ -37,7 +37,9 @@ class LocalBackendProcess:
         context = multiprocessing.get_context("spawn")
         self._connection, child = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(child, options), name="time-traveler-jobs", daemon=True
+            # not a daemon: the service starts its engine in a process of its own (daemons may not);
+            # it still ends with the booth, since it stops when its pipe to us closes.
+            target=_serve, args=(child, options), name="time-traveler-jobs", daemon=False
         )
         self._process.start()
         child.close()

@@ -14,7 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "download", help="download the released checkpoint (about 2.3 GB) into the cache"
     )
     download.add_argument("--dest", help=f"where to save it (default: {default_weights_path()})")
-    download.add_argument("--url", help="download from this URL instead of the authors' Google Drive file")
+    download.add_argument(
+        "--url",
+        help="download from this URL (default: $TIME_TRAVELER_WEIGHTS_URL, else the SAM authors' Google Drive "
+        "file, then the seed demo's copy)",
+    )
     download.add_argument("--quiet", action="store_true", help="no progress bar")
     check = actions.add_parser("check", help="verify a checkpoint file and print its SHA-256")
     check.add_argument("path", metavar="PATH", help="the checkpoint file (.pt)")
@@ -27,9 +31,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.weights_command == "download":
-        from inference_container.weights.download import DEFAULT_URL, download_weights
+        from inference_container.weights.download import download_weights
 
-        path = download_weights(args.dest, args.url or DEFAULT_URL, progress=not args.quiet)
+        path = download_weights(args.dest, args.url, progress=not args.quiet)
         print(f"Saved and verified: {path}")
         return 0
     from inference_container.weights.check import check_weights

@@ -26,6 +26,7 @@ def create_app(service: JobService, config: api.ApiConfig) -> Starlette:
             body=body,
             base_url=str(request.base_url),
             too_large=too_large,
+            client=request.client.host if request.client else None,
         )
         answer = await run_in_threadpool(api.handle, service, config, api_request)
         return Response(answer.body, answer.status, headers=answer.headers, media_type=answer.content_type)

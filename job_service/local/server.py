@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 import threading
@@ -16,26 +15,19 @@ import uvicorn
 from booth_core.ages import DEFAULT_AGES
 from job_service import api
 from job_service.local.app import create_app
-from job_service.local.engine_holder import EngineHolder
+from job_service.local.engine_pool import EnginePool
+from job_service.local.engines import LocalEngines, local_engines
 from job_service.local.store import FileObjectStore
 from job_service.local.table import SqliteJobTable
-from job_service.local.worker_pool import WorkerPoolQueue
+from job_service.local.upgrade import DEFAULT_SAM_BUDGET_S, SamUpgrade
 from job_service.service import JobService, ServiceSettings
+from job_service.validation import is_loopback
 
 log = logging.getLogger("job_service")
 
 
 class InsecureBindError(ValueError):
     """Raised for a non-loopback host without an API key."""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def default_data_dir() -> Path:
@@ -49,10 +41,10 @@ class LocalServer:
     """A running local job service. Use `.base_url`; `.stop()` (or leave the `with` block) shuts it down."""
 
     service: JobService
-    engine: EngineHolder
     store: FileObjectStore
     table: SqliteJobTable
-    queue: WorkerPoolQueue
+    queue: EnginePool
+    engines: LocalEngines
     data_dir: Path
     host: str
     port: int
@@ -67,14 +59,18 @@ class LocalServer:
         return f"http://{host}:{self.port}"
 
     def health(self) -> dict:
-        return self.engine.health()
+        return self.engines.health()
+
+    @property
+    def upgrade(self) -> SamUpgrade | None:
+        return self.engines.upgrade
 
     def wait_ready(self, timeout: float = 120.0) -> bool:
-        """Block until the engine has loaded (or failed); True when ready."""
+        """Block until an engine worker has loaded (True) or its engine failed to load (False)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            state = self.engine.health()
-            if state["ready"] or state["status"] != "ok":
+            state = self.queue.health()
+            if state["ready"] or "error" in state:
                 return state["ready"]
             time.sleep(0.05)
         return False
@@ -86,7 +82,7 @@ class LocalServer:
         self._server.should_exit = True
         self._thread.join(10)
         self._sweeper.join(10)
-        self.queue.stop()
+        self.engines.stop()
         self.table.close()
         log.info("local job service stopped")
 
@@ -113,10 +109,16 @@ def start_local_server(
     engine_options: dict | None = None,
     sweep_interval: float | None = None,
     clock: Callable[[], float] = time.time,
+    fetch_weights: bool = True,
+    sam_budget_s: float = DEFAULT_SAM_BUDGET_S,
+    upgrade_hooks: dict | None = None,
 ) -> LocalServer:
     """Start the local job service on `host:port` (port 0: a free one) and return at once.
 
-    The engine loads in the background (`/health` says `ready`); jobs queued meanwhile wait for it.
+    The engine loads in its own worker process (`/health` answers 503 until it is `ready`); jobs queued
+    meanwhile wait for it. `engine_instance` must be picklable: it is sent to the worker process.
+    `engine="auto"` starts on classic and upgrades itself to SAM in the background (job_service.local.upgrade):
+    `fetch_weights=False` only uses weights already on disk; `sam_budget_s` is the time per photo SAM must meet.
     Jobs left unfinished by an earlier process on the same data dir are re-queued or failed.
     """
     if not is_loopback(host) and not api_key:
@@ -129,21 +131,27 @@ def start_local_server(
     store = FileObjectStore(data_dir / "objects")
     store.remove_partial_writes()
     table = SqliteJobTable(data_dir / "jobs.sqlite3")
-    holder = EngineHolder(engine, weights=weights, options=engine_options, instance=engine_instance)
+    engines = local_engines(
+        engine, weights=weights, engine_options=engine_options, engine_instance=engine_instance,
+        workers=workers, data_dir=data_dir, ages=tuple(ages) if ages else None,
+        fetch_weights=fetch_weights, sam_budget_s=sam_budget_s, upgrade_hooks=upgrade_hooks,
+    )
+    queue = engines.pool
     settings = ServiceSettings(
         default_ages=tuple(ages) if ages else DEFAULT_AGES,
         job_timeout=float(job_timeout),
         retention_seconds=float(retention_hours) * 3600.0,
-        engine_name=holder.name,
+        engine_name=queue.engine_name,
     )
-    queue = WorkerPoolQueue(holder, workers=workers)
     service = JobService(store, table, queue, settings, start_on_upload=True, clock=clock)
-    queue.start(service)
+    engines.start(service)
     requeued = service.recover()
     if requeued:
         log.info("re-queued %d unfinished jobs", len(requeued))
 
-    app = create_app(service, api.ApiConfig(api_key=api_key, health=holder.health))
+    upgrade_action = engines.upgrade.handle if engines.upgrade else None
+    config = api.ApiConfig(api_key=api_key, health=engines.health, upgrade_action=upgrade_action)
+    app = create_app(service, config)
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
@@ -161,14 +169,14 @@ def start_local_server(
         time.sleep(0.01)
     if not uv_server.started:
         stopping.set()
-        queue.stop()
+        engines.stop()
         raise RuntimeError(f"the local server did not start on {host}:{port}")
     server = LocalServer(
         service,
-        holder,
         store,
         table,
         queue,
+        engines,
         data_dir,
         host,
         sock.getsockname()[1],
@@ -177,7 +185,7 @@ def start_local_server(
         sweeper,
         stopping,
     )
-    log.info("local job service on %s (engine %s)", server.base_url, holder.name)
+    log.info("local job service on %s (engine %s)", server.base_url, queue.engine_name)
     return server
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
@@ -12,7 +14,12 @@ def test_child_process_serves_and_stops(tmp_path):
     backend = LocalBackendProcess(engine="classic", data_dir=str(tmp_path / "jobs"))
     try:
         assert backend.base_url.startswith("http://127.0.0.1:")
-        health = httpx.get(f"{backend.base_url}/health", timeout=5).json()
+        deadline = time.monotonic() + 60
+        while (reply := httpx.get(f"{backend.base_url}/health", timeout=5)).status_code == 503:
+            assert reply.json()["status"] == "unavailable" and "loading" in reply.json()["reason"]
+            assert time.monotonic() < deadline, "the engine never loaded"
+            time.sleep(0.1)
+        health = reply.json()
         assert health["status"] == "ok" and health["engine"] == "classic"
     finally:
         backend.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -26,7 +27,11 @@ class FileServer:
     cut_after: int | None = None  # first response stops after this many body bytes and hangs up
     interstitial: bool = False  # /download without confirm=t answers the warning page
     status: int | None = None  # answer every request with this error status
+    page: str | None = None  # answer every request with this HTML page (a quota or permission page)
+    etag: str = '"v1"'  # the file's strong validator; a Range with another If-Range gets the whole file
+    delay: float = 0.0  # seconds to wait before each chunk of 256 KiB (to watch progress)
     requests: list[tuple[str, str | None]] = field(default_factory=list)
+    if_ranges: list[str | None] = field(default_factory=list)
     base_url: str = ""
 
 
@@ -37,8 +42,17 @@ def _handler(state: FileServer):
 
         def do_GET(self) -> None:
             state.requests.append((self.path, self.headers.get("Range")))
+            state.if_ranges.append(self.headers.get("If-Range"))
             if state.status is not None:
                 self.send_error(state.status)
+                return
+            if state.page is not None:
+                body = state.page.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
                 return
             query = parse_qs(urlparse(self.path).query)
             if state.interstitial and query.get("confirm") != ["t"]:
@@ -51,6 +65,9 @@ def _handler(state: FileServer):
                 return
             data, start = state.payload, 0
             match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
+            if_range = self.headers.get("If-Range")
+            if match and if_range is not None and if_range != state.etag:
+                match = None  # the file changed since the part was fetched: send it whole
             if match:
                 start = int(match.group(1))
                 if start >= len(data):
@@ -64,12 +81,19 @@ def _handler(state: FileServer):
                 self.send_response(200)
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(len(data) - start))
+            self.send_header("ETag", state.etag)
             self.end_headers()
             body = data[start:]
             if state.cut_after is not None:
                 body, state.cut_after = body[: state.cut_after], None
                 self.close_connection = True
-            self.wfile.write(body)
+            for offset in range(0, len(body), 1 << 18):
+                if state.delay:
+                    time.sleep(state.delay)
+                try:
+                    self.wfile.write(body[offset : offset + (1 << 18)])
+                except OSError:
+                    return  # the client stopped reading
 
     return Handler
 

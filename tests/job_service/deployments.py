@@ -45,13 +45,20 @@ class FakeClock:
 
 
 class GatedEngine:
-    """A real engine that waits for `release()` before each call (to hold a job in flight)."""
+    """A real engine that waits for `release()` before each call (to hold a job in flight).
+
+    Its events are spawn-context multiprocessing events, so it works in the local service's engine
+    process as well as in this one.
+    """
 
     def __init__(self, engine):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
         self.engine = engine
         self.name = engine.name
-        self.gate = threading.Event()
-        self.entered = threading.Event()
+        self.gate = context.Event()
+        self.entered = context.Event()
 
     def age(self, photo, ages=None):
         self.entered.set()
@@ -115,6 +122,7 @@ class LocalDeployment:
             sweep_interval=3600,
             **options,
         )
+        self.server.wait_ready(120)  # the engine process has loaded (or failed to), as a booth would wait
         self.http = httpx.Client(base_url=self.server.base_url, timeout=30)
 
     def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> Reply:

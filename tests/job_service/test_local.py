@@ -119,45 +119,32 @@ def test_store_writes_are_atomic(tmp_path):
     assert not (tmp_path.parent / "outside").exists()
 
 
-def test_engine_loads_in_the_background_and_health_says_when(tmp_path, monkeypatch, classic_engine):
-    import inference_container.engine as engines
+def test_engine_loads_in_its_worker_and_health_is_503_until_then(tmp_path, classic_engine, photo):
+    from tests.job_service.fault_engines import SlowLoadingEngine
 
-    loaded = []
-
-    def slow_load(name, weights=None, **options):
-        time.sleep(0.5)
-        loaded.append(options)
-        return classic_engine
-
-    monkeypatch.setattr(engines, "load_engine", slow_load)
+    engine = SlowLoadingEngine(classic_engine)
     started = time.monotonic()
-    with start_local_server(
-        engine="classic", data_dir=tmp_path, engine_options={"output_size": 256}
-    ) as server:
-        assert time.monotonic() - started < 0.5
-        first = httpx.get(f"{server.base_url}/health").json()
-        assert first == {"status": "ok", "engine": "classic", "version": first["version"], "ready": False}
-        assert server.wait_ready(10)
-        assert httpx.get(f"{server.base_url}/health").json()["ready"] is True
-    assert loaded == [{"output_size": 256}]
+    with start_local_server(data_dir=tmp_path, engine_instance=engine) as server:
+        assert time.monotonic() - started < 5
+        first = httpx.get(f"{server.base_url}/health")
+        assert first.status_code == 503
+        assert first.json()["status"] == "unavailable" and first.json()["ready"] is False
+        assert "still loading" in first.json()["reason"] and first.json()["engine"] == "classic"
+        job_id = new_id()  # a job queued while the engine loads waits for it
+        assert httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers()).status_code == 202
+        engine.finish_loading()
+        assert server.wait_ready(60)
+        ready = httpx.get(f"{server.base_url}/health")
+        assert ready.status_code == 200 and ready.json()["status"] == "ok" and ready.json()["ready"] is True
+        assert _poll(server.base_url, job_id)["status"] == "SUCCESS"
 
 
-def test_an_engine_that_cannot_load_fails_jobs_and_health(tmp_path, monkeypatch, photo):
-    import inference_container.engine as engines
-    from booth_core.errors import WeightsError
-
-    def broken_load(name, weights=None, **options):
-        raise WeightsError("The SAM weights file is damaged.")
-
-    monkeypatch.setattr(engines, "load_engine", broken_load)
-    with start_local_server(engine="sam", data_dir=tmp_path) as server:
-        assert server.wait_ready(10) is False
+def test_an_engine_that_cannot_load_fails_jobs_and_health(tmp_path, photo):
+    with start_local_server(engine="sam", weights=tmp_path / "missing.pt", data_dir=tmp_path) as server:
+        assert server.wait_ready(60) is False
         health = httpx.get(f"{server.base_url}/health")
-        assert (
-            health.status_code == 503
-            and health.json()["status"] == "error"
-            and health.json()["engine"] == "sam"
-        )
+        assert health.status_code == 503 and health.json()["status"] == "unavailable"
+        assert health.json()["engine"] == "sam" and "could not be loaded" in health.json()["reason"]
         job_id = new_id()
         httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers())
         document = _poll(server.base_url, job_id)
