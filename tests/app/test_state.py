@@ -133,3 +133,12 @@ def test_back_from_the_camera_screen_goes_to_attract():
     machine.handle(Event.CAMERA_LOST)
     assert machine.handle(Event.CANCEL).target is State.ATTRACT and machine.error is None
     assert machine.handle(Event.STAFF_GESTURE).target is State.PIN  # staff can reach settings from there
+
+
+def test_every_code_in_the_error_table_has_a_screen():
+    from booth_core.errors import ERRORS
+
+    kinds = {code: kind_for_code(code) for code in ERRORS}
+    assert kinds["UNAVAILABLE"] is ErrorKind.BUSY
+    assert kinds["STORAGE_FULL"] is ErrorKind.SERVER
+    assert kinds["TOO_LARGE"] is ErrorKind.BAD_PHOTO
