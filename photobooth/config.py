@@ -17,6 +17,7 @@ import tomli_w
 
 from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from inference_container.engine.registry import engine_choices
 
 APP_NAME = "time-traveler"
 CONFIG_NAME = "booth.toml"
@@ -93,6 +94,8 @@ def _coerce(section: object, key: str, value):
     try:
         if key == "ages":
             return parse_ages(value) if isinstance(value, str) else validate_ages(value)
+        if key == "engine" and str(value) not in engine_choices():
+            raise ValueError(f"{value!r} is no engine; choose one of {', '.join(engine_choices())}")
         if isinstance(current, bool):
             return bool(value)
         if isinstance(current, int):

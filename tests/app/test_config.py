@@ -54,18 +54,19 @@ def test_bad_values_are_reported_and_the_rest_kept(tmp_path):
     path = tmp_path / "booth.toml"
     path.write_text(
         '[booth]\nages = [25, 500]\ncountdown_seconds = "soon"\ncamera = "1"\nshoe_size = 9\n'
-        "[backend]\nretries = -1\n"
+        '[backend]\nretries = -1\nengine = "sma"\n'
     )
     config, problems = load_config(path, environ={})
     assert config.booth.camera == "1"
     assert config.booth.ages == (25, 35, 55, 75) and config.booth.countdown_seconds == 3
-    assert config.backend.retries == 4
+    assert config.backend.retries == 4 and config.backend.engine == "auto"
     joined = " | ".join(problems)
     assert (
         "booth.ages" in joined
         and "countdown_seconds" in joined
         and "shoe_size" in joined
         and "retries" in joined
+        and "'sma' is no engine; choose one of auto, sam, classic" in joined
     )
 
 
