@@ -41,6 +41,14 @@ class PreviewScreen(Screen):
         self.retention_seconds = seconds
         self.retranslate()
 
+    def enter(self, context) -> None:
+        self.set_retention(context.config.booth.retention_hours * 3600)
+        if context.new_visit:
+            self.camera.clear()  # never a glimpse of the previous attendee
+
+    def show_frame(self, image) -> None:
+        self.camera.set_frame(image)
+
     def retranslate(self) -> None:
         self.hint.setText(self.strings.get("preview.hint"))
         self.consent.setText(
