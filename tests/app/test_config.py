@@ -73,3 +73,12 @@ def test_bad_values_are_reported_and_the_rest_kept(tmp_path):
 def test_default_path_is_in_the_platform_config_folder():
     path = default_config_path()
     assert path.name == "booth.toml" and "time-traveler" in str(path)
+
+
+def test_old_tt_prefix_still_reads_and_the_new_one_wins(tmp_path):
+    config, problems = load_config(tmp_path / "missing.toml", environ={"TT_CAMERA": "2", "TT_LANGUAGE": "de"})
+    assert problems == [] and config.booth.camera == "2" and config.booth.language == "de"
+    config, _ = load_config(
+        tmp_path / "missing.toml", environ={"TT_CAMERA": "2", "TIME_TRAVELER_CAMERA": "3"}
+    )
+    assert config.booth.camera == "3"
