@@ -35,6 +35,7 @@ from photobooth.workers.camera import CameraWorker, rgb_to_qimage
 from photobooth.workers.files import FileThread
 from photobooth.workers.jobs import RetryPolicy
 from photobooth.workers.network import BackendSpec, NetworkThread
+from photobooth.workers.supervisor import SupervisorThread
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,8 @@ def backend_spec(config: Config) -> BackendSpec:
 class BoothWindow(QMainWindow):
     # Requests to workers (queued across threads).
     start_backend = Signal(object)
+    use_backend = Signal(str, str, float)
+    no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
 
@@ -80,6 +83,9 @@ class BoothWindow(QMainWindow):
         self.backend_url = ""
         self.health: dict = {}
         self.backend_error = ""
+        self.backend_up = False  # the supervisor's last look at /health
+        self.backend_restarts = 0
+        self.last_problem = ""
         self.camera_ok = False
         self.camera_lost = False  # the worker said so (not just: no frame yet)
         self.photo = None  # the captured RGB array
@@ -128,10 +134,16 @@ class BoothWindow(QMainWindow):
         self.camera: CameraWorker | None = None
         self.network = NetworkThread(self)
         worker = self.network.worker
-        self.start_backend.connect(worker.start_backend)
         self.submit_job.connect(worker.submit)
-        worker.backend_ready.connect(self._on_backend_ready)
-        worker.backend_failed.connect(self._on_backend_failed)
+        self.use_backend.connect(worker.use_backend)
+        self.no_backend.connect(worker.no_backend)
+        self.keeper = SupervisorThread(self, interval=config.backend.health_check_seconds)
+        supervisor = self.keeper.supervisor
+        self.start_backend.connect(supervisor.start)
+        supervisor.ready.connect(self._on_backend_ready)
+        supervisor.failed.connect(self._on_backend_failed)
+        supervisor.health.connect(self._on_health)
+        supervisor.restarted.connect(self._on_backend_restarted)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_job_done)
         worker.failed.connect(self._on_job_failed)
@@ -139,6 +151,7 @@ class BoothWindow(QMainWindow):
         self.save_strip.connect(self.files.worker.save)
         self.files.worker.saved.connect(self._on_saved)
         self.network.start()
+        self.keeper.start()
         self.files.start()
         QApplication.instance().installEventFilter(self)
 
@@ -160,6 +173,7 @@ class BoothWindow(QMainWindow):
             self.camera.stop()
             self.camera = None
         self.network.shutdown()
+        self.keeper.shutdown()
         self.files.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -326,10 +340,23 @@ class BoothWindow(QMainWindow):
 
     def _on_backend_ready(self, base_url: str, health: dict) -> None:
         self.backend_url, self.health, self.backend_error = base_url, health, ""
+        backend = self.config.backend
+        self.use_backend.emit(base_url, backend.api_key, backend.request_timeout_seconds)
         log.info("backend %s ready (engine %s)", base_url, health.get("engine"))
 
     def _on_backend_failed(self, message: str) -> None:
-        self.backend_error = message
+        self.backend_url, self.backend_error, self.backend_up = "", message, False
+        self.no_backend.emit(message)
+
+    def _on_health(self, up: bool, reason: str, document: dict) -> None:
+        self.backend_up = up
+        if document:
+            self.health = document
+        self.backend_error = "" if up else reason
+
+    def _on_backend_restarted(self, reason: str) -> None:
+        self.backend_restarts += 1
+        self.last_problem = reason
 
     def _on_progress(self, token: int, stage: str, details: dict) -> None:
         if not self._current(token):

@@ -56,6 +56,7 @@ class BackendConfig:
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
     local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
+    health_check_seconds: float = 2.0  # how often the booth asks /health (and restarts a dead local service)
 
 
 @dataclass
