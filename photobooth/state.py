@@ -11,6 +11,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from booth_core.errors import screen_for
+
 
 class State(enum.Enum):
     ATTRACT = "attract"
@@ -64,23 +66,9 @@ class ErrorKind(enum.Enum):
         )
 
 
-#: API error codes (API.md) -> the error screen that explains them.
-CODE_TO_KIND = {
-    "NO_FACE": ErrorKind.NO_FACE,
-    "BAD_IMAGE": ErrorKind.BAD_PHOTO,
-    "TOO_LARGE": ErrorKind.BAD_PHOTO,
-    "TIMEOUT": ErrorKind.TIMEOUT,
-    "BUSY": ErrorKind.BUSY,
-    "NETWORK": ErrorKind.NETWORK,
-    "INFERENCE_FAILED": ErrorKind.SERVER,
-    "BAD_REQUEST": ErrorKind.SERVER,
-    "FORBIDDEN": ErrorKind.SERVER,
-    "NOT_FOUND": ErrorKind.SERVER,
-}
-
-
 def kind_for_code(code: str | None) -> ErrorKind:
-    return CODE_TO_KIND.get(code or "", ErrorKind.SERVER)
+    """The error screen for an error code, as booth_core's error table says."""
+    return ErrorKind(screen_for(code))
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from booth_core.limits import DEFAULT_RETENTION_HOURS
 from photobooth.screens.camera_view import CameraView
 from photobooth.screens.common import Screen, make_button, make_label
 
@@ -15,7 +16,7 @@ class PreviewScreen(Screen):
 
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
-        self.retention_seconds = 24 * 3600.0
+        self.retention_seconds = DEFAULT_RETENTION_HOURS * 3600.0
         self.hint = make_label(role="big")
         self.camera = CameraView(self)
         self.camera.tapped.connect(self.start)

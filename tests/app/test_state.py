@@ -134,6 +134,15 @@ def test_back_from_the_camera_screen_goes_to_attract():
     assert machine.handle(Event.STAFF_GESTURE).target is State.PIN  # staff can reach settings from there
 
 
+def test_every_code_in_the_error_table_has_a_screen():
+    from booth_core.errors import ERRORS
+
+    kinds = {code: kind_for_code(code) for code in ERRORS}
+    assert kinds["UNAVAILABLE"] is ErrorKind.BUSY
+    assert kinds["STORAGE_FULL"] is ErrorKind.SERVER
+    assert kinds["TOO_LARGE"] is ErrorKind.BAD_PHOTO
+
+
 def test_every_state_has_its_facts_and_the_state_cannot_be_set_from_outside():
     assert set(STATE_FACTS) == set(State)
     machine = BoothStateMachine()
