@@ -23,6 +23,7 @@ from photobooth.screens.common import Screen, stylesheet, touch_px
 from photobooth.screens.context import ScreenContext
 from photobooth.screens.countdown import CountdownScreen
 from photobooth.screens.error import ErrorScreen
+from photobooth.screens.out_of_order import OutOfOrderScreen
 from photobooth.screens.pin import PinScreen
 from photobooth.screens.preview import PreviewScreen
 from photobooth.screens.processing import ProcessingScreen
@@ -31,6 +32,7 @@ from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
 from photobooth.state import BoothStateMachine, Event, Transition, kind_for_code
 from photobooth.strings import Strings
+from photobooth.watch import OrderWatch
 from photobooth.workers.camera import CameraWorker, rgb_to_qimage
 from photobooth.workers.files import FileThread
 from photobooth.workers.jobs import RetryPolicy
@@ -105,6 +107,7 @@ class BoothWindow(QMainWindow):
         self.error = ErrorScreen(self.strings)
         self.pin = PinScreen(self.strings, config.booth.staff_pin)
         self.settings = SettingsScreen(self.strings)
+        self.out_of_order = OutOfOrderScreen(self.strings)
         #: Screen widgets by the key the state table (STATE_FACTS) names.
         self.screens: dict[str, Screen] = {
             "attract": self.attract,
@@ -116,6 +119,7 @@ class BoothWindow(QMainWindow):
             "error": self.error,
             "pin": self.pin,
             "settings": self.settings,
+            "out_of_order": self.out_of_order,
         }
         self.stack = QStackedWidget()
         for screen in self.screens.values():
@@ -128,6 +132,10 @@ class BoothWindow(QMainWindow):
         self.camera_grace = QTimer(self)
         self.camera_grace.setSingleShot(True)
         self.camera_grace.timeout.connect(self._camera_grace_over)
+        self.watch = OrderWatch(config.booth.out_of_order_seconds)
+        self.order_timer = QTimer(self)
+        self.order_timer.setInterval(250)
+        self.order_timer.timeout.connect(self._check_order)
         self._connect_screens()
         self.machine.add_listener(self._on_transition)
 
@@ -162,11 +170,13 @@ class BoothWindow(QMainWindow):
         self.start_backend.emit(backend_spec(self.config))
         state = self.machine.state
         self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
+        self.order_timer.start()
 
     def shutdown(self) -> None:
         """Stop every thread this window started (idempotent)."""
         QApplication.instance().removeEventFilter(self)
         self.idle_timer.stop()
+        self.order_timer.stop()
         self._cancel_job()
         self.stack.currentWidget().leave()
         if self.camera is not None:
@@ -200,6 +210,7 @@ class BoothWindow(QMainWindow):
         m = self.machine
         self.attract.tapped.connect(lambda: m.handle(Event.TAP))
         self.attract.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
+        self.out_of_order.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
         self.preview.start.connect(lambda: m.handle(Event.TAP))
         self.preview.back.connect(lambda: m.handle(Event.CANCEL))
         self.countdown.shoot.connect(self._shoot)
@@ -327,10 +338,13 @@ class BoothWindow(QMainWindow):
 
     def _on_camera_lost(self) -> None:
         self.camera_ok, self.camera_lost = False, True
+        self.watch.report("camera", False, "the camera is not answering")
+        self.last_problem = "the camera is not answering"
         self.machine.handle(Event.CAMERA_LOST)
 
     def _on_camera_back(self) -> None:
         self.camera_ok, self.camera_lost = True, False
+        self.watch.report("camera", True)
         self.camera_grace.stop()
         self.machine.handle(Event.CAMERA_BACK)
 
@@ -346,10 +360,15 @@ class BoothWindow(QMainWindow):
 
     def _on_backend_failed(self, message: str) -> None:
         self.backend_url, self.backend_error, self.backend_up = "", message, False
+        self.last_problem = message
+        self.watch.report("backend", False, f"the backend did not start: {message}")
         self.no_backend.emit(message)
 
     def _on_health(self, up: bool, reason: str, document: dict) -> None:
         self.backend_up = up
+        self.watch.report("backend", up, f"the backend is down: {reason}")
+        if not up:
+            self.last_problem = f"backend: {reason}"
         if document:
             self.health = document
         self.backend_error = "" if up else reason
@@ -391,6 +410,14 @@ class BoothWindow(QMainWindow):
         if token == self._token:
             self.result.set_saved(Path(gif).name)
 
+    def _check_order(self) -> None:
+        """Between visits, swap the invitation for "out of order" while a part stays down, and back."""
+        reasons = self.watch.out_of_order()
+        if reasons and self.machine.handle(Event.OUT_OF_ORDER):
+            log.warning("out of order: %s", "; ".join(reasons))
+        elif not reasons and self.machine.handle(Event.IN_ORDER):
+            log.info("back in order")
+
     # -- settings ---------------------------------------------------------------------------------
     def _apply_settings(self, config: Config) -> None:
         old = self.config
@@ -400,6 +427,7 @@ class BoothWindow(QMainWindow):
             self.settings.message.setText(str(error))
             return
         self.config = config
+        self.watch.grace = config.booth.out_of_order_seconds
         self.strings = Strings(config.booth.language)
         for screen in self.screens.values():
             screen.set_strings(self.strings)

@@ -74,6 +74,7 @@ class BoothConfig:
     language: str = "en"
     staff_pin: str = "2468"
     retention_hours: float = float(DEFAULT_RETENTION_HOURS)
+    out_of_order_seconds: float = 20.0  # camera or backend down this long: "out of order" replaces attract
 
 
 @dataclass

@@ -55,6 +55,8 @@ ENGLISH: dict[str, str] = {
     "error.camera.body": "We are reconnecting it. This usually takes a few seconds.",
     "error.back": "OK",
     "error.returning": "Back in {n} s",
+    "out_of_order.title": "Out of order, back in a moment",
+    "out_of_order.body": "The time machine is fixing itself. It will be back by itself shortly.",
     "pin.title": "Staff PIN",
     "pin.wrong": "Wrong PIN",
     "pin.cancel": "Cancel",

@@ -3,16 +3,13 @@ corner (staff only know) open the PIN pad instead."""
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout
 
-from photobooth.screens.common import Screen, make_label, touch_px
+from photobooth.screens.common import Screen, StaffCorner, make_label
 from photobooth.screens.crossfade import CrossfadeView
 
-STAFF_TAPS = 5
-STAFF_WINDOW_S = 4.0
+STAFF_TAPS = StaffCorner.TAPS
 
 
 class AttractScreen(Screen):
@@ -22,7 +19,7 @@ class AttractScreen(Screen):
     def __init__(self, strings, frames, ages, parent=None) -> None:
         super().__init__(strings, parent)
         self.ages = tuple(ages)
-        self._corner_taps: list[float] = []
+        self.corner = StaffCorner()
         self.title = make_label(role="title")
         self.view = CrossfadeView(self)
         self._frames = list(frames)
@@ -63,13 +60,8 @@ class AttractScreen(Screen):
             self.set_ages(context.config.booth.ages)
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        corner = touch_px(self) * 2
-        point = event.position()
-        if point.x() < corner and point.y() < corner:
-            now = time.monotonic()
-            self._corner_taps = [t for t in self._corner_taps if now - t < STAFF_WINDOW_S] + [now]
-            if len(self._corner_taps) >= STAFF_TAPS:
-                self._corner_taps.clear()
-                self.staff_gesture.emit()
-            return  # corner taps never start a session
-        self.tapped.emit()
+        in_corner, complete = self.corner.tap(self, event.position())
+        if complete:
+            self.staff_gesture.emit()
+        if not in_corner:  # corner taps never start a session
+            self.tapped.emit()

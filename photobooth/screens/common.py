@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QSizePolicy, QWidget
@@ -161,6 +163,28 @@ class Screen(QWidget):
         """1.0 on a 1080-pixel short side; drawing code scales with it."""
         window = self.window()
         return max(0.45, min(window.width(), window.height()) / 1080)
+
+
+class StaffCorner:
+    """5 quick taps in the top-left corner (staff only know) open the PIN pad; `tap` says if one counted."""
+
+    TAPS = 5
+    WINDOW_S = 4.0
+
+    def __init__(self) -> None:
+        self._taps: list[float] = []
+
+    def tap(self, widget: QWidget, point) -> tuple[bool, bool]:
+        """(in the corner, gesture complete) for a press at `point` on `widget`."""
+        corner = touch_px(widget) * 2
+        if point.x() >= corner or point.y() >= corner:
+            return False, False
+        now = time.monotonic()
+        self._taps = [t for t in self._taps if now - t < self.WINDOW_S] + [now]
+        if len(self._taps) >= self.TAPS:
+            self._taps.clear()
+            return True, True
+        return True, False
 
 
 class PictureView(QWidget):
