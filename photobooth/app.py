@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 import cv2
 import platformdirs
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from photobooth.config import Config, save_config
 from photobooth.demo import attract_frames
@@ -40,6 +41,11 @@ from photobooth.workers.network import BackendSpec, NetworkThread
 from photobooth.workers.supervisor import SupervisorThread
 
 log = logging.getLogger(__name__)
+
+#: Keys that act as a tap, so a USB arcade button (which types Space or Enter) works the booth.
+TAP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
+#: Taps this soon after a screen change are dropped: they were meant for the screen before.
+TAP_GUARD_S = 0.4
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -95,6 +101,7 @@ class BoothWindow(QMainWindow):
         self.outcome = None
         self.saved_paths: tuple[str, str] | None = None
         self._token = 0
+        self._screen_changed = 0.0  # when the shown screen last changed (taps just after it are dropped)
         self._cancel: threading.Event | None = None  # set for the job in flight, None when there is none
         self.setWindowTitle(self.strings.get("app.title"))
 
@@ -199,10 +206,22 @@ class BoothWindow(QMainWindow):
             self.camera.set_preview_box(width, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """Any touch or key restarts the idle countdown."""
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
-            if self.machine.facts.idle and self.idle_timer.isActive():
-                self.idle_timer.start()
+        """Any touch or key restarts the idle countdown; taps just after a screen change are dropped (a
+        double tap on attract must not also press the preview's shutter); Space and Enter act as a tap."""
+        kind = event.type()
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self:
+            return False
+        if self.machine.facts.idle and self.idle_timer.isActive():
+            self.idle_timer.start()
+        tap_key = kind is QEvent.Type.KeyPress and event.key() in TAP_KEYS
+        if kind is QEvent.Type.KeyPress and not tap_key:
+            return False  # staff typing in the settings
+        if time.monotonic() - self._screen_changed < TAP_GUARD_S:
+            return True
+        if tap_key:
+            return event.isAutoRepeat() or self.stack.currentWidget().key_tap()
         return False
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -267,6 +286,7 @@ class BoothWindow(QMainWindow):
         screen = self.screens[facts.screen]
         current = self.stack.currentWidget()
         if screen is not current or first:
+            self._screen_changed = time.monotonic()
             if not first:
                 current.leave()
             self.stack.setCurrentWidget(screen)

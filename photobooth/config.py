@@ -19,6 +19,10 @@ from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 
 APP_NAME = "time-traveler"
+#: The PIN a fresh install starts with; settings refuse to close until staff have chosen another.
+DEFAULT_STAFF_PIN = "2468"
+#: A staff PIN: only digits (the PIN pad has no letters), at least this many.
+MIN_PIN_DIGITS = 4
 CONFIG_NAME = "booth.toml"
 
 #: Environment variable -> (section, key). Environment wins over the file.
@@ -72,7 +76,7 @@ class BoothConfig:
     error_seconds: float = 8.0
     output_dir: str = field(default_factory=default_output_dir)
     language: str = "en"
-    staff_pin: str = "2468"
+    staff_pin: str = DEFAULT_STAFF_PIN  # the booth makes staff replace it before anything else
     retention_hours: float = float(DEFAULT_RETENTION_HOURS)
     out_of_order_seconds: float = 20.0  # camera or backend down this long: "out of order" replaces attract
 

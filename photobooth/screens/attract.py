@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout
 
-from photobooth.screens.common import Screen, StaffCorner, make_label
+from photobooth.screens.common import Screen, StaffCorner, fit_one_line, make_label
 from photobooth.screens.crossfade import CrossfadeView
 
 STAFF_TAPS = StaffCorner.TAPS
@@ -38,7 +38,11 @@ class AttractScreen(Screen):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         # The picture is square: never let it take more height than width, so the call to action sits under it.
         self.view.setMaximumHeight(max(120, self.width() - 80))
+        self._fit_call()
         super().resizeEvent(event)
+
+    def _fit_call(self) -> None:
+        fit_one_line(self.call, round(96 * self.unit()), self.width() - 100)
 
     def _frame_label(self, label: str | None) -> str:
         return self.strings.get("result.age", age=label) if label and label.isdigit() else (label or "")
@@ -51,6 +55,7 @@ class AttractScreen(Screen):
         self.view.set_frames([(self._frame_label(label), image) for label, image in self._frames])
         self.title.setText(self.strings.get("app.title"))
         self.call.setText(self.strings.get("attract.call"))
+        self._fit_call()
         ages = [str(age) for age in self.ages]
         listed = ", ".join(ages[:-1]) + (" & " if len(ages) > 1 else "") + ages[-1] if ages else ""
         self.sub.setText(self.strings.get("attract.sub", ages=listed))
@@ -58,6 +63,10 @@ class AttractScreen(Screen):
     def enter(self, context) -> None:
         if tuple(context.config.booth.ages) != self.ages:
             self.set_ages(context.config.booth.ages)
+
+    def key_tap(self) -> bool:
+        self.tapped.emit()
+        return True
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         in_corner, complete = self.corner.tap(self, event.position())
