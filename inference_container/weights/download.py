@@ -29,6 +29,7 @@ import httpx
 from filelock import FileLock, Timeout
 from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from booth_core.environment import env_value, variable
 from booth_core.errors import WeightsError
 from inference_container.weights import default_weights_path
 from inference_container.weights.progress import Progress
@@ -40,7 +41,7 @@ AUTHORS_DRIVE_ID = "1XyumF6_fdAxFmxpFcmPf-q84LU_22EMC"
 #: The seed demo's copy of the same file: the second source.
 SEED_COPY_DRIVE_ID = "1ZILUGnwMyhrSYXaWnpFwzASVFt7ZXSSb"
 #: One URL that replaces both Drive sources (a mirror, or a test's local server).
-WEIGHTS_URL_ENV = "TIME_TRAVELER_WEIGHTS_URL"
+WEIGHTS_URL_ENV = variable("WEIGHTS_URL")
 CHUNK_SIZE = 1 << 20
 #: Extra free space wanted beyond the file itself before a download starts.
 SPACE_MARGIN = 64 << 20
@@ -54,7 +55,7 @@ def drive_url(file_id: str) -> str:
 
 def weights_urls() -> list[str]:
     """Where to fetch from, in order: `$TIME_TRAVELER_WEIGHTS_URL` alone, else the authors' file, then the seed's copy."""
-    override = os.environ.get(WEIGHTS_URL_ENV, "").strip()
+    override = (env_value("WEIGHTS_URL") or "").strip()
     if override:
         return [override]
     return [drive_url(AUTHORS_DRIVE_ID), drive_url(SEED_COPY_DRIVE_ID)]

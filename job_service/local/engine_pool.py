@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from job_service.local.engine_process import EngineProcess, EngineSpec, Frames, Refused
+from job_service.local.engine_process import EngineProcess, EngineRecipe, Frames, Refused
 from job_service.model import upload_key
 from job_service.service import JobService
 
@@ -36,7 +36,7 @@ class EnginePool:
 
     marks_processing = True
 
-    def __init__(self, spec: EngineSpec, workers: int = 1, data_dir: Path | None = None,
+    def __init__(self, spec: EngineRecipe, workers: int = 1, data_dir: Path | None = None,
                  min_free_bytes: int = MIN_FREE_BYTES):
         if workers < 1:
             raise ValueError("at least one worker is needed")
@@ -80,7 +80,7 @@ class EnginePool:
     def engine_name(self) -> str:
         return self.spec.name
 
-    def switch(self, spec: EngineSpec, warmed: EngineProcess | None = None) -> None:
+    def switch(self, spec: EngineRecipe, warmed: EngineProcess | None = None) -> None:
         """New jobs go to `spec`'s engine; a ready `warmed` process of it is used by the first free slot."""
         with self._lock:
             if self._handover is not None:

@@ -4,7 +4,7 @@ The service keeps only a pipe to the child. Loading (dlib, torch, weights) and a
 child, away from the service's GIL. The child decodes each photo once and answers the frames one by
 one as JPEG bytes: the original first, then one per age, at their own sizes (nothing is joined into a
 strip or upscaled). The parent can kill the child at any moment (a job past its timeout) and start a
-new one from the same `EngineSpec`.
+new one from the same `EngineRecipe`.
 
 Protocol (tuples over a `multiprocessing` pipe, spawn context):
   parent -> child: ("age", photo bytes, ages tuple) | ("stop",)
@@ -27,7 +27,7 @@ POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
-class EngineSpec:
+class EngineRecipe:
     """How the child builds its engine; pickled into the child at spawn time.
 
     `instance`: a ready, picklable engine (tests, benchmarks) instead of `load_engine(name, ...)`.
@@ -41,17 +41,17 @@ class EngineSpec:
     preload_landmarks: bool = True
 
     @classmethod
-    def of(cls, instance, preload_landmarks: bool | None = None) -> EngineSpec:
+    def of(cls, instance, preload_landmarks: bool | None = None) -> EngineRecipe:
         """A spec around an engine object; landmarks are preloaded for the two real engines only."""
-        from inference_container.engine import ENGINE_NAMES
+        from inference_container.engine import engine_names
 
         name = getattr(instance, "name", type(instance).__name__)
-        preload = name in ENGINE_NAMES if preload_landmarks is None else preload_landmarks
+        preload = name in engine_names() if preload_landmarks is None else preload_landmarks
         return cls(name=name, instance=instance, preload_landmarks=preload)
 
 
 # --- the child ---------------------------------------------------------------------------------------
-def _child_main(connection, spec: EngineSpec) -> None:
+def _child_main(connection, spec: EngineRecipe) -> None:
     """Build the engine, say ready (or why not), then answer one job at a time until told to stop."""
     start = time.perf_counter()
     try:
@@ -75,7 +75,7 @@ def _child_main(connection, spec: EngineSpec) -> None:
         connection.send(_age_one(engine, name, photo, ages))
 
 
-def _build(spec: EngineSpec):
+def _build(spec: EngineRecipe):
     if spec.preload_landmarks:
         from inference_container.align import default_landmarker
 
@@ -144,7 +144,7 @@ class Lost:
 class EngineProcess:
     """A started child with its engine; `state` is loading, ready, failed (could not load) or dead."""
 
-    def __init__(self, spec: EngineSpec, context=None):
+    def __init__(self, spec: EngineRecipe, context=None):
         self.spec = spec
         self.name = spec.name
         self.version = ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from job_service.local.engine_pool import EnginePool
-from job_service.local.engine_process import EngineSpec
+from job_service.local.engine_process import EngineRecipe
 from job_service.local.upgrade import DEFAULT_SAM_BUDGET_S, SamUpgrade, UpgradeSettings
 
 
@@ -54,9 +54,9 @@ def local_engines(
 ) -> LocalEngines:
     """Build (not start) the pool and the upgrade. `upgrade_hooks`: SamUpgrade's test seams and settings."""
     if engine_instance is not None:
-        return LocalEngines(EnginePool(EngineSpec.of(engine_instance), workers, data_dir), None)
+        return LocalEngines(EnginePool(EngineRecipe.of(engine_instance), workers, data_dir), None)
     if engine == "auto":
-        pool = EnginePool(EngineSpec("classic", options=dict(engine_options or {})), workers, data_dir)
+        pool = EnginePool(EngineRecipe("classic", options=dict(engine_options or {})), workers, data_dir)
         hooks = dict(upgrade_hooks or {})
         settings = UpgradeSettings(
             fetch=fetch_weights,
@@ -70,5 +70,5 @@ def local_engines(
     from inference_container.engine import resolve_engine_name
 
     name = resolve_engine_name(engine, weights)
-    spec = EngineSpec(name, weights=str(weights) if weights else None, options=dict(engine_options or {}))
+    spec = EngineRecipe(name, weights=str(weights) if weights else None, options=dict(engine_options or {}))
     return LocalEngines(EnginePool(spec, workers, data_dir), None)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from booth_core.ages import DEFAULT_AGES
 from job_service.local.engine_pool import EnginePool
-from job_service.local.engine_process import EngineProcess, EngineSpec, Frames
+from job_service.local.engine_process import EngineProcess, EngineRecipe, Frames
 
 log = logging.getLogger("job_service")
 
@@ -68,7 +68,7 @@ class SamUpgrade:
         settings: UpgradeSettings,
         *,
         sleep: Callable[[float], bool] | None = None,
-        spec_for: Callable[[Path], EngineSpec] | None = None,
+        spec_for: Callable[[Path], EngineRecipe] | None = None,
         verify: Callable[[Path], object] | None = None,
         retry_wait=None,
         on_status: Callable[[dict], None] | None = None,
@@ -80,7 +80,7 @@ class SamUpgrade:
         self._injected_sleep = sleep
         self._retry_wait = retry_wait
         self._on_status = on_status
-        self._spec_for = spec_for or (lambda path: EngineSpec("sam", str(path), dict(settings.sam_options or {})))
+        self._spec_for = spec_for or (lambda path: EngineRecipe("sam", str(path), dict(settings.sam_options or {})))
         self._verify = verify or verify_in_a_process
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)

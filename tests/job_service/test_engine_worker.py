@@ -53,9 +53,9 @@ def test_a_hung_engine_is_killed_when_its_job_times_out_and_the_next_job_succeed
 
 
 def test_the_engine_process_is_killed_at_its_deadline(photo):
-    from job_service.local.engine_process import EngineProcess, EngineSpec, Lost
+    from job_service.local.engine_process import EngineProcess, EngineRecipe, Lost
 
-    process = EngineProcess(EngineSpec.of(HangingEngine(NamedEngine()), preload_landmarks=False))
+    process = EngineProcess(EngineRecipe.of(HangingEngine(NamedEngine()), preload_landmarks=False))
     try:
         assert process.wait_ready(60)
         started = time.monotonic()

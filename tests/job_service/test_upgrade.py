@@ -97,12 +97,12 @@ def test_a_corrupt_file_is_refused_and_the_booth_stays_on_classic(tmp_path, cach
 
 
 def test_too_slow_for_the_budget_stays_on_classic_and_says_why(tmp_path, cache, classic_engine):
-    from job_service.local.engine_process import EngineSpec
+    from job_service.local.engine_process import EngineRecipe
     from tests.job_service.fault_engines import SleepyEngine
 
     weights = tmp_path / "sam_ffhq_aging.pt"
     weights.write_bytes(b"present")  # found on disk; the injected engine never reads it
-    slow = EngineSpec.of(SleepyEngine(classic_engine, seconds=1.5), preload_landmarks=True)
+    slow = EngineRecipe.of(SleepyEngine(classic_engine, seconds=1.5), preload_landmarks=True)
     with start_local_server(
         engine="auto", weights=weights, data_dir=tmp_path / "jobs", sam_budget_s=0.5,
         engine_options={"output_size": 256}, upgrade_hooks={"spec_for": lambda path: slow},
