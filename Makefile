@@ -2,7 +2,9 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
-# The CPU build of torch: on the dev machines this pin comes from local disk, a bare `torch` pulls CUDA.
+# torch as pip should install it here (README, "SAM on your machine"): on the dev machines this pin is a CPU
+# build from local disk; elsewhere e.g. TORCH_PIN="torch --index-url https://download.pytorch.org/whl/cu126".
+# Empty: skip it (pip then takes whatever torch the model extra resolves to).
 TORCH_PIN ?= torch==2.13.0
 
 .PHONY: run test lint bench clean
@@ -11,16 +13,19 @@ $(PY):
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-$(VENV)/.app-installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet -e '.[app]'
+# The booth with everything local SAM needs (the model extra and torch): with no backend configured it starts
+# on the classic engine at once, fetches SAM's weights in the background and switches when SAM is fast enough.
+$(VENV)/.booth-installed: pyproject.toml | $(PY)
+	$(if $(strip $(TORCH_PIN)),$(PIP) install --quiet $(TORCH_PIN))
+	$(PIP) install --quiet -e '.[app,model]'
 	touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(PY)
-	$(PIP) install --quiet '$(TORCH_PIN)'
+	$(if $(strip $(TORCH_PIN)),$(PIP) install --quiet $(TORCH_PIN))
 	$(PIP) install --quiet -e '.[dev]'
 	touch $@
 
-run: $(VENV)/.app-installed
+run: $(VENV)/.booth-installed
 	$(VENV)/bin/time-traveler-booth $(ARGS)
 
 test: $(VENV)/.dev-installed

@@ -54,6 +54,8 @@ def backend_spec(config: Config) -> BackendSpec:
         "ages": tuple(config.booth.ages),
         "retention_hours": config.booth.retention_hours,
         "job_timeout": config.backend.job_timeout_seconds,
+        "fetch_weights": config.backend.local_fetch_weights,
+        "sam_budget_s": config.backend.local_sam_budget_seconds,
     }
     if config.backend.local_output_size:
         options["engine_options"] = {"output_size": config.backend.local_output_size}

@@ -68,6 +68,8 @@ class BackendConfig:
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
     local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
+    local_fetch_weights: bool = True  # engine auto: fetch SAM's weights in the background and switch when fast
+    local_sam_budget_seconds: float = 20.0  # engine auto: SAM takes over only within this time per photo
     health_check_seconds: float = 2.0  # how often the booth asks /health (and restarts a dead local service)
 
 

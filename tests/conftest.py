@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests never download: a local service on `--engine auto` would fetch SAM's weights from Google Drive.
+# Port 9 (discard) refuses at once, so such a service stays on classic; tests of the download serve their own.
+os.environ["TIME_TRAVELER_WEIGHTS_URL"] = "http://127.0.0.1:9/tests-never-download"
 
 import numpy as np
 import pytest
