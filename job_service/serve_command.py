@@ -98,7 +98,12 @@ def run(args: argparse.Namespace) -> int:
         flush=True,
     )
     if server.upgrade is not None:
-        print(f"SAM upgrade: {server.upgrade.status()['detail']}", flush=True)
+        fetch = "fetching the weights if needed" if args.fetch_weights else "weights on disk only"
+        print(
+            f"SAM upgrade runs in the background ({fetch}; SAM takes over within {args.sam_budget_s:g} s "
+            "per photo); GET /health shows how far it is.",
+            flush=True,
+        )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -98,6 +98,11 @@ class EnginePool:
                 return process
         return None
 
+    def stage(self) -> str | None:
+        """The job document's optional `stage` for unfinished jobs: `warming_up` while no engine has loaded yet."""
+        states = [slot.describe()["state"] for slot in self._slots]
+        return "warming_up" if "ready" not in states and "loading" in states else None
+
     # --- /health --------------------------------------------------------------------------------
     def health(self) -> dict:
         """API.md's /health plus `ready`; 503 words (`status: unavailable`, `reason`) when no job could run."""
@@ -231,7 +236,10 @@ class _Slot:
                              f"The {self.pool.spec.name} engine could not be loaded.")
             return
         remaining = service.settings.job_timeout - (service.clock() - job.created_at)
-        outcome = process.age(photo, job.ages, max(remaining, 0.0), _ended_checker(service, job_id))
+        ended = _ended_checker(service, job_id)
+        stopping = self.pool._stopping
+        # On shutdown the job is left PROCESSING: the next start re-queues it (JobService.recover).
+        outcome = process.age(photo, job.ages, max(remaining, 0.0), lambda: stopping.is_set() or ended())
         if isinstance(outcome, Frames):
             service.complete_frames(job_id, outcome.jpegs, engine=outcome.engine)
         elif isinstance(outcome, Refused):
