@@ -14,6 +14,9 @@ import time
 
 def _serve(connection, options: dict) -> None:
     """Child process: start the service, report its URL, run until told to stop or the booth goes away."""
+    # We are the booth's daemon (ended with it), but the service runs each engine in a process of its own,
+    # which multiprocessing refuses to daemons; our engine processes are daemons of ours in turn.
+    multiprocessing.current_process().daemon = False
     try:
         from job_service.local import start_local_server
 
@@ -37,9 +40,7 @@ class LocalBackendProcess:
         context = multiprocessing.get_context("spawn")
         self._connection, child = context.Pipe()
         self._process = context.Process(
-            # not a daemon: the service starts its engine in a process of its own (daemons may not);
-            # it still ends with the booth, since it stops when its pipe to us closes.
-            target=_serve, args=(child, options), name="time-traveler-jobs", daemon=False
+            target=_serve, args=(child, options), name="time-traveler-jobs", daemon=True
         )
         self._process.start()
         child.close()
