@@ -126,9 +126,12 @@ def download_weights(
                                   transfer.say)
                     break
                 except WeightsUnreachable as exc:
-                    problems.append(exc.message)
+                    problem = exc.message if exc.message.startswith(_host(source)) else f"{_host(source)}: {exc.message}"
+                    if problem not in problems:  # both Drive files live on one host: say it once
+                        problems.append(problem)
             else:
-                raise WeightsUnreachable(" ".join(problems))
+                resume = " It resumes from where it stopped next time." if part.exists() else ""
+                raise WeightsUnreachable(f"Download failed: {'; '.join(problems)}.{resume}")
         _verify(part, verify)
         os.replace(part, dest)
         _meta_path(part).unlink(missing_ok=True)
@@ -150,9 +153,7 @@ def _with_retries(fill: Callable[[], None], attempts: int, retry_wait, say) -> N
         retrying(fill)
     except RetryError as exc:
         cause = exc.last_attempt.exception()
-        raise WeightsUnreachable(
-            f"Download failed after {attempts} tries ({cause}); it resumes from where it stopped next time."
-        ) from cause
+        raise WeightsUnreachable(f"no connection after {attempts} tries ({cause})") from cause
 
 
 def _verify(part: Path, verify: Callable[[Path], object] | None) -> None:
@@ -206,7 +207,7 @@ class _Transfer:
                         continue
                     raise WeightsUnreachable(_page_refusal(str(response.url), response.status_code, page))
                 if response.status_code not in (200, 206):
-                    raise WeightsUnreachable(f"The weights server answered HTTP {response.status_code} for {_host(url)}.")
+                    raise WeightsUnreachable(f"the server answered HTTP {response.status_code}")
                 body_range = _content_range(response, have)
                 if body_range is None:  # a range we did not ask for: start over from byte 0
                     self._start_over()
@@ -354,7 +355,7 @@ def page_text(html: str) -> str:
 def _page_refusal(url: str, status: int, html: str) -> str:
     words = page_text(html) or "an empty page"
     who = "Google Drive" if "google" in _host(url) else _host(url)
-    return f"{who} sent a web page instead of the weights file (HTTP {status}): \"{words}\""
+    return f"{_host(url)}: {who} sent a web page instead of the weights file (HTTP {status}): \"{words}\""
 
 
 def confirm_url(html: str, page_url: str) -> str:
