@@ -161,6 +161,7 @@ class _Slot:
         self.generation = -1
         self.busy = False
         self.restarts = 0
+        self.last_error: str | None = None
         self.thread = threading.Thread(target=self._work, name=f"inference-{number}", daemon=True)
 
     def start(self) -> None:
@@ -196,7 +197,11 @@ class _Slot:
                 finally:
                     self.busy = False
             except Exception as exc:  # noqa: BLE001 - a slot must survive anything one job does
-                log.exception("inference slot %d: %s", self.number, type(exc).__name__)
+                if repr(exc) != self.last_error:  # the traceback once; a repeat of it is one short line
+                    log.exception("inference slot %d: %s", self.number, type(exc).__name__)
+                else:
+                    log.debug("inference slot %d: %s again", self.number, type(exc).__name__)
+                self.last_error = repr(exc)
                 stopping.wait(1.0)  # never a hot loop of the same failure
 
     def _ensure_engine(self) -> None:
