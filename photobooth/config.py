@@ -26,6 +26,10 @@ from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from inference_container.engine.registry import engine_choices
 
 APP_NAME = "time-traveler"
+#: The PIN a fresh install starts with; settings refuse to close until staff have chosen another.
+DEFAULT_STAFF_PIN = "2468"
+#: A staff PIN: only digits (the PIN pad has no letters), at least this many.
+MIN_PIN_DIGITS = 4
 CONFIG_NAME = "booth.toml"
 
 #: Environment variable -> (section, key). Environment wins over the file.
@@ -64,6 +68,7 @@ class BackendConfig:
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
     local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
+    health_check_seconds: float = 2.0  # how often the booth asks /health (and restarts a dead local service)
 
 
 @dataclass
@@ -78,8 +83,9 @@ class BoothConfig:
     error_seconds: float = 8.0
     output_dir: str = field(default_factory=default_output_dir)
     language: str = "en"
-    staff_pin: str = "2468"
+    staff_pin: str = DEFAULT_STAFF_PIN  # the booth makes staff replace it before anything else
     retention_hours: float = float(DEFAULT_RETENTION_HOURS)
+    out_of_order_seconds: float = 20.0  # camera or backend down this long: "out of order" replaces attract
 
 
 @dataclass
