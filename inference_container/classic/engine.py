@@ -117,10 +117,7 @@ def prepare(
         if given_age is not None
         else apparent_age.estimate(small, sface, masks.skin, hair_small, masks.brows)
     )
-    # A child's skin: flatten texture and creases but keep the face's big shapes (nose, cheeks).
-    smooth_small = cv2.edgePreservingFilter(
-        small, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4
-    )
+    smooth_small = _young_skin(small, d)
     brow_free = _painted_out(small, masks.brows > 0.25, 0.06 * d)
     zone = tone.beard_zone(shape, sface)
     beard_free = _beard_free(small, sface, zone, hair_small, masks)
@@ -194,6 +191,21 @@ def _box(reach: np.ndarray, factor: float, shape: tuple[int, int]) -> tuple[int,
     return y0, y1, x0, x1
 
 
+def _young_skin(rgb: np.ndarray, d: float) -> np.ndarray:
+    """The skin without creases and blemishes, for younger frames (uint8 RGB).
+
+    Colour: an edge-preserving smoothing (tone evens out, the face's big shapes stay). Lightness:
+    the crease band (about 0.006 to 0.07 eye distances) is taken out, the finest grain (pores) is
+    kept at a third, so young skin is even but not plastic.
+    """
+    even = cv2.edgePreservingFilter(rgb, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4)
+    lab = cv2.cvtColor(even, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lum = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
+    grain = lum - cv2.GaussianBlur(lum, (0, 0), max(0.006 * d, 0.6))
+    lab[..., 0] = cv2.GaussianBlur(lum, (0, 0), max(0.07 * d, 2.0)) + 0.35 * grain
+    return cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+
+
 def _painted_out(rgb: np.ndarray, holes: np.ndarray, radius: float) -> np.ndarray:
     """`rgb` with `holes` painted in from around them (Telea), at half size: the fill is smooth anyway."""
     h, w = rgb.shape[:2]
@@ -254,7 +266,7 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
         lab[..., 0] *= 1.0 + DONOR_GAIN * min(step.older, 1.15) * prep.detail
         tone.older_skin(lab, prep.area, prep.blotch, step.older)
     hair.grey(lab, prep.hair, step.grey)
-    hair.grey(lab, prep.brow_hairs, 0.7 * step.grey, neutral=True)
+    hair.grey(lab, prep.brow_hairs, 0.6 * step.grey, neutral=True)
     if prep.greyscale:
         lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age
     rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)

@@ -104,11 +104,19 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     )
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
-    found *= np.clip(hairlike * 1.5, 0.0, 1.0)
+    # Deep shadows between locks are hair too: close small holes so they grey with the rest.
+    hole = max(int(0.12 * d) | 1, 3)
+    found = cv2.morphologyEx(
+        found, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (hole, hole))
+    )
+    found *= np.clip(hairlike * 1.5 + 0.5 * (found - (candidate > 0)), 0.0, 1.0)
     found *= 1.0 - skin
     found = np.maximum(found, beard_mask(lab, sface, skin, hairlike))
-    # Hair is seldom strongly coloured: a blue backdrop or a red flag let in by mistake stays as it is.
-    found *= np.clip((38.0 - np.hypot(lab[..., 1], lab[..., 2])) / 10.0, 0.0, 1.0)
+    # Natural hair is never blue, green or strongly coloured: a backdrop or a flag let in by
+    # mistake stays as it is.
+    a, b = lab[..., 1], lab[..., 2]
+    natural = np.clip((a + 8.0) / 4.0, 0.0, 1.0) * np.clip((b + 6.0) / 4.0, 0.0, 1.0)
+    found *= natural * np.clip((45.0 - np.hypot(a, b)) / 10.0, 0.0, 1.0)
     soft = feather(found, max(0.05 * d, 1.0))
     return cv2.resize(soft, (w, h), interpolation=cv2.INTER_LINEAR)
 
@@ -161,7 +169,9 @@ def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False
         return
     g = np.clip(amount, 0.0, 1.0) * mask
     L = lab[..., 0]
-    silver = 58.0 + 0.45 * L  # black (0) -> 58, mid (50) -> 80, already white (90) -> 98
+    # Black (0) -> 58, mid (50) -> 80, white (90) -> 98. Brows go to a darker grey: their few hairs
+    # over skin read as white already at that level, and lighter turns them to cotton.
+    silver = (40.0 + 0.45 * L) if neutral else (58.0 + 0.45 * L)
     lab[..., 0] = L + (silver - L) * g
     fade = 1.0 - 0.92 * g
     lab[..., 1] *= fade

@@ -225,6 +225,7 @@ def test_same_photo_and_ages_give_the_same_bytes(astronaut_jpeg):
     assert first == second
 
 
+@pytest.mark.slow
 def test_same_bytes_in_another_process(tmp_path):
     code = (
         "import hashlib\n"
