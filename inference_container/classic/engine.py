@@ -48,6 +48,8 @@ class Prepared:
     masks: FaceMasks
     blotch: np.ndarray
     cheeks: np.ndarray
+    hair_window: tuple[slice, slice]  # the rows and columns of the box that hold hair
+    brow_window: tuple[slice, slice]  # ... and brows
     hair_light: float  # the hair's median lightness (L 0-100), for keeping its strands when darkened
     face: Face
     greyscale: bool
@@ -134,6 +136,7 @@ def prepare(
     brow_free_lab = _to_lab(up(brow_free))
     # Brow hairs are the pixels darker than the skin painted in under them.
     brow_hairs = up(masks.brows) * np.clip((brow_free_lab[..., 0] - lab[..., 0] - 2.0) / 8.0, 0.0, 1.0)
+    brow_hairs = cv2.GaussianBlur(brow_hairs, (0, 0), 1.0)
     area = np.maximum(masks.skin, masks.neck)
     up_masks = FaceMasks(
         *(
@@ -157,7 +160,7 @@ def prepare(
         smooth_lab=_to_lab(up(smooth_small)),
         beard_free_lab=up(beard_free),
         beard_zone=up(zone),
-        brow_hairs=cv2.GaussianBlur(brow_hairs, (0, 0), 1.0),
+        brow_hairs=brow_hairs,
         hair=up(hair_small),
         detail=up(
             _mixed_donor_detail(shape, sface)
@@ -168,6 +171,8 @@ def prepare(
         masks=up_masks,
         blotch=up(tone.blotch_field(shape, sface, seed=31)),
         cheeks=up(tone.cheek_mask(shape, sface)),
+        hair_window=_window(up(hair_small) > 0.004),
+        brow_window=_window(brow_hairs > 0.004),
         hair_light=float(np.median(lab[..., 0][up(hair_small) > 0.5]))
         if np.any(up(hair_small) > 0.5)
         else 50.0,
@@ -175,6 +180,15 @@ def prepare(
         greyscale=greyscale,
         apparent=seen,
     )
+
+
+def _window(mask: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of `mask` that hold anything (an empty window when nothing)."""
+    rows, cols = np.any(mask, axis=1), np.any(mask, axis=0)
+    if not rows.any():
+        return slice(0, 0), slice(0, 0)
+    r, c = np.flatnonzero(rows), np.flatnonzero(cols)
+    return slice(int(r[0]), int(r[-1]) + 1), slice(int(c[0]), int(c[-1]) + 1)
 
 
 def _box(reach: np.ndarray, factor: float, shape: tuple[int, int]) -> tuple[int, int, int, int]:
@@ -260,13 +274,20 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
     m = prep.masks
     tone.younger_skin(lab, prep.smooth_lab, m.skin, prep.cheeks, step.smooth)
     tone.remove_beard(lab, prep.beard_free_lab, prep.beard_zone, step.beardless)
-    hair.ungrey(lab, prep.hair * (1.0 - step.beardless * prep.beard_zone), step.ungrey, prep.hair_light)
-    hair.ungrey(lab, prep.brow_hairs, step.ungrey, prep.hair_light)
+    hs, bs = prep.hair_window, prep.brow_window
+    if step.ungrey > 0:
+        hair.ungrey(
+            lab[hs],
+            prep.hair[hs] * (1.0 - step.beardless * prep.beard_zone[hs]),
+            step.ungrey,
+            prep.hair_light,
+        )
+        hair.ungrey(lab[bs], prep.brow_hairs[bs], step.ungrey, prep.hair_light)
     if step.older > 0:
         lab[..., 0] *= 1.0 + DONOR_GAIN * min(step.older, 1.15) * prep.detail
         tone.older_skin(lab, prep.area, prep.blotch, step.older)
-    hair.grey(lab, prep.hair, step.grey)
-    hair.grey(lab, prep.brow_hairs, 0.6 * step.grey, neutral=True)
+    hair.grey(lab[hs], prep.hair[hs], step.grey)
+    hair.grey(lab[bs], prep.brow_hairs[bs], 0.6 * step.grey, neutral=True)
     if prep.greyscale:
         lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age
     rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
