@@ -8,39 +8,44 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
 import cv2
 import platformdirs
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from photobooth.config import Config, save_config
 from photobooth.demo import attract_frames
-from photobooth.qr import qr_image
 from photobooth.screens.attract import AttractScreen
-from photobooth.screens.common import stylesheet, touch_px
+from photobooth.screens.common import Screen, stylesheet, touch_px
+from photobooth.screens.context import ScreenContext
 from photobooth.screens.countdown import CountdownScreen
 from photobooth.screens.error import ErrorScreen
+from photobooth.screens.out_of_order import OutOfOrderScreen
 from photobooth.screens.pin import PinScreen
 from photobooth.screens.preview import PreviewScreen
 from photobooth.screens.processing import ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
-from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
+from photobooth.state import BoothStateMachine, Event, Transition, kind_for_code
 from photobooth.strings import Strings
+from photobooth.watch import OrderWatch
 from photobooth.workers.camera import CameraWorker, rgb_to_qimage
 from photobooth.workers.files import FileThread
 from photobooth.workers.jobs import RetryPolicy
 from photobooth.workers.network import BackendSpec, NetworkThread
+from photobooth.workers.supervisor import SupervisorThread
 
 log = logging.getLogger(__name__)
 
-#: States whose screen waits for a person: the idle timer runs there.
-IDLE_STATES = {State.PREVIEW, State.REVIEW, State.RESULT, State.PIN, State.SETTINGS, State.ERROR}
-CAMERA_STATES = {State.PREVIEW, State.COUNTDOWN}
+#: Keys that act as a tap, so a USB arcade button (which types Space or Enter) works the booth.
+TAP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
+#: Taps this soon after a screen change are dropped: they were meant for the screen before.
+TAP_GUARD_S = 0.4
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -69,6 +74,8 @@ def backend_spec(config: Config) -> BackendSpec:
 class BoothWindow(QMainWindow):
     # Requests to workers (queued across threads).
     start_backend = Signal(object)
+    use_backend = Signal(str, str, float)
+    no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
 
@@ -84,6 +91,9 @@ class BoothWindow(QMainWindow):
         self.backend_url = ""
         self.health: dict = {}
         self.backend_error = ""
+        self.backend_up = False  # the supervisor's last look at /health
+        self.backend_restarts = 0
+        self.last_problem = ""
         self.camera_ok = False
         self.camera_lost = False  # the worker said so (not just: no frame yet)
         self.photo = None  # the captured RGB array
@@ -91,7 +101,8 @@ class BoothWindow(QMainWindow):
         self.outcome = None
         self.saved_paths: tuple[str, str] | None = None
         self._token = 0
-        self._cancel: threading.Event | None = None
+        self._screen_changed = 0.0  # when the shown screen last changed (taps just after it are dropped)
+        self._cancel: threading.Event | None = None  # set for the job in flight, None when there is none
         self.setWindowTitle(self.strings.get("app.title"))
 
         self.attract = AttractScreen(self.strings, attract_frames(config.booth.ages), config.booth.ages)
@@ -103,23 +114,24 @@ class BoothWindow(QMainWindow):
         self.error = ErrorScreen(self.strings)
         self.pin = PinScreen(self.strings, config.booth.staff_pin)
         self.settings = SettingsScreen(self.strings)
-        self.screens = {
-            State.ATTRACT: self.attract,
-            State.PREVIEW: self.preview,
-            State.COUNTDOWN: self.countdown,
-            State.REVIEW: self.review,
-            State.PROCESSING: self.processing,
-            State.RETRYING: self.processing,
-            State.RESULT: self.result,
-            State.ERROR: self.error,
-            State.PIN: self.pin,
-            State.SETTINGS: self.settings,
+        self.out_of_order = OutOfOrderScreen(self.strings)
+        #: Screen widgets by the key the state table (STATE_FACTS) names.
+        self.screens: dict[str, Screen] = {
+            "attract": self.attract,
+            "preview": self.preview,
+            "countdown": self.countdown,
+            "review": self.review,
+            "processing": self.processing,
+            "result": self.result,
+            "error": self.error,
+            "pin": self.pin,
+            "settings": self.settings,
+            "out_of_order": self.out_of_order,
         }
         self.stack = QStackedWidget()
-        for screen in dict.fromkeys(self.screens.values()):
+        for screen in self.screens.values():
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
-        self.preview.set_retention(config.booth.retention_hours * 3600)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -127,16 +139,26 @@ class BoothWindow(QMainWindow):
         self.camera_grace = QTimer(self)
         self.camera_grace.setSingleShot(True)
         self.camera_grace.timeout.connect(self._camera_grace_over)
+        self.watch = OrderWatch(config.booth.out_of_order_seconds)
+        self.order_timer = QTimer(self)
+        self.order_timer.setInterval(250)
+        self.order_timer.timeout.connect(self._check_order)
         self._connect_screens()
         self.machine.add_listener(self._on_transition)
 
         self.camera: CameraWorker | None = None
         self.network = NetworkThread(self)
         worker = self.network.worker
-        self.start_backend.connect(worker.start_backend)
         self.submit_job.connect(worker.submit)
-        worker.backend_ready.connect(self._on_backend_ready)
-        worker.backend_failed.connect(self._on_backend_failed)
+        self.use_backend.connect(worker.use_backend)
+        self.no_backend.connect(worker.no_backend)
+        self.keeper = SupervisorThread(self, interval=config.backend.health_check_seconds)
+        supervisor = self.keeper.supervisor
+        self.start_backend.connect(supervisor.start)
+        supervisor.ready.connect(self._on_backend_ready)
+        supervisor.failed.connect(self._on_backend_failed)
+        supervisor.health.connect(self._on_health)
+        supervisor.restarted.connect(self._on_backend_restarted)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_job_done)
         worker.failed.connect(self._on_job_failed)
@@ -144,6 +166,7 @@ class BoothWindow(QMainWindow):
         self.save_strip.connect(self.files.worker.save)
         self.files.worker.saved.connect(self._on_saved)
         self.network.start()
+        self.keeper.start()
         self.files.start()
         QApplication.instance().installEventFilter(self)
 
@@ -152,19 +175,22 @@ class BoothWindow(QMainWindow):
         """Start the camera and the backend; the attract screen shows meanwhile."""
         self._start_camera()
         self.start_backend.emit(backend_spec(self.config))
-        self._enter(State.ATTRACT)
+        state = self.machine.state
+        self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
+        self.order_timer.start()
 
     def shutdown(self) -> None:
         """Stop every thread this window started (idempotent)."""
         QApplication.instance().removeEventFilter(self)
         self.idle_timer.stop()
+        self.order_timer.stop()
         self._cancel_job()
-        for screen in (self.countdown, self.review, self.processing, self.error):
-            screen.stop()
+        self.stack.currentWidget().leave()
         if self.camera is not None:
             self.camera.stop()
             self.camera = None
         self.network.shutdown()
+        self.keeper.shutdown()
         self.files.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -180,10 +206,22 @@ class BoothWindow(QMainWindow):
             self.camera.set_preview_box(width, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """Any touch or key restarts the idle countdown."""
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
-            if self.machine.state in IDLE_STATES and self.idle_timer.isActive():
-                self.idle_timer.start()
+        """Any touch or key restarts the idle countdown; taps just after a screen change are dropped (a
+        double tap on attract must not also press the preview's shutter); Space and Enter act as a tap."""
+        kind = event.type()
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self:
+            return False
+        if self.machine.facts.idle and self.idle_timer.isActive():
+            self.idle_timer.start()
+        tap_key = kind is QEvent.Type.KeyPress and event.key() in TAP_KEYS
+        if kind is QEvent.Type.KeyPress and not tap_key:
+            return False  # staff typing in the settings
+        if time.monotonic() - self._screen_changed < TAP_GUARD_S:
+            return True
+        if tap_key:
+            return event.isAutoRepeat() or self.stack.currentWidget().key_tap()
         return False
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -191,7 +229,8 @@ class BoothWindow(QMainWindow):
         m = self.machine
         self.attract.tapped.connect(lambda: m.handle(Event.TAP))
         self.attract.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
-        self.preview.start.connect(self._start_countdown)
+        self.out_of_order.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
+        self.preview.start.connect(lambda: m.handle(Event.TAP))
         self.preview.back.connect(lambda: m.handle(Event.CANCEL))
         self.countdown.shoot.connect(self._shoot)
         self.countdown.finished.connect(self._captured)
@@ -219,7 +258,7 @@ class BoothWindow(QMainWindow):
         self.camera_ok = self.camera_lost = False
         self.camera = CameraWorker(self.config.booth.camera, self)
         self.camera.set_preview_box(self.preview.camera.width(), self.preview.camera.height())
-        self.camera.set_delivering(self.machine.state in CAMERA_STATES)
+        self.camera.set_delivering(self.machine.facts.camera)
         self.camera.frame.connect(self._on_frame)
         self.camera.lost.connect(self._on_camera_lost)
         self.camera.back.connect(self._on_camera_back)
@@ -228,59 +267,56 @@ class BoothWindow(QMainWindow):
     # -- state machine -> screens --------------------------------------------------------------------
     def _on_transition(self, transition: Transition) -> None:
         log.debug("%s --%s--> %s", transition.source.value, transition.event.value, transition.target.value)
-        self._leave(transition.source, transition.target)
-        self._enter(transition.target)
+        source, target = transition.source_facts, transition.target_facts
+        if source.job and not target.job:
+            self._cancel_job()  # a finished job has already let go of it, so this only stops a dropped one
+        if not target.session:
+            self.photo = self.photo_image = self.outcome = None
+        if target.job and not source.job:
+            self._submit()
+        self._show(transition)
 
-    def _leave(self, state: State, target: State) -> None:
-        if state is State.COUNTDOWN:
-            self.countdown.stop()
-        elif state is State.REVIEW:
-            self.review.stop()
-        elif state in (State.PROCESSING, State.RETRYING) and target not in (State.PROCESSING, State.RETRYING):
-            self.processing.stop()
-            if target is not State.RESULT:
-                self._cancel_job()
-        elif state is State.ERROR:
-            self.error.stop()
+    def _show(self, transition: Transition, first: bool = False) -> None:
+        """Switch screens as the state table says and apply the new state's facts (timer, camera).
 
-    def _enter(self, state: State) -> None:
-        self.stack.setCurrentWidget(self.screens[state])
+        A screen is entered when it comes up and left when another takes over: two states that share one
+        (processing and retrying) keep it running. `first` enters the screen the window starts on.
+        """
+        facts = transition.target_facts
+        screen = self.screens[facts.screen]
+        current = self.stack.currentWidget()
+        if screen is not current or first:
+            self._screen_changed = time.monotonic()
+            if not first:
+                current.leave()
+            self.stack.setCurrentWidget(screen)
+            screen.enter(self._context(transition))
         if self.camera is not None:
-            self.camera.set_delivering(state in CAMERA_STATES)
-        if state in IDLE_STATES:
+            self.camera.set_delivering(facts.camera)
+        if facts.idle:
             self.idle_timer.start(round(self.config.booth.idle_timeout_seconds * 1000))
         else:
             self.idle_timer.stop()
-        if state is State.ATTRACT:
-            self.photo = self.photo_image = self.outcome = None
-            self.preview.camera.clear()
-            self.countdown.camera.clear()
-        elif state is State.PREVIEW:
+        if facts.camera:
             if self.camera_lost:  # known to be gone: say so now (after this transition has finished)
                 QTimer.singleShot(0, lambda: self.machine.handle(Event.CAMERA_LOST))
             elif not self.camera_ok:
                 self.camera_grace.start(2500)
-        elif state is State.REVIEW:
-            self.review.show_photo(self.photo_image, self.config.booth.review_seconds)
-        elif state is State.PROCESSING:
-            if self._cancel is None:
-                self._submit()
-        elif state is State.ERROR:
-            self.error.show_error(self.machine.error, self.config.booth.error_seconds)
-        elif state is State.PIN:
-            self.pin.reset(self.config.booth.staff_pin)
-        elif state is State.SETTINGS:
-            self.settings.load(
-                self.config, self.backend_url or self.backend_error, self.health.get("engine", "")
-            )
-            if self.problems:  # a bad settings file: staff see why the defaults are in use
-                self.settings.message.setText("\n".join(self.problems))
+
+    def _context(self, transition: Transition) -> ScreenContext:
+        return ScreenContext(
+            transition=transition,
+            config=self.config,
+            photo=self.photo_image,
+            error=self.machine.error,
+            outcome=self.outcome,
+            countdown_tick_ms=self.countdown_tick_ms,
+            backend=self.backend_url or self.backend_error,
+            health=dict(self.health),
+            problems=tuple(self.problems),
+        )
 
     # -- the flow ---------------------------------------------------------------------------------
-    def _start_countdown(self) -> None:
-        if self.machine.handle(Event.TAP):
-            self.countdown.begin(self.config.booth.countdown_seconds, self.countdown_tick_ms)
-
     def _shoot(self) -> None:
         self.photo = self.camera.capture() if self.camera is not None else None
 
@@ -305,7 +341,6 @@ class BoothWindow(QMainWindow):
             job_timeout=backend.job_timeout_seconds,
             first_wait=backend.retry_first_wait_seconds,
         )
-        self.processing.begin(self.photo_image)
         self.submit_job.emit(self._token, self.photo, tuple(self.config.booth.ages), self._cancel, policy)
 
     def _cancel_job(self) -> None:
@@ -318,18 +353,18 @@ class BoothWindow(QMainWindow):
         return token == self._token and self._cancel is not None
 
     def _on_frame(self, image: QImage) -> None:
-        state = self.machine.state
-        if state is State.PREVIEW:
-            self.preview.camera.set_frame(image)
-        elif state is State.COUNTDOWN:
-            self.countdown.camera.set_frame(image)
+        if self.machine.facts.camera:
+            self.stack.currentWidget().show_frame(image)
 
     def _on_camera_lost(self) -> None:
         self.camera_ok, self.camera_lost = False, True
+        self.watch.report("camera", False, "the camera is not answering")
+        self.last_problem = "the camera is not answering"
         self.machine.handle(Event.CAMERA_LOST)
 
     def _on_camera_back(self) -> None:
         self.camera_ok, self.camera_lost = True, False
+        self.watch.report("camera", True)
         self.camera_grace.stop()
         self.machine.handle(Event.CAMERA_BACK)
 
@@ -339,10 +374,28 @@ class BoothWindow(QMainWindow):
 
     def _on_backend_ready(self, base_url: str, health: dict) -> None:
         self.backend_url, self.health, self.backend_error = base_url, health, ""
+        backend = self.config.backend
+        self.use_backend.emit(base_url, backend.api_key, backend.request_timeout_seconds)
         log.info("backend %s ready (engine %s)", base_url, health.get("engine"))
 
     def _on_backend_failed(self, message: str) -> None:
-        self.backend_error = message
+        self.backend_url, self.backend_error, self.backend_up = "", message, False
+        self.last_problem = message
+        self.watch.report("backend", False, f"the backend did not start: {message}")
+        self.no_backend.emit(message)
+
+    def _on_health(self, up: bool, reason: str, document: dict) -> None:
+        self.backend_up = up
+        self.watch.report("backend", up, f"the backend is down: {reason}")
+        if not up:
+            self.last_problem = f"backend: {reason}"
+        if document:
+            self.health = document
+        self.backend_error = "" if up else reason
+
+    def _on_backend_restarted(self, reason: str) -> None:
+        self.backend_restarts += 1
+        self.last_problem = reason
 
     def _on_progress(self, token: int, stage: str, details: dict) -> None:
         if not self._current(token):
@@ -362,8 +415,6 @@ class BoothWindow(QMainWindow):
         self._cancel = None
         self.outcome = outcome
         self.saved_paths = None
-        url = outcome.share_url
-        self.result.show_outcome(outcome, qr_image(url) if url else None)
         self.machine.handle(Event.JOB_DONE)
         self.save_strip.emit(token, outcome, self.config.booth.output_dir)
 
@@ -379,6 +430,14 @@ class BoothWindow(QMainWindow):
         if token == self._token:
             self.result.set_saved(Path(gif).name)
 
+    def _check_order(self) -> None:
+        """Between visits, swap the invitation for "out of order" while a part stays down, and back."""
+        reasons = self.watch.out_of_order()
+        if reasons and self.machine.handle(Event.OUT_OF_ORDER):
+            log.warning("out of order: %s", "; ".join(reasons))
+        elif not reasons and self.machine.handle(Event.IN_ORDER):
+            log.info("back in order")
+
     # -- settings ---------------------------------------------------------------------------------
     def _apply_settings(self, config: Config) -> None:
         old = self.config
@@ -388,10 +447,10 @@ class BoothWindow(QMainWindow):
             self.settings.message.setText(str(error))
             return
         self.config = config
+        self.watch.grace = config.booth.out_of_order_seconds
         self.strings = Strings(config.booth.language)
-        for screen in dict.fromkeys(self.screens.values()):
+        for screen in self.screens.values():
             screen.set_strings(self.strings)
-        self.attract.set_ages(config.booth.ages)
         if config.booth.camera != old.booth.camera:
             self._start_camera()
         if (config.backend.url, config.backend.api_key) != (old.backend.url, old.backend.api_key):

@@ -81,6 +81,12 @@ class ErrorScreen(Screen):
     def stop(self) -> None:
         self._timer.stop()
 
+    def enter(self, context) -> None:
+        self.show_error(context.error, context.config.booth.error_seconds)
+
+    def leave(self) -> None:
+        self.stop()
+
     def retranslate(self) -> None:
         self.symbol.set_icon(ICON_NAMES[self.kind])
         self.title.setText(self.strings.get(f"error.{self.kind.value}.title"))
@@ -94,6 +100,13 @@ class ErrorScreen(Screen):
             self._dismiss()
             return
         self.returning.setText(self.strings.get("error.returning", n=math.ceil(left)))
+
+    def key_tap(self) -> bool:
+        if self.kind is ErrorKind.CAMERA:
+            self._back()
+        else:
+            self._dismiss()
+        return True
 
     def _back(self) -> None:
         self._timer.stop()

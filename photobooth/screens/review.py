@@ -55,12 +55,22 @@ class ReviewScreen(Screen):
     def stop(self) -> None:
         self._timer.stop()
 
+    def enter(self, context) -> None:
+        self.show_photo(context.photo, context.config.booth.review_seconds)
+
+    def leave(self) -> None:
+        self.stop()
+
     def _tick(self) -> None:
         left = self._deadline - time.monotonic()
         if left <= 0:
             self._go()
             return
         self.auto.setText(self.strings.get("review.auto", n=math.ceil(left)))
+
+    def key_tap(self) -> bool:
+        self._go()
+        return True
 
     def _retake(self) -> None:
         self.stop()
