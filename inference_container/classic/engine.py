@@ -18,8 +18,9 @@ from PIL import Image
 from booth_core.ages import DEFAULT_AGES, validate_ages
 from booth_core.photo import load_photo
 from booth_core.result import AgedFrame, AgingResult
-from inference_container.classic import apparent as apparent_age
 from inference_container.classic import donors, hair, tone, transfer, warp
+from inference_container.classic.apparent import ApparentAge
+from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab
 from inference_container.classic.strength import Plan, plan
@@ -53,7 +54,7 @@ class Prepared:
     hair_light: float  # the hair's median lightness (L 0-100), for keeping its strands when darkened
     face: Face
     greyscale: bool
-    apparent: apparent_age.ApparentAge
+    apparent: ApparentAge
 
 
 @dataclass
@@ -61,7 +62,7 @@ class AgedFace:
     """The frames of one aligned face (uint8 HxWx3, in the order of the ages), its apparent age and timings."""
 
     frames: list[np.ndarray]
-    apparent: apparent_age.ApparentAge
+    apparent: ApparentAge
     timings: dict[str, float]
 
 
@@ -115,9 +116,9 @@ def prepare(
     masks = build_masks(small, sface)
     hair_small = hair.hair_mask(small, sface, masks.skin_colour)
     seen = (
-        apparent_age.ApparentAge.given(given_age)
+        ApparentAge.given(given_age)
         if given_age is not None
-        else apparent_age.estimate(small, sface, masks.skin, hair_small, masks.brows)
+        else estimate_from_cues(small, sface, masks.skin, hair_small, masks.brows)
     )
     smooth_small = _young_skin(small, d)
     brow_free = _painted_out(small, masks.brows > 0.25, 0.06 * d)
@@ -127,7 +128,6 @@ def prepare(
     reach = np.maximum.reduce([hair_small, masks.face, masks.neck, masks.brows, zone])
     box = _box(reach > 0.004, factor, (h, w))
     y0, y1, x0, x1 = box
-    bsize = (x1 - x0, y1 - y0)
 
     def up(array: np.ndarray) -> np.ndarray:
         return _up(array, size)[y0:y1, x0:x1]
@@ -152,7 +152,6 @@ def prepare(
             )
         )
     )
-    del bsize
     return Prepared(
         rgb=crop,
         box=box,
@@ -247,13 +246,11 @@ def _beard_free(
     painted = _painted_out(small, holes, 0.08 * d) if holes.any() else small
     lab = _to_lab(painted)
     low = cv2.GaussianBlur(lab, (0, 0), max(0.08 * d, 2.0))
-    p = face.points
     cheeks = np.zeros(small.shape[:2], dtype=bool)
     for eye, side in ((face.right_eye, -1), (face.left_eye, 1)):
         c = face.offset(eye, 0.1 * side, 0.5)
         x, y, r = int(c[0]), int(c[1]), max(int(0.12 * d), 2)
         cheeks[max(y - r, 0) : y + r, max(x - r, 0) : x + r] = True
-    del p
     reference = (
         np.median(low[cheeks & (masks.skin > 0.5)], axis=0) if np.any(cheeks & (masks.skin > 0.5)) else None
     )
@@ -300,9 +297,7 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
     return warp.apply(out, warp.age_field(out.shape[:2], prep.face, step.sag, step.growth))
 
 
-def estimate_apparent_age(
-    crop: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE
-) -> apparent_age.ApparentAge:
+def estimate_apparent_age(crop: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE) -> ApparentAge:
     """How old the aligned face looks (see `apparent`), without ageing it."""
     return prepare(crop, landmarks, work_size).apparent
 
@@ -338,7 +333,7 @@ class ClassicEngine:
         if not 64 <= int(output_size) <= 4096:
             raise ValueError(f"output_size {output_size} is outside 64-4096")
         if apparent_age is not None:
-            apparent_age_module_check(apparent_age)
+            ApparentAge.given(apparent_age)  # refuse a bad hint now, not at the first photo
         self.output_size = int(output_size)
         self.work_size = int(work_size)
         self.apparent_age = apparent_age
@@ -369,8 +364,3 @@ class ClassicEngine:
             "apparent_age": aged.apparent.age,
         }
         return AgingResult(original=aligned, frames=frames, engine=self.name, timings=timings)
-
-
-def apparent_age_module_check(age: float) -> None:
-    """Refuse a hint outside 0-100 when the engine is made, not at the first photo."""
-    apparent_age.ApparentAge.given(age)
