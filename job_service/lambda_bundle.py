@@ -1,36 +1,39 @@
-"""What the Lambda zip must contain besides numpy and Pillow (boto3 is in the Lambda runtime)."""
+"""What the Lambda zip holds: whole torch-free packages, no hand-kept file list.
+
+The handlers (`job_service.aws.handlers`) import only `job_service` and the shared contract facts;
+numpy and Pillow come as Linux wheels (boto3 is in the Lambda runtime).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Repo-relative roots: the job service, the handlers, and the few torch-free inference_container modules
-#: the job logic imports (ages, errors, wire, photo, and the package's own __init__, which imports nothing).
-_ROOTS = (
+LAMBDA_RUNTIME = "python3.12"
+#: Packages bundled whole (every .py file under them).
+BUNDLED_PACKAGES = (
     "job_service",
-    "cloud_setup/__init__.py",
-    "cloud_setup/handlers.py",
-    "inference_container/__init__.py",
-    "inference_container/ages.py",
-    "inference_container/errors.py",
-    "inference_container/wire.py",
-    "inference_container/photo.py",
+    "inference_container.ages",
+    "inference_container.errors",
+    "inference_container.wire",
+    "inference_container.photo",
 )
-#: Never imported on Lambda: the local server (uvicorn, starlette) and the `serve` command.
-_EXCLUDED = ("job_service/local", "job_service/serve_command.py")
 #: Third-party packages to install into the zip.
 LAMBDA_REQUIREMENTS = ("numpy", "pillow")
 
 
+def _module_files(root: Path, dotted: str) -> list[Path]:
+    """A package's .py files, or one module (with its parent packages' __init__.py)."""
+    path = root.joinpath(*dotted.split("."))
+    parents = [root.joinpath(*dotted.split(".")[:n], "__init__.py") for n in range(1, dotted.count(".") + 1)]
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return [p for p in parents if p.is_file()] + files
+
+
 def lambda_source_paths(repo_root: str | Path = REPO_ROOT) -> list[str]:
-    """Repo-relative paths of every source file the Lambda zip needs, sorted."""
+    """Repo-relative paths of every source file the Lambda zip holds, sorted."""
     root = Path(repo_root)
-    files = []
-    for entry in _ROOTS:
-        path = root / entry
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            relative = file.relative_to(root).as_posix()
-            if not any(relative == skip or relative.startswith(skip + "/") for skip in _EXCLUDED):
-                files.append(relative)
+    files = {
+        file.relative_to(root).as_posix() for name in BUNDLED_PACKAGES for file in _module_files(root, name)
+    }
     return sorted(files)

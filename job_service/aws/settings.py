@@ -12,7 +12,7 @@ from inference_container.ages import DEFAULT_AGES, parse_ages
 from job_service.api import ApiConfig
 from job_service.service import JobService, ServiceSettings
 
-#: Environment variables the deploy (cloud_setup.lambdas.environment) sets on every Lambda: name -> meaning.
+#: Environment variables the deploy (cloud_setup.template.functions.environment) sets on every Lambda: name -> meaning.
 ENVIRONMENT = {
     "TT_INPUT_BUCKET": "private bucket for photos, uploads/<job id> (required)",
     "TT_OUTPUT_BUCKET": "private bucket for frames, results/<job id>/<n>.jpg (default: the input bucket)",
@@ -23,7 +23,10 @@ ENVIRONMENT = {
     "TT_API_KEY": "optional x-api-key the handler checks itself (API Gateway's usage-plan key works without it)",
     "TT_DEFAULT_AGES": "optional, default 25,35,55,75",
     "TT_ENGINE_NAME": "the engine the endpoint serves, shown in /health and job documents, default sam",
-    "TT_URL_EXPIRES_S": "lifetime of a presigned frame URL, default 3600",
+    "TT_URL_EXPIRES_S": "lifetime of a presigned frame URL, default 300 (the booth fetches frames at once)",
+    "TT_UPLOAD_URL_EXPIRES_S": "lifetime of a presigned upload form (POST /uploads/{id}/presign), default 120",
+    "TT_MAX_PUT_BYTES": "largest photo PUT /uploads/{id} takes (larger: presign), default the contract's 10 MB",
+    "TT_INVOCATION_TIMEOUT_S": "SageMaker InvocationTimeoutSeconds: how long one model run may take, default 300",
     "TT_START_INFERENCE": "`upload` (default: the API Lambda invokes the endpoint) or `s3-event` (the upload Lambda does)",
     "AWS_REGION": "set by Lambda itself",
 }
@@ -41,7 +44,10 @@ class AwsSettings:
     job_timeout: float = 300.0
     retention_days: float = 1.0
     engine_name: str = "sam"
-    url_expires: int = 3600
+    url_expires: int = 300
+    upload_expires: int = 120
+    max_put_bytes: int | None = None
+    invocation_timeout: float = 300.0
     start_on_upload: bool = True
 
     @classmethod
@@ -64,7 +70,10 @@ class AwsSettings:
             job_timeout=float(env.get("TT_JOB_TIMEOUT_S") or 300),
             retention_days=float(env.get("TT_RETENTION_DAYS") or 1),
             engine_name=env.get("TT_ENGINE_NAME") or "sam",
-            url_expires=int(env.get("TT_URL_EXPIRES_S") or 3600),
+            url_expires=int(env.get("TT_URL_EXPIRES_S") or 300),
+            upload_expires=int(env.get("TT_UPLOAD_URL_EXPIRES_S") or 120),
+            max_put_bytes=int(env["TT_MAX_PUT_BYTES"]) if env.get("TT_MAX_PUT_BYTES") else None,
+            invocation_timeout=float(env.get("TT_INVOCATION_TIMEOUT_S") or 300),
             start_on_upload=start == "upload",
         )
 
@@ -78,7 +87,9 @@ class AwsSettings:
 
     def api_config(self) -> ApiConfig:
         health = {"status": "ok", "engine": self.engine_name, "version": inference_container.__version__}
-        return ApiConfig(api_key=self.api_key, health=lambda: dict(health))
+        if self.max_put_bytes is not None:
+            health["max_put_bytes"] = self.max_put_bytes  # larger photos: POST /uploads/{id}/presign
+        return ApiConfig(api_key=self.api_key, health=lambda: dict(health), max_put_bytes=self.max_put_bytes)
 
 
 def build_service(
@@ -99,14 +110,18 @@ def build_service(
     session = session or boto3.session.Session(region_name=settings.region)
     # SigV4 presigned URLs: SigV2 is deprecated and refused for KMS-encrypted objects.
     s3 = session.client("s3", config=Config(signature_version="s3v4"))
-    store = S3ObjectStore(s3, settings.bucket, settings.url_expires, settings.results_bucket)
+    store = S3ObjectStore(
+        s3, settings.bucket, settings.url_expires, settings.results_bucket, settings.upload_expires
+    )
     table = DynamoJobTable(session.resource("dynamodb").Table(settings.table))
     if queue is None:
         queue = SageMakerAsyncQueue(
             session.client("sagemaker-runtime"),
             settings.endpoint or "",
             settings.bucket,
-            settings.job_timeout,
+            request_ttl=settings.job_timeout,
+            invocation_timeout=settings.invocation_timeout,
+            sagemaker=session.client("sagemaker"),
         )
     return JobService(
         store,

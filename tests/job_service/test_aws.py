@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def handler_env(monkeypatch):
-    """The environment cloud_setup.lambdas gives the functions, on moto."""
+    """The environment cloud_setup.template.functions gives the functions, on moto."""
     for name, value in {
         "TT_INPUT_BUCKET": INPUT_BUCKET,
         "TT_OUTPUT_BUCKET": OUTPUT_BUCKET,
@@ -53,7 +53,7 @@ def handler_env(monkeypatch):
         "AWS_REGION": REGION,
     }.items():
         monkeypatch.setenv(name, value)
-    from cloud_setup import handlers
+    from job_service.aws import handlers
 
     with mock_aws():
         create_aws_resources(boto3.session.Session(region_name=REGION))
@@ -119,7 +119,7 @@ def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
 
 
 def test_handlers_need_their_environment(monkeypatch):
-    from cloud_setup import handlers
+    from job_service.aws import handlers
 
     monkeypatch.delenv("TT_INPUT_BUCKET", raising=False)
     handlers.reset()
@@ -248,12 +248,11 @@ def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / relative, target)
     assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow"}
-    assert not any(path.startswith("job_service/local") for path in lambda_source_paths())
     site_packages = sysconfig.get_paths()["purelib"]
     code = (
         f"import sys; sys.path[:] = [{str(tmp_path)!r}] + [p for p in sys.path if 'site-packages' not in p] + "
         f"[{site_packages!r}];"
-        "import cloud_setup.handlers as h, job_service.aws.functions, job_service.aws.settings;"
+        "import job_service.aws.handlers as h, job_service.aws.functions, job_service.aws.settings;"
         "assert all(callable(getattr(h, n)) for n in ('api_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
         f"assert h.__file__.startswith({str(tmp_path)!r}), h.__file__;"
         "bad = [m for m in ('torch', 'PySide6', 'starlette', 'uvicorn', 'cv2') if m in sys.modules]; assert not bad, bad"
