@@ -55,7 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent-invocations", type=int, default=2, help="photos per instance at once (default 2)"
     )
     parser.add_argument(
-        "--retention-days", type=int, default=1, help="days before photos, frames and jobs expire (default 1)"
+        "--retention-days",
+        type=int,
+        default=StackOptions.retention_days,
+        help=f"days before photos, frames and jobs expire (default {StackOptions.retention_days})",
     )
     parser.add_argument(
         "--log-retention-days",

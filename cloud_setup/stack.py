@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from cloud_setup.open_hours import OpenHours
 
 #: Every resource carries these tags (CloudFormation also adds aws:cloudformation:stack-name).
@@ -22,8 +23,8 @@ DEFAULT_INSTANCE_TYPE = "ml.g4dn.xlarge"
 WAKE_UP_S = 720
 #: The job timeout when the endpoint may sit at zero: wake-up plus a few photos' worth of queue.
 SCALE_TO_ZERO_JOB_TIMEOUT_S = 900
-#: With an instance always running a photo takes seconds; this matches the local service's default.
-WARM_JOB_TIMEOUT_S = 300
+#: With an instance always running a photo takes seconds: the contract's default.
+WARM_JOB_TIMEOUT_S = JOB_TIMEOUT_S
 #: CloudWatch Logs accepts only these retention periods (days).
 LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90)
 
@@ -50,7 +51,7 @@ class StackOptions:
     min_instances: int = 0
     max_instances: int = 1
     max_concurrent_invocations: int = 2
-    retention_days: int = 1
+    retention_days: int = DEFAULT_RETENTION_HOURS // 24
     log_retention_days: int = 7
     job_timeout_s: int | None = None
     open_hours: OpenHours | None = None

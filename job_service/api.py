@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from booth_core.limits import megabytes
 from job_service import validation
 from job_service.model import ApiError
 from job_service.service import JobService
@@ -118,11 +119,11 @@ def _allow(method: str, allowed: str) -> None:
 def _upload(service: JobService, config: ApiConfig, request: ApiRequest, job_id: str) -> ApiResponse:
     validation.check_job_id(job_id)
     if request.too_large:
-        validation.check_size(validation.MAX_UPLOAD_BYTES + 1)
+        raise ApiError("TOO_LARGE")
     if config.max_put_bytes is not None and len(request.body) > config.max_put_bytes:
         raise ApiError(
             "TOO_LARGE",
-            f"Photos above {config.max_put_bytes // (1024 * 1024)} MB go through POST /uploads/{job_id}/presign.",
+            f"Photos above {megabytes(config.max_put_bytes)} go through POST /uploads/{job_id}/presign.",
         )
     job, created = service.accept_upload(
         job_id, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")

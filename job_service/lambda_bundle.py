@@ -1,6 +1,6 @@
 """What the Lambda zip holds: whole torch-free packages, no hand-kept file list.
 
-The handlers (`job_service.aws.handlers`) import only `job_service` and the shared contract facts;
+The handlers (`job_service.aws.handlers`) import only `job_service` and `booth_core`, the torch-free core;
 numpy and Pillow come as Linux wheels (boto3 is in the Lambda runtime).
 """
 
@@ -11,13 +11,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LAMBDA_RUNTIME = "python3.12"
 #: Packages bundled whole (every .py file under them).
-BUNDLED_PACKAGES = (
-    "job_service",
-    "inference_container.ages",
-    "inference_container.errors",
-    "inference_container.wire",
-    "inference_container.photo",
-)
+BUNDLED_PACKAGES = ("booth_core", "job_service")
 #: Third-party packages to install into the zip.
 LAMBDA_REQUIREMENTS = ("numpy", "pillow")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from inference_container.errors import NoFaceError
+from booth_core.errors import NoFaceError
 
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 #: Detection works on the photo scaled so its long side lies in this range (pixels).

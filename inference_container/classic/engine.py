@@ -14,13 +14,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from inference_container.ages import DEFAULT_AGES, validate_ages
+from booth_core.ages import DEFAULT_AGES, validate_ages
+from booth_core.photo import load_photo
+from booth_core.result import AgedFrame, AgingResult
 from inference_container.classic import hair, tone, warp, wrinkles
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks
 from inference_container.classic.strength import Strength, age_strength, ramp
-from inference_container.engine.result import AgedFrame, AgingResult
-from inference_container.photo import load_photo
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512

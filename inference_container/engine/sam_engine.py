@@ -15,9 +15,9 @@ from pathlib import Path
 import torch
 from PIL import Image
 
-from inference_container.ages import DEFAULT_AGES, validate_ages
-from inference_container.engine.result import AgedFrame, AgingResult
-from inference_container.errors import InferenceError, WeightsError
+from booth_core.ages import DEFAULT_AGES, validate_ages
+from booth_core.errors import InferenceError, WeightsError
+from booth_core.result import AgedFrame, AgingResult
 from inference_container.sam.checkpoint import load_checkpoint
 from inference_container.sam.fast import FastSam, compile_by_default
 from inference_container.sam.images import SAM_INPUT_SIZE, image_to_tensor, tensor_to_image

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from inference_container.ages import format_custom_attributes
+from booth_core.ages import format_custom_attributes
 from job_service.model import STAGE_WARMING_UP, Job
 
 #: SageMaker's ranges: RequestTTLSeconds 60 s - 6 h, InvocationTimeoutSeconds 1 s - 1 h.

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from booth_core.errors import BadImageError, NoFaceError
 from inference_container.align import (
     FaceBox,
     align_face,
@@ -18,7 +19,6 @@ from inference_container.align import (
     detect_landmarks,
 )
 from inference_container.align.landmarks import choose_face
-from inference_container.errors import BadImageError, NoFaceError
 from tests.conftest import image_bytes
 
 # FFHQ places the eye centres at about (0.375, 0.478) and (0.625, 0.478) of the crop (SAM_FACTS §1b:

@@ -13,14 +13,15 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import zipfile
 
 import numpy as np
 import pytest
 
+from booth_core import wire
 from cloud_setup import lambda_zip
-from inference_container import wire
 
 from .conftest import DUMMY_CREDENTIALS, IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud
@@ -35,7 +36,7 @@ def test_zip_is_deterministic_and_holds_whole_packages():
     assert first == lambda_zip.build_zip(lambda_zip.source_paths())
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     assert "job_service/aws/handlers.py" in names and "job_service/aws/functions.py" in names
-    assert "inference_container/wire.py" in names
+    assert "booth_core/wire.py" in names
     assert not any(
         name.startswith(("inference_container/sam/", "photobooth/", "cloud_setup/", "tests/"))
         for name in names
@@ -63,6 +64,9 @@ def _s3_event(bucket: str, key: str) -> dict:
 
 
 SCRIPT = """
+import sys
+# The zip first, then third-party packages only: -S keeps the repo's editable install from masking a gap.
+sys.path[:] = [UNPACKED] + [p for p in sys.path if "site-packages" not in p] + [SITE_PACKAGES]
 import json, pathlib, boto3, requests
 from job_service.aws import handlers
 assert pathlib.Path(handlers.__file__).resolve().is_relative_to(pathlib.Path(UNPACKED).resolve())
@@ -115,15 +119,21 @@ def test_handlers_from_the_zip_work_with_the_deployed_stack(moto_url, aws, tmp_p
     (tmp_path / "events.json").write_text(json.dumps(events))
     (tmp_path / "strip.npy").write_bytes(wire.encode_npy(strip))
     (tmp_path / "photo.jpg").write_bytes(astronaut_jpeg)
+    site_packages = sysconfig.get_paths()["purelib"]
     script = (
-        f"UNPACKED, FRAMES, OUTPUT_KEY = {str(unpacked)!r}, {frames!r}, {output_key!r}\n"
+        f"UNPACKED, FRAMES, OUTPUT_KEY, SITE_PACKAGES = {str(unpacked)!r}, {frames!r}, {output_key!r}, {site_packages!r}\n"
         + textwrap.dedent(SCRIPT)
     )
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TT_"))}
     env.update(DUMMY_CREDENTIALS, **function["Environment"]["Variables"])
     env.update(AWS_REGION=REGION, AWS_ENDPOINT_URL=moto_url, PYTHONPATH=str(unpacked))
     done = subprocess.run(
-        [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-S", "-c", script],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from inference_container import wire
+from booth_core import wire
 
 
 @dataclass(frozen=True)
