@@ -12,7 +12,7 @@ from cloud_setup.clients import Clients
 from cloud_setup.report import Report
 from cloud_setup.stack import StackNames, StackOptions, stack_tags
 from cloud_setup.template.api import STAGE
-from cloud_setup.template.inference import VARIANT
+from cloud_setup.template.inference import VARIANT, instance_type_of, without_scaling
 
 ACCOUNT_PLACEHOLDER = "<account-id>"
 
@@ -54,6 +54,23 @@ def _deployment(stack: str, body: dict, parameters: dict, tags) -> changeset.Dep
     return changeset.Deployment(stack, body, template.to_json(body, compact=True), parameters, tags)
 
 
+def _detach_scaling_for_new_instance_type(cfn, options, main, tags, report, dry_run) -> None:
+    """SageMaker refuses to change a scaled variant's instance type: first deploy the running template
+    without its scaling resources (CloudFormation deregisters them), then the new one brings them back."""
+    if changeset.describe_stack(cfn, options.name) is None:
+        return
+    running = changeset.deployed_template(cfn, options.name)
+    old, new = instance_type_of(running), instance_type_of(main)
+    if old is None or old == new:
+        return
+    report.note(f"  instance type {old} -> {new}: detaching the endpoint's scaling first")
+    stack = changeset.describe_stack(cfn, options.name)
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack.get("Parameters", [])}
+    changeset.deploy(
+        cfn, _deployment(options.name, without_scaling(running), parameters, tags), report, dry_run
+    )
+
+
 def build_lambda_zip(vendor_deps: bool, cache_dir: Path) -> bytes:
     vendor_dir = lambda_zip.vendor(lambda_zip.requirements(), cache_dir) if vendor_deps else None
     return lambda_zip.build_zip(lambda_zip.source_paths(), vendor_dir=vendor_dir)
@@ -93,9 +110,9 @@ def deploy(
         report.record(
             "created", "lambda zip", f"s3://{names.artifacts_bucket}/{key}", f"{len(package) // 1024} KiB"
         )
-    deployment = _deployment(
-        options.name, main, {"ArtifactsBucket": names.artifacts_bucket, "LambdaCodeKey": key}, tags
-    )
+    parameters = {"ArtifactsBucket": names.artifacts_bucket, "LambdaCodeKey": key}
+    _detach_scaling_for_new_instance_type(cfn, options, main, tags, report, dry_run)
+    deployment = _deployment(options.name, main, parameters, tags)
     if len(deployment.body) > template.MAX_INLINE_BYTES and not dry_run:
         template_key = f"templates/{hashlib.sha256(deployment.body.encode()).hexdigest()}.json"
         _upload_if_missing(clients.s3, names.artifacts_bucket, template_key, deployment.body.encode())

@@ -47,6 +47,23 @@ def check_model_source(image_uri: str, model_data_url: str) -> None:
         )
 
 
+#: Logical ids of the scaling resources: SageMaker refuses an instance-type change while they are attached.
+SCALING_RESOURCES = ("EndpointScalableTarget", "BacklogScalingPolicy", "WakeScalingPolicy", "WakeAlarm")
+
+
+def instance_type_of(template: dict) -> str | None:
+    """The endpoint's instance type in a rendered (or deployed) template."""
+    config = template.get("Resources", {}).get("EndpointConfig", {}).get("Properties", {})
+    variants = config.get("ProductionVariants") or [{}]
+    return variants[0].get("InstanceType")
+
+
+def without_scaling(template: dict) -> dict:
+    """The same template minus the scaling resources (the first step of an instance-type change)."""
+    resources = {k: v for k, v in template["Resources"].items() if k not in SCALING_RESOURCES}
+    return {**template, "Resources": resources}
+
+
 def endpoint_name(options: StackOptions) -> str:
     return f"{options.name}-endpoint"
 

@@ -154,3 +154,24 @@ def test_teardown_empties_the_buckets_and_deletes_both_stacks(moto_url, aws, tmp
     assert code == 1 and "absent" in output
     code, report, _ = cloud("teardown", stack, moto_url, "--yes", "--booth-config", str(booth))
     assert code == 0 and {c.action for c in report.changes} == {"absent"}
+
+
+def test_a_new_instance_type_detaches_scaling_first(moto_url, aws, tmp_path):
+    """SageMaker refuses an instance-type change while scaling is attached, so deploy goes in two change
+    sets. moto cannot execute the second (it mishandles replacing an endpoint config on update), so the
+    change is checked as a dry run after the first deploy: both change sets are made and shown, none runs."""
+    stack = "tt-resize"
+    booth = str(tmp_path / "booth.toml")
+    source = ("--image-uri", IMAGE_URI, "--model-data-url", MODEL_DATA_URL, "--booth-config", booth)
+    assert cloud("deploy", stack, moto_url, *source)[0] == 0
+    before = sorted(names_in_account(aws))
+    code, _, output = cloud(
+        "deploy", stack, moto_url, *source, "--instance-type", "ml.g5.xlarge", "--dry-run"
+    )
+    assert code == 0, output
+    assert "instance type ml.g4dn.xlarge -> ml.g5.xlarge: detaching the endpoint's scaling first" in output
+    detach, resize = output.split("Change set ")[-2:]
+    assert "Remove" in detach and "AWS::ApplicationAutoScaling::ScalableTarget" in detach
+    assert "AWS::SageMaker::EndpointConfig" in resize
+    assert output.count("nothing executed") == 2 and sorted(names_in_account(aws)) == before
+    assert cloud("teardown", stack, moto_url, "--yes", "--booth-config", booth)[0] == 0
