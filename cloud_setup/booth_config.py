@@ -33,11 +33,6 @@ def write(path: Path, url: str, api_key: str, job_timeout_seconds: float) -> boo
     return True
 
 
-def read_backend(path: Path) -> dict:
-    path = Path(path)
-    return tomllib.loads(path.read_text()).get("backend", {}) if path.is_file() else {}
-
-
 def remove_backend(path: Path, url: str | None) -> bool:
     """Drop `[backend]` if it points at `url` (the stack being deleted); delete the file if nothing else is left."""
     path = Path(path)
