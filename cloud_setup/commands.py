@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from pathlib import Path
 
@@ -13,8 +14,6 @@ from cloud_setup.report import Report
 from cloud_setup.stack import StackNames, StackOptions, stack_tags
 from cloud_setup.template.api import STAGE
 from cloud_setup.template.inference import VARIANT, instance_type_of, without_scaling
-
-ACCOUNT_PLACEHOLDER = "<account-id>"
 
 
 def names_for(options: StackOptions, clients: Clients) -> StackNames:
@@ -76,13 +75,16 @@ def build_lambda_zip(vendor_deps: bool, cache_dir: Path) -> bytes:
     return lambda_zip.build_zip(lambda_zip.source_paths(), vendor_dir=vendor_dir)
 
 
-def _upload_if_missing(s3, bucket: str, key: str, data: bytes) -> bool:
+def _upload_if_missing(s3, bucket: str, key: str, data: bytes, content_type: str) -> bool:
+    """Objects are named after their contents, so one that exists is already right."""
     try:
         s3.head_object(Bucket=bucket, Key=key)
         return False
-    except ClientError:
-        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/zip")
-        return True
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+            raise
+    s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type)
+    return True
 
 
 def deploy(
@@ -106,7 +108,9 @@ def deploy(
     )
     package = build_lambda_zip(vendor_deps, cache_dir or Path.home() / ".cache" / "time-traveler")
     key = artifacts.code_key(hashlib.sha256(package).hexdigest())
-    if not dry_run and _upload_if_missing(clients.s3, names.artifacts_bucket, key, package):
+    if not dry_run and _upload_if_missing(
+        clients.s3, names.artifacts_bucket, key, package, "application/zip"
+    ):
         report.record(
             "created", "lambda zip", f"s3://{names.artifacts_bucket}/{key}", f"{len(package) // 1024} KiB"
         )
@@ -115,11 +119,13 @@ def deploy(
     deployment = _deployment(options.name, main, parameters, tags)
     if len(deployment.body) > template.MAX_INLINE_BYTES and not dry_run:
         template_key = f"templates/{hashlib.sha256(deployment.body.encode()).hexdigest()}.json"
-        _upload_if_missing(clients.s3, names.artifacts_bucket, template_key, deployment.body.encode())
+        _upload_if_missing(
+            clients.s3, names.artifacts_bucket, template_key, deployment.body.encode(), "application/json"
+        )
         url = clients.s3.generate_presigned_url(
             "get_object", Params={"Bucket": names.artifacts_bucket, "Key": template_key}
         )
-        deployment = changeset.Deployment(**{**deployment.__dict__, "template_url": url})
+        deployment = dataclasses.replace(deployment, template_url=url)
     changeset.deploy(cfn, deployment, report, dry_run)
     if dry_run:
         return {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from booth_core.environment import variable
 from cloud_setup.stack import StackOptions
 from cloud_setup.template.cfn import arn, get_att, ref, role, statement
 from cloud_setup.template.storage import bucket_arn, bucket_name
@@ -56,18 +57,18 @@ def function_name(options: StackOptions, purpose: str) -> str:
 def environment(options: StackOptions) -> dict:
     """What the handlers read (job_service.aws.settings.ENVIRONMENT)."""
     return {
-        "TT_INPUT_BUCKET": bucket_name(options, "photos"),
-        "TT_OUTPUT_BUCKET": bucket_name(options, "frames"),
-        "TT_JOB_TABLE": f"{options.name}-jobs",
-        "TT_ENDPOINT_NAME": f"{options.name}-endpoint",
-        "TT_JOB_TIMEOUT_S": str(options.job_timeout),
-        "TT_RETENTION_DAYS": str(options.retention_days),
-        "TT_ENGINE_NAME": "sam",
-        "TT_START_INFERENCE": "s3-event",
-        "TT_URL_EXPIRES_S": str(FRAME_URL_EXPIRES_S),
-        "TT_UPLOAD_URL_EXPIRES_S": str(UPLOAD_URL_EXPIRES_S),
-        "TT_MAX_PUT_BYTES": str(MAX_PUT_BYTES),
-        "TT_INVOCATION_TIMEOUT_S": str(INVOCATION_TIMEOUT_S),
+        variable("INPUT_BUCKET"): bucket_name(options, "photos"),
+        variable("OUTPUT_BUCKET"): bucket_name(options, "frames"),
+        variable("JOB_TABLE"): f"{options.name}-jobs",
+        variable("ENDPOINT_NAME"): f"{options.name}-endpoint",
+        variable("JOB_TIMEOUT_S"): str(options.job_timeout),
+        variable("RETENTION_DAYS"): str(options.retention_days),
+        variable("ENGINE_NAME"): "sam",
+        variable("START_INFERENCE"): "s3-event",
+        variable("URL_EXPIRES_S"): str(FRAME_URL_EXPIRES_S),
+        variable("UPLOAD_URL_EXPIRES_S"): str(UPLOAD_URL_EXPIRES_S),
+        variable("MAX_PUT_BYTES"): str(MAX_PUT_BYTES),
+        variable("INVOCATION_TIMEOUT_S"): str(INVOCATION_TIMEOUT_S),
     }
 
 

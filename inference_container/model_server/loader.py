@@ -46,9 +46,9 @@ def engine_factory(
         weights = model_file if model_file.is_file() else None
         name = resolve_engine_name(engine, weights)
         if name != "sam":
-            return load_engine(name)
+            return load_engine(name, weights=weights, device=device, precision=precision)
         check_device(device)
-        loaded = load_engine("sam", weights=weights, device=device, precision=precision)
+        loaded = load_engine(name, weights=weights, device=device, precision=precision)
         placed = str(getattr(loaded, "device", device))
         if device is not None and not placed.startswith(device.split(":")[0]):
             raise DeviceUnavailable(f"asked for {device}, but the engine was placed on {placed}")

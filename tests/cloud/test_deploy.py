@@ -60,8 +60,8 @@ def test_the_stack_made_what_moto_can_make(deployed, aws):
         config = lam.get_function_configuration(FunctionName=f"{STACK}-{purpose}")
         assert config["Handler"] == f"job_service.aws.handlers.{purpose}_handler"
         env = config["Environment"]["Variables"]
-        assert env["TT_INPUT_BUCKET"] == PHOTOS and env["TT_OUTPUT_BUCKET"] == FRAMES
-        assert env["TT_JOB_TIMEOUT_S"] == "900"
+        assert env["TIME_TRAVELER_INPUT_BUCKET"] == PHOTOS and env["TIME_TRAVELER_OUTPUT_BUCKET"] == FRAMES
+        assert env["TIME_TRAVELER_JOB_TIMEOUT_S"] == "900"
     assert any(
         url.endswith(f"/{STACK}-completion-dead-letters") for url in aws("sqs").list_queues()["QueueUrls"]
     )

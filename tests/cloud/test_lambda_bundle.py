@@ -124,7 +124,11 @@ def test_handlers_from_the_zip_work_with_the_deployed_stack(moto_url, aws, tmp_p
         f"UNPACKED, FRAMES, OUTPUT_KEY, SITE_PACKAGES = {str(unpacked)!r}, {frames!r}, {output_key!r}, {site_packages!r}\n"
         + textwrap.dedent(SCRIPT)
     )
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TT_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AWS_", "TT_", "TIME_TRAVELER_"))
+    }
     env.update(DUMMY_CREDENTIALS, **function["Environment"]["Variables"])
     env.update(AWS_REGION=REGION, AWS_ENDPOINT_URL=moto_url, PYTHONPATH=str(unpacked))
     done = subprocess.run(

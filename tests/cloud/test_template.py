@@ -109,8 +109,13 @@ def test_every_function_has_its_own_log_group_role_and_environment(rendered):
         assert function["Code"] == {"S3Bucket": {"Ref": "ArtifactsBucket"}, "S3Key": {"Ref": "LambdaCodeKey"}}
         env = function["Environment"]["Variables"]
         assert set(env) <= set(ENVIRONMENT), set(env) - set(ENVIRONMENT)
-        assert env["TT_JOB_TIMEOUT_S"] == "900" and env["TT_START_INFERENCE"] == "s3-event"
-        assert int(env["TT_URL_EXPIRES_S"]) <= 300 and int(env["TT_UPLOAD_URL_EXPIRES_S"]) <= 120
+        assert (
+            env["TIME_TRAVELER_JOB_TIMEOUT_S"] == "900" and env["TIME_TRAVELER_START_INFERENCE"] == "s3-event"
+        )
+        assert (
+            int(env["TIME_TRAVELER_URL_EXPIRES_S"]) <= 300
+            and int(env["TIME_TRAVELER_UPLOAD_URL_EXPIRES_S"]) <= 120
+        )
         roles.add(function["Role"]["Fn::GetAtt"][0])
     assert len(roles) == 4  # one role per function
     assert groups["EndpointLogGroup"]["LogGroupName"] == "/aws/sagemaker/Endpoints/tt-booth-endpoint"
