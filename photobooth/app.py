@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 TAP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 #: Taps this soon after a screen change are dropped: they were meant for the screen before.
 TAP_GUARD_S = 0.4
+#: How often saved pictures past the retention period are looked for.
+SWEEP_INTERVAL_MS = 60_000
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -78,6 +80,7 @@ class BoothWindow(QMainWindow):
     no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
+    sweep_saved = Signal(str, float)
 
     def __init__(
         self, config: Config, problems: list[str] | None = None, countdown_tick_ms: int = 1000
@@ -164,6 +167,10 @@ class BoothWindow(QMainWindow):
         worker.failed.connect(self._on_job_failed)
         self.files = FileThread(self)
         self.save_strip.connect(self.files.worker.save)
+        self.sweep_saved.connect(self.files.worker.sweep)
+        self.sweep_timer = QTimer(self)
+        self.sweep_timer.setInterval(SWEEP_INTERVAL_MS)
+        self.sweep_timer.timeout.connect(self._sweep_saved)
         self.files.worker.saved.connect(self._on_saved)
         self.network.start()
         self.keeper.start()
@@ -178,12 +185,15 @@ class BoothWindow(QMainWindow):
         state = self.machine.state
         self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
         self.order_timer.start()
+        self.sweep_timer.start()
+        self._sweep_saved()
 
     def shutdown(self) -> None:
         """Stop every thread this window started (idempotent)."""
         QApplication.instance().removeEventFilter(self)
         self.idle_timer.stop()
         self.order_timer.stop()
+        self.sweep_timer.stop()
         self._cancel_job()
         self.stack.currentWidget().leave()
         if self.camera is not None:
@@ -314,6 +324,7 @@ class BoothWindow(QMainWindow):
             backend=self.backend_url or self.backend_error,
             health=dict(self.health),
             problems=tuple(self.problems),
+            retention_seconds=self.retention_seconds(),
         )
 
     # -- the flow ---------------------------------------------------------------------------------
@@ -407,7 +418,7 @@ class BoothWindow(QMainWindow):
             self.machine.handle(Event.NETWORK_OK)
             self.processing.set_stage(self.processing.stage)
         else:
-            self.processing.set_stage(stage)
+            self.processing.set_stage(stage, details.get("stage"))
 
     def _on_job_done(self, token: int, outcome) -> None:
         if not self._current(token):
@@ -429,6 +440,16 @@ class BoothWindow(QMainWindow):
         self.saved_paths = (gif, jpeg)
         if token == self._token:
             self.result.set_saved(Path(gif).name)
+
+    def retention_seconds(self) -> float:
+        """What the consent line promises: the backend's retention when its /health says it, else ours."""
+        hours = self.health.get("retention_hours")
+        if isinstance(hours, (int, float)) and not isinstance(hours, bool) and hours > 0:
+            return float(hours) * 3600
+        return self.config.booth.retention_hours * 3600
+
+    def _sweep_saved(self) -> None:
+        self.sweep_saved.emit(self.config.booth.output_dir, self.retention_seconds())
 
     def _check_order(self) -> None:
         """Between visits, swap the invitation for "out of order" while a part stays down, and back."""

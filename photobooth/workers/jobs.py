@@ -251,7 +251,10 @@ def run_job(
             raise JobFailed(error.get("code") or "INFERENCE_FAILED", str(error.get("message") or ""))
         if status not in ("QUEUED", "PROCESSING"):
             raise JobFailed("BAD_ANSWER", f"unknown status {status!r}")
-        report("queued" if status == "QUEUED" else "ageing", {"job_id": job_id})
+        # The optional "stage" (docs/job_service.md) says more: waiting, warming_up or aging.
+        stage = document.get("stage")
+        details = {"job_id": job_id, "stage": stage if isinstance(stage, str) else None}
+        report("queued" if status == "QUEUED" else "ageing", details)
         if time.monotonic() - started > policy.job_timeout:
             raise JobFailed("TIMEOUT", "the job outlived the booth's patience")
         if cancel.wait(wait):

@@ -27,6 +27,8 @@ class FakeBackend:
         self.mode, self.delay, self.ages = mode, delay, tuple(ages)
         self.requests: list[tuple[str, str, dict]] = []
         self.busy_answers = 0
+        self.health = {"status": "ok", "engine": "fake", "version": "0"}  # tests add optional fields
+        self.stage = None  # the job document's optional "stage" while PROCESSING
         backend = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -59,7 +61,7 @@ class FakeBackend:
                 if backend.mode == "slow":
                     time.sleep(backend.delay)
                 if self.path == "/health":
-                    self._json(200, {"status": "ok", "engine": "fake", "version": "0"})
+                    self._json(200 if backend.health.get("status") == "ok" else 503, backend.health)
                 elif self.path.startswith("/jobs/"):
                     self._job(self.path.rsplit("/", 1)[-1])
                 elif self.path.startswith("/results/"):
@@ -87,6 +89,8 @@ class FakeBackend:
                     document.update(status="FAILED", error={"code": "NO_FACE", "message": "no face"})
                 elif backend.mode == "processing":
                     document.update(status="PROCESSING")
+                    if backend.stage:
+                        document["stage"] = backend.stage
                 else:
                     document["frames"] = [
                         {"index": index, "age": age, "url": f"/results/{job_id}/{index}.jpg"}

@@ -178,6 +178,10 @@ def test_cancel_returns_to_attract_and_the_late_answer_is_ignored(qtbot, booth):
         window = booth(backend.base_url)
         take_photo(qtbot, window)
         qtbot.waitUntil(lambda: window.processing.stage == "ageing", timeout=5000)
+        backend.stage = "warming_up"  # the endpoint is starting capacity: the booth says so
+        qtbot.waitUntil(
+            lambda: window.processing.status.text() == "Warming up the time machine…", timeout=5000
+        )
         window.processing.cancel_button.click()
         assert window.machine.state is State.PROCESSING  # it asks first
         window.processing.confirm.yes_button.click()

@@ -125,6 +125,12 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
     assert "1 of 4" in screen.status.text()
     screen.set_stage("ageing")
     assert screen.status.text() == "Travelling through the years…"
+    screen.set_stage("ageing", "warming_up")  # the job document's optional stage
+    assert screen.status.text() == "Warming up the time machine…"
+    screen.set_stage("ageing", "something-new")  # unknown stages fall back to the step
+    assert screen.status.text() == "Travelling through the years…"
+    first = screen.dial.angle()
+    qtbot.waitUntil(lambda: abs(screen.dial.angle() - first) > 5, timeout=2000)  # it keeps moving
     with qtbot.assertNotEmitted(screen.cancel):
         screen.cancel_button.click()  # asks first
         assert screen.confirm.isVisible() and not screen.cancel_button.isVisible()
