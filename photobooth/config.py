@@ -2,6 +2,11 @@
 
 A file that cannot be read or holds bad values never stops the booth: `load_config` returns the defaults
 (or the good part of the file) together with a message for staff.
+
+Why hand-written and not a typed settings library (pydantic-settings): the parser is ~40 lines over plain
+dataclasses, and its one unusual rule (a bad value keeps that field's default and becomes a line for staff,
+the rest of the file still applies) would need as much code again around a library that rejects the whole
+model on the first error; the library would also add pydantic and its compiled core to the kiosk bundle.
 """
 
 from __future__ import annotations
@@ -16,7 +21,9 @@ import platformdirs
 import tomli_w
 
 from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
+from booth_core.environment import PREFIX, env_value, variable
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from inference_container.engine.registry import engine_choices
 
 APP_NAME = "time-traveler"
 #: The PIN a fresh install starts with; settings refuse to close until staff have chosen another.
@@ -27,15 +34,15 @@ CONFIG_NAME = "booth.toml"
 
 #: Environment variable -> (section, key). Environment wins over the file.
 ENVIRONMENT = {
-    "TIME_TRAVELER_BACKEND_URL": ("backend", "url"),
-    "TIME_TRAVELER_API_KEY": ("backend", "api_key"),
-    "TIME_TRAVELER_AGES": ("booth", "ages"),
-    "TIME_TRAVELER_CAMERA": ("booth", "camera"),
-    "TIME_TRAVELER_COUNTDOWN": ("booth", "countdown_seconds"),
-    "TIME_TRAVELER_IDLE_TIMEOUT": ("booth", "idle_timeout_seconds"),
-    "TIME_TRAVELER_OUTPUT_DIR": ("booth", "output_dir"),
-    "TIME_TRAVELER_LANGUAGE": ("booth", "language"),
-    "TIME_TRAVELER_STAFF_PIN": ("booth", "staff_pin"),
+    variable("BACKEND_URL"): ("backend", "url"),
+    variable("API_KEY"): ("backend", "api_key"),
+    variable("AGES"): ("booth", "ages"),
+    variable("CAMERA"): ("booth", "camera"),
+    variable("COUNTDOWN"): ("booth", "countdown_seconds"),
+    variable("IDLE_TIMEOUT"): ("booth", "idle_timeout_seconds"),
+    variable("OUTPUT_DIR"): ("booth", "output_dir"),
+    variable("LANGUAGE"): ("booth", "language"),
+    variable("STAFF_PIN"): ("booth", "staff_pin"),
 }
 
 
@@ -99,6 +106,8 @@ def _coerce(section: object, key: str, value):
     try:
         if key == "ages":
             return parse_ages(value) if isinstance(value, str) else validate_ages(value)
+        if key == "engine" and str(value) not in engine_choices():
+            raise ValueError(f"{value!r} is no engine; choose one of {', '.join(engine_choices())}")
         if isinstance(current, bool):
             return bool(value)
         if isinstance(current, int):
@@ -149,9 +158,10 @@ def load_config(path: Path | str | None = None, environ: dict | None = None) -> 
         else:
             _apply(config, data, problems)
     overrides: dict[str, dict] = {}
-    for variable, (section, key) in ENVIRONMENT.items():
-        if environ.get(variable) is not None:
-            overrides.setdefault(section, {})[key] = environ[variable]
+    for name, (section, key) in ENVIRONMENT.items():
+        value = env_value(name.removeprefix(PREFIX), environ)
+        if value is not None:
+            overrides.setdefault(section, {})[key] = value
     _apply(config, overrides, problems)
     return config, problems
 
