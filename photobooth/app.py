@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
+from photobooth import retention
 from photobooth.config import Config, save_config
 from photobooth.demo import attract_frames
 from photobooth.screens.attract import AttractScreen
@@ -31,8 +32,9 @@ from photobooth.screens.processing import ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
-from photobooth.state import BoothStateMachine, Event, Transition, kind_for_code
+from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
 from photobooth.strings import Strings
+from photobooth.status import BoothStatus, disk_free
 from photobooth.watch import OrderWatch
 from photobooth.workers.camera import CameraWorker, rgb_to_qimage
 from photobooth.workers.files import FileThread
@@ -48,6 +50,8 @@ TAP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 TAP_GUARD_S = 0.4
 #: How often saved pictures past the retention period are looked for.
 SWEEP_INTERVAL_MS = 60_000
+#: How often the staff status goes to the log as one line.
+STATUS_LOG_INTERVAL_MS = 10 * 60_000
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -77,6 +81,8 @@ class BoothWindow(QMainWindow):
     # Requests to workers (queued across threads).
     start_backend = Signal(object)
     use_backend = Signal(str, str, float)
+    probe_backend = Signal(str, str, float)
+    upgrade_engine = Signal(str)
     no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
@@ -155,6 +161,10 @@ class BoothWindow(QMainWindow):
         self.submit_job.connect(worker.submit)
         self.use_backend.connect(worker.use_backend)
         self.no_backend.connect(worker.no_backend)
+        self.probe_backend.connect(worker.probe)
+        self.upgrade_engine.connect(worker.upgrade)
+        worker.probed.connect(self.settings.show_connection)
+        worker.upgrade_answered.connect(self._on_upgrade_answer)
         self.keeper = SupervisorThread(self, interval=config.backend.health_check_seconds)
         supervisor = self.keeper.supervisor
         self.start_backend.connect(supervisor.start)
@@ -171,6 +181,9 @@ class BoothWindow(QMainWindow):
         self.sweep_timer = QTimer(self)
         self.sweep_timer.setInterval(SWEEP_INTERVAL_MS)
         self.sweep_timer.timeout.connect(self._sweep_saved)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_LOG_INTERVAL_MS)
+        self.status_timer.timeout.connect(self._log_status)
         self.files.worker.saved.connect(self._on_saved)
         self.network.start()
         self.keeper.start()
@@ -186,6 +199,7 @@ class BoothWindow(QMainWindow):
         self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
         self.order_timer.start()
         self.sweep_timer.start()
+        self.status_timer.start()
         self._sweep_saved()
 
     def shutdown(self) -> None:
@@ -194,6 +208,7 @@ class BoothWindow(QMainWindow):
         self.idle_timer.stop()
         self.order_timer.stop()
         self.sweep_timer.stop()
+        self.status_timer.stop()
         self._cancel_job()
         self.stack.currentWidget().leave()
         if self.camera is not None:
@@ -255,6 +270,10 @@ class BoothWindow(QMainWindow):
         self.settings.saved.connect(self._apply_settings)
         self.settings.closed.connect(lambda: m.handle(Event.SETTINGS_CLOSED))
         self.settings.quit_requested.connect(self.close)
+        self.settings.test_connection.connect(
+            lambda url, key: self.probe_backend.emit(url, key, self.config.backend.request_timeout_seconds)
+        )
+        self.settings.upgrade_requested.connect(self.upgrade_engine.emit)
         self.preview.camera.resized.connect(self._preview_box_changed)
 
     def use_camera(self, spec: str) -> None:
@@ -325,6 +344,7 @@ class BoothWindow(QMainWindow):
             health=dict(self.health),
             problems=tuple(self.problems),
             retention_seconds=self.retention_seconds(),
+            status=self.status(),
         )
 
     # -- the flow ---------------------------------------------------------------------------------
@@ -396,13 +416,22 @@ class BoothWindow(QMainWindow):
         self.no_backend.emit(message)
 
     def _on_health(self, up: bool, reason: str, document: dict) -> None:
+        if up != self.backend_up:
+            log.info("backend %s%s", "up" if up else "down", f": {reason}" if reason else "")
         self.backend_up = up
         self.watch.report("backend", up, f"the backend is down: {reason}")
         if not up:
             self.last_problem = f"backend: {reason}"
+        if self.machine.state is State.SETTINGS:  # staff watching: keep what they read true
+            self.settings.show_status(self.status(), document)
         if document:
             self.health = document
         self.backend_error = "" if up else reason
+
+    def _on_upgrade_answer(self, accepted: bool, words: str) -> None:
+        log.info("engine upgrade request %s (%s)", "accepted" if accepted else "refused", words)
+        if not accepted:
+            self.settings.message.setText(self.strings.get("settings.upgrade_refused", error=words))
 
     def _on_backend_restarted(self, reason: str) -> None:
         self.backend_restarts += 1
@@ -441,6 +470,23 @@ class BoothWindow(QMainWindow):
         if token == self._token:
             self.result.set_saved(Path(gif).name)
 
+    def status(self) -> BoothStatus:
+        """Everything staff want to know at a glance (settings screen, and a log line)."""
+        camera = "ok" if self.camera_ok else "lost" if self.camera_lost else "waiting"
+        return BoothStatus(
+            engine=str(self.health.get("engine") or ""),
+            backend=self.backend_url or self.backend_error,
+            backend_up=self.backend_up,
+            camera=camera,
+            disk_free=disk_free(self.config.booth.output_dir),
+            last_problem=self.last_problem,
+            photos_today=retention.saved_today(Path(self.config.booth.output_dir).expanduser()),
+            restarts=self.backend_restarts,
+        )
+
+    def _log_status(self) -> None:
+        log.info("%s", self.status().log_line())
+
     def retention_seconds(self) -> float:
         """What the consent line promises: the backend's retention when its /health says it, else ours."""
         hours = self.health.get("retention_hours")
@@ -456,8 +502,10 @@ class BoothWindow(QMainWindow):
         reasons = self.watch.out_of_order()
         if reasons and self.machine.handle(Event.OUT_OF_ORDER):
             log.warning("out of order: %s", "; ".join(reasons))
+            self._log_status()
         elif not reasons and self.machine.handle(Event.IN_ORDER):
             log.info("back in order")
+            self._log_status()
 
     # -- settings ---------------------------------------------------------------------------------
     def _apply_settings(self, config: Config) -> None:

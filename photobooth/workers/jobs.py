@@ -152,6 +152,18 @@ class BoothClient:
             raise self._error(response)
         return self._json(response)
 
+    def admin_upgrade(self, action: str) -> tuple[int, dict]:
+        """POST /admin/upgrade {"action": "start"|"stop"}: the local service's engine upgrade."""
+        try:
+            response = self._http.post("admin/upgrade", json={"action": action})
+        except httpx.TransportError as error:
+            raise JobFailed("NETWORK", type(error).__name__) from None
+        try:
+            document = response.json()
+        except ValueError:
+            document = {}
+        return response.status_code, document if isinstance(document, dict) else {}
+
     def upload(self, job_id: str, jpeg: bytes, ages) -> dict:
         headers = {"Content-Type": "image/jpeg"}
         if ages:

@@ -56,6 +56,17 @@ class FakeBackend:
                 job_id = self.path.rsplit("/", 1)[-1]
                 self._json(202, {"job_id": job_id, "status": "QUEUED"})
 
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                backend.requests.append(("POST", self.path, dict(self.headers)))
+                if self.path == "/admin/upgrade" and body.get("action") in ("start", "stop"):
+                    state = "downloading" if body["action"] == "start" else "off"
+                    backend.health["upgrade"] = {"engine": "sam", "state": state, "progress": 0.0}
+                    self._json(202, {"upgrade": backend.health["upgrade"]})
+                else:
+                    self._json(400, {"error": {"code": "BAD_REQUEST"}})
+
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 backend.requests.append(("GET", self.path, dict(self.headers)))
                 if backend.mode == "slow":
