@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from photobooth import retention
 from photobooth.config import Config, save_config
-from photobooth.demo import attract_frames
 from photobooth.screens.attract import AttractScreen
 from photobooth.screens.common import Screen, stylesheet, touch_px
 from photobooth.screens.context import ScreenContext
@@ -114,7 +113,7 @@ class BoothWindow(QMainWindow):
         self._cancel: threading.Event | None = None  # set for the job in flight, None when there is none
         self.setWindowTitle(self.strings.get("app.title"))
 
-        self.attract = AttractScreen(self.strings, attract_frames(config.booth.ages), config.booth.ages)
+        self.attract = AttractScreen(self.strings, config.booth.ages)
         self.preview = PreviewScreen(self.strings)
         self.countdown = CountdownScreen(self.strings)
         self.review = ReviewScreen(self.strings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -28,6 +28,7 @@ from photobooth.camera_sources import camera_sources
 from photobooth.config import DEFAULT_STAFF_PIN, MIN_PIN_DIGITS, Config
 from photobooth.screens.common import Screen, make_button, make_label
 from photobooth.screens.confirm import Confirm
+from photobooth.screens.keyboard import TouchKeyboard, keep_focus_out
 from photobooth.strings import LANGUAGE_NAMES, LANGUAGES, Strings
 
 #: The local service's engine upgrade states (docs/job_service.md) in which it is under way (Stop applies).
@@ -212,9 +213,23 @@ class SettingsScreen(Screen):
         layout.addWidget(self.status)
         layout.addWidget(self.upgrade_panel)
         layout.addWidget(scroll, 1)
+        self.keyboard = TouchKeyboard()  # every text field is editable by touch
+        keep_focus_out(self.keyboard)
+        self.keyboard.done.connect(self.keyboard.hide)
+        self.keyboard.hide()
+        for field in (self.url, self.api_key, self.ages, self.camera, self.output, self.pin):
+            field.installEventFilter(self)
+        layout.addWidget(self.keyboard)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.retranslate()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        """A text field touched (or focused): the on-screen keyboard types into it."""
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress) and watched.isEnabled():
+            self.keyboard.attach(watched)
+            self.keyboard.show()
+        return False
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         # Labels beside their fields in landscape, above them on a portrait screen (the fields get the width).
@@ -229,6 +244,7 @@ class SettingsScreen(Screen):
         self.config = copy.deepcopy(config)
         self.quit_confirm.dismiss()
         self.camera_list.hide()
+        self.keyboard.hide()
         self.url.setText(config.backend.url)
         self.api_key.setText(config.backend.api_key)
         self.ages.setText(",".join(str(age) for age in config.booth.ages))

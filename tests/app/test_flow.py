@@ -256,7 +256,7 @@ def test_settings_round_trip_behind_gesture_and_pin(qtbot, booth, fast_config):
     assert saved.backend.url == backend.base_url
     assert "18, 48 & 88" in window.attract.sub.text()
     assert window.attract.call.text() == "Tippen für eine Zeitreise"
-    assert window.attract.view._frames[0][0] == "Alter 25"
+    assert window.attract.view._frames[0][0] == "Alter 18"  # the loop follows the new ages
 
 
 def test_without_any_camera_attract_works_and_staff_can_pick_a_file(
