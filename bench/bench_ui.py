@@ -214,7 +214,9 @@ def bench_soak(app: QApplication, tmp: Path, size, flows: int, kill_every: int =
                 os.kill(window.keeper.supervisor.local_pid, signal.SIGKILL)
                 kills += 1
                 began = time.monotonic()
-                assert wait(app, lambda: window.backend_restarts > restarts and window.backend_up, 120)
+                assert wait(
+                    app, lambda before=restarts: window.backend_restarts > before and window.backend_up, 120
+                )
                 restart_s.append(round(time.monotonic() - began, 2))
                 assert wait(app, lambda: window.machine.state is State.ATTRACT, 30)
             window.attract.tapped.emit()
@@ -256,7 +258,10 @@ def main() -> int:
         "--soak", type=int, default=0, metavar="N", help="also run N flows in a row (memory, threads)"
     )
     parser.add_argument(
-        "--kill-every", type=int, default=0, metavar="K",
+        "--kill-every",
+        type=int,
+        default=0,
+        metavar="K",
         help="during the soak, kill the local job service before every K-th attendee (e.g. --soak 200 --kill-every 50)",
     )
     parser.add_argument("--skip-flow", action="store_true", help="only the soak (with --soak)")

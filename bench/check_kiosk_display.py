@@ -52,10 +52,20 @@ def check(size: str, out: Path, display: str) -> dict:
                 raise RuntimeError("Xvfb did not start")
             time.sleep(0.1)
         booth = subprocess.Popen(
-            [sys.executable, "-m", "photobooth", "--fullscreen", "--tour", str(shots),
-             "--camera", str(ROOT / "assets" / "app" / "demo_portrait.jpg")],
-            env={**env, "PYTHONPATH": str(ROOT)}, cwd=ROOT,
-            stdout=subprocess.DEVNULL, stderr=open(out / f"{size}.log", "w"),
+            [
+                sys.executable,
+                "-m",
+                "photobooth",
+                "--fullscreen",
+                "--tour",
+                str(shots),
+                "--camera",
+                str(ROOT / "assets" / "app" / "demo_portrait.jpg"),
+            ],
+            env={**env, "PYTHONPATH": str(ROOT)},
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=open(out / f"{size}.log", "w"),
         )
         geometry, root_png = None, out / f"{size}-root.png"
         deadline = time.monotonic() + 60

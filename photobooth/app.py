@@ -32,8 +32,8 @@ from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
 from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
-from photobooth.strings import Strings
 from photobooth.status import BoothStatus, disk_free
+from photobooth.strings import Strings
 from photobooth.watch import OrderWatch
 from photobooth.workers.camera import CameraWorker, rgb_to_qimage
 from photobooth.workers.files import FileThread

@@ -85,7 +85,9 @@ def install_autostart(kind: str, config_home: Path, command: list[str], environ=
     environ = os.environ if environ is None else environ
     if kind == "systemd":
         path = config_home / "systemd" / "user" / UNIT_NAME
-        display = {key: environ[key] for key in ("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY") if environ.get(key)}
+        display = {
+            key: environ[key] for key in ("DISPLAY", "WAYLAND_DISPLAY", "XAUTHORITY") if environ.get(key)
+        }
         text = systemd_unit(command, display)
     elif kind == "xdg":
         path = config_home / "autostart" / DESKTOP_NAME

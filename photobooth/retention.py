@@ -80,4 +80,6 @@ def saved_today(folder: Path, now: float | None = None, suffix: str = ".gif") ->
     """How many results the booth saved since local midnight (one `suffix` file per attendee)."""
     now = time.time() if now is None else now
     midnight = datetime.fromtimestamp(now).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
-    return sum(1 for name, saved in _read(Path(folder)).items() if name.endswith(suffix) and saved >= midnight)
+    return sum(
+        1 for name, saved in _read(Path(folder)).items() if name.endswith(suffix) and saved >= midnight
+    )

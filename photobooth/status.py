@@ -34,7 +34,8 @@ class BoothStatus:
             strings.get("status.engine", engine=self.engine or "-"),
             strings.get("status.backend", backend=self.backend or "-", state=state, restarts=self.restarts),
             strings.get("status.camera", state=strings.get(f"status.camera_{self.camera}")),
-            strings.get("status.disk", free=disk) + (f" ({strings.get('status.disk_low')})" if self.disk_low else ""),
+            strings.get("status.disk", free=disk)
+            + (f" ({strings.get('status.disk_low')})" if self.disk_low else ""),
             strings.get("status.last_problem", problem=self.last_problem or "-"),
             strings.get("status.photos_today", n=self.photos_today),
         ]

@@ -44,11 +44,15 @@ class TouchKeyboard(QWidget):
         grid.addWidget(self.done_button, last, 8, 1, 2)
 
     def _key(self, text: str, action) -> object:
-        button = make_button(text)
+        button = make_button(self._label(text))
         button.setProperty("compact", True)
-        button.setMinimumWidth(0)
+        button.setProperty("key", True)  # narrower than other buttons: ten keys fit a portrait screen
         button.clicked.connect(action)
         return button
+
+    @staticmethod
+    def _label(text: str) -> str:
+        return text.replace("&", "&&")  # a lone & would be taken as a shortcut marker and not shown
 
     def _cased(self, letter: str) -> str:
         return letter.upper() if self.shifted else letter
@@ -56,7 +60,7 @@ class TouchKeyboard(QWidget):
     def _toggle_shift(self) -> None:
         self.shifted = not self.shifted
         for letter, button in self.keys.items():
-            button.setText(self._cased(letter))
+            button.setText(self._label(self._cased(letter)))
 
     def attach(self, widget) -> None:
         """Type into `widget` from now on if it is a line edit (called as the focus moves)."""

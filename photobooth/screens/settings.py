@@ -13,11 +13,11 @@ from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QListWidget,
-    QProgressBar,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QProgressBar,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -258,7 +258,8 @@ class SettingsScreen(Screen):
         self.pin.setPlaceholderText(self.strings.get("settings.pin_keep"))
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
         self.message.setText(
-            "" if shown == config.booth.language
+            ""
+            if shown == config.booth.language
             else self.strings.get("settings.language_missing", code=config.booth.language)
         )
         # First use: the PIN everyone could look up must go before anything else can be changed.
@@ -268,7 +269,6 @@ class SettingsScreen(Screen):
         self.quit_button.setEnabled(not self.must_change_pin)
         if self.must_change_pin:
             self.message.setText(self.strings.get("settings.new_pin", n=MIN_PIN_DIGITS))
-            self.pin.setFocus()
 
     def show_status(self, status, health: dict | None = None) -> None:
         """The staff status (photobooth.status.BoothStatus), one line each, and any engine upgrade."""
@@ -349,9 +349,7 @@ class SettingsScreen(Screen):
             return
         state = str(upgrade.get("state"))
         progress = upgrade.get("progress")
-        words = self.strings.get(
-            "settings.upgrade", engine=upgrade.get("engine", "sam"), state=state
-        )
+        words = self.strings.get("settings.upgrade", engine=upgrade.get("engine", "sam"), state=state)
         if upgrade.get("detail"):
             words += f": {upgrade['detail']}"
         self.upgrade_label.setText(words)

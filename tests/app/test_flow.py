@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from photobooth.app import BoothWindow
 from photobooth.config import load_config
 from photobooth.state import ErrorKind, State
 from tests.app.fake_backend import FakeBackend, refused_url
@@ -28,30 +27,6 @@ def local_server(tmp_path_factory):
     assert server.wait_ready(60)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def booth(qtbot, fast_config):
-    """Makes a started booth window for a config; every window is shut down after the test."""
-    windows = []
-
-    def make(url: str, **booth_settings) -> BoothWindow:
-        fast_config.backend.url = url
-        for key, value in booth_settings.items():
-            setattr(fast_config.booth, key, value)
-        window = BoothWindow(fast_config, countdown_tick_ms=20)
-        qtbot.addWidget(window)
-        window.resize(960, 540)
-        window.show()
-        window.start()
-        windows.append(window)
-        qtbot.waitUntil(lambda: bool(window.backend_url or window.backend_error), timeout=20000)
-        return window
-
-    yield make
-    for window in windows:
-        window.shutdown()
-        assert not window.network.isRunning() and not window.files.isRunning() and window.camera is None
 
 
 def wait_state(qtbot, window, *states, timeout=10000):
@@ -289,7 +264,9 @@ def test_without_any_camera_attract_works_and_staff_can_pick_a_file(
         rect = window.settings.camera_list.visualItemRect(item)
 
         def picked() -> bool:  # taps right after the screen changed are dropped: tap again, as staff would
-            qtbot.mouseClick(window.settings.camera_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+            qtbot.mouseClick(
+                window.settings.camera_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+            )
             return window.settings.camera.text() == str(camera_file)
 
         qtbot.waitUntil(picked, timeout=3000)

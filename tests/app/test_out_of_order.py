@@ -5,7 +5,7 @@ from __future__ import annotations
 from photobooth.state import State
 from photobooth.watch import OrderWatch
 from tests.app.fake_backend import FakeBackend
-from tests.app.test_flow import booth, take_photo, wait_state  # noqa: F401 - the booth fixture
+from tests.app.test_flow import take_photo, wait_state
 
 GRACE = {"out_of_order_seconds": 0.3}
 

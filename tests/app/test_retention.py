@@ -8,7 +8,6 @@ import json
 from photobooth import retention
 from photobooth.workers.files import FileWorker
 from tests.app.fake_backend import FakeBackend
-from tests.app.test_flow import booth  # noqa: F401 - the booth fixture
 from tests.app.test_screens import _outcome
 
 HOUR = 3600.0

@@ -347,6 +347,9 @@ def test_every_text_field_can_be_typed_by_touch(qtbot, fast_config):
     screen.keyboard.keys["x"].click()
     screen.keyboard.backspace_button.click()
     assert screen.url.text() == "http://B"
+    assert screen.keyboard.keys["&"].text() == "&&"  # shown as "&", not eaten as a shortcut marker
+    screen.keyboard.keys["&"].click()
+    assert screen.url.text() == "http://B&"
     qtbot.mouseClick(screen.pin, Qt.MouseButton.LeftButton)
     for key in "9a8":
         screen.keyboard.keys[key].click()
