@@ -11,31 +11,14 @@ import logging
 import threading
 from dataclasses import dataclass
 
-import cv2
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QImage
 
+from photobooth.images import encode_jpeg, to_qimage
 from photobooth.workers.jobs import BoothClient, JobFailed, RetryPolicy, run_job
 
 log = logging.getLogger(__name__)
+#: Frames are made screen-sized here, off the UI thread (they may be 1024 px; the screen shows them smaller).
 DISPLAY_SIZE = 720
-
-
-def encode_jpeg(rgb, quality: int = 92) -> bytes:
-    ok, buffer = cv2.imencode(
-        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
-    )
-    if not ok:
-        raise JobFailed("BAD_IMAGE", "the photo could not be encoded")
-    return buffer.tobytes()
-
-
-def display_image(image) -> QImage:
-    """A screen-sized QImage of a PIL frame (frames may be 1024 px; the screen shows them smaller)."""
-    rgb = image.convert("RGB")
-    if max(rgb.size) > DISPLAY_SIZE:
-        rgb = rgb.resize((DISPLAY_SIZE, round(DISPLAY_SIZE * rgb.height / rgb.width)))
-    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
 
 
 @dataclass(frozen=True)
@@ -57,6 +40,8 @@ class NetworkWorker(QObject):
     """Signals carry the job token the UI gave, so the UI can ignore answers for a job it dropped."""
 
     progress = Signal(int, str, dict)  # token, stage, details
+    probed = Signal(bool, str, dict)  # "test connection": answered, words, /health document
+    upgrade_answered = Signal(bool, str)  # POST /admin/upgrade: accepted, words
     finished = Signal(int, object)  # token, JobOutcome
     failed = Signal(int, str, str)  # token, code, message
 
@@ -87,7 +72,10 @@ class NetworkWorker(QObject):
             self.progress.emit(token, stage, details)
 
         try:
-            jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
+            try:
+                jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
+            except ValueError as error:
+                raise JobFailed("BAD_IMAGE", str(error)) from None
             outcome = run_job(self._client, jpeg, ages, cancel, report, policy)
         except JobFailed as failure:
             log.info("job failed: %s", failure.code)
@@ -97,9 +85,34 @@ class NetworkWorker(QObject):
             self.failed.emit(token, "BAD_ANSWER", str(error))
         else:
             for frame in outcome.frames:  # decode for the screen here, not on the UI thread
-                frame.display = display_image(frame.image)
+                frame.display = to_qimage(frame.image, max_side=DISPLAY_SIZE)
             log.info("job %s done in %.1f s", outcome.job_id, outcome.elapsed)
             self.finished.emit(token, outcome)
+
+    @Slot(str, str, float)
+    def probe(self, url: str, api_key: str, timeout: float) -> None:
+        """Staff's "test connection": does `url` answer /health as a booth backend?"""
+        from photobooth.workers.supervisor import read_health
+
+        if not url:
+            self.probed.emit(self._client is not None, "" if self._client else self._backend_error, {})
+            return
+        up, reason, document = read_health(url, api_key, timeout)
+        self.probed.emit(up, reason, document)
+
+    @Slot(str)
+    def upgrade(self, action: str) -> None:
+        """Start or stop the local service's engine upgrade (`POST /admin/upgrade`, loopback only)."""
+        if self._client is None:
+            self.upgrade_answered.emit(False, self._backend_error)
+            return
+        try:
+            status, document = self._client.admin_upgrade(action)
+        except JobFailed as failure:
+            self.upgrade_answered.emit(False, failure.code)
+            return
+        error = document.get("error") if isinstance(document.get("error"), dict) else {}
+        self.upgrade_answered.emit(status < 300, str(error.get("message") or error.get("code") or status))
 
     @Slot()
     def stop_backend(self) -> None:
