@@ -132,6 +132,7 @@ def test_engine_loads_in_its_worker_and_health_is_503_until_then(tmp_path, class
         assert "still loading" in first.json()["reason"] and first.json()["engine"] == "classic"
         job_id = new_id()  # a job queued while the engine loads waits for it
         assert httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers()).status_code == 202
+        assert httpx.get(f"{server.base_url}/jobs/{job_id}").json()["stage"] == "warming_up"
         engine.finish_loading()
         assert server.wait_ready(60)
         ready = httpx.get(f"{server.base_url}/health")
