@@ -66,6 +66,3 @@ class FileObjectStore:
         for path in leftovers:
             path.unlink(missing_ok=True)
         return len(leftovers)
-
-    def count_files(self) -> int:
-        return sum(1 for path in self.root.rglob("*") if path.is_file())

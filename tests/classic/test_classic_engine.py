@@ -18,6 +18,8 @@ from inference_container.classic.strength import age_strength
 from inference_container.engine import load_engine
 from tests.conftest import image_bytes
 
+pytestmark = pytest.mark.slow  # the engine on real portraits: seconds each
+
 SIZE = 384
 AGES = [5, 15, 30, 45, 60, 75, 95]
 

@@ -46,12 +46,14 @@ def face(astronaut) -> Face:
     return Face(align_face_with_landmarks(astronaut, 256)[1])
 
 
+@pytest.mark.slow  # the face fixture runs dlib on a real portrait
 def test_no_strength_means_no_warp(face):
     image = np.random.default_rng(1).integers(0, 255, (256, 256, 3), dtype=np.uint8)
     field = warp.age_field(image.shape[:2], face, 0.0, 0.0)
     assert np.array_equal(warp.apply(image, field), image)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("older,younger", [(1.0, 0.0), (0.0, 1.0)])
 def test_warp_moves_the_face_but_not_the_frame_edges(face, older, younger):
     field = warp.age_field((256, 256), face, older, younger)

@@ -13,6 +13,8 @@ from cloud_setup.stack import STACK_TAG
 from .conftest import IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud, names_in_account
 
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
+
 STACK = "tt-booth"
 ACCOUNT = "123456789012"
 PHOTOS = f"{STACK}-photos-{ACCOUNT}-{REGION}"

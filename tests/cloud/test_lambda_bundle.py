@@ -17,12 +17,15 @@ import textwrap
 import zipfile
 
 import numpy as np
+import pytest
 
 from booth_core import wire
 from cloud_setup import lambda_zip
 
 from .conftest import DUMMY_CREDENTIALS, IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud
+
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
 
 JOB_ID = "3f0c5a3e-7a43-4d0e-9a49-5b2d3c1e0f11"
 

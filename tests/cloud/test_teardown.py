@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cloud_setup.cli import main
 
 from .conftest import IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud, names_in_account
+
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
 
 
 def test_teardown_leaves_nothing_of_the_stack_and_spares_the_rest(moto_url, aws, tmp_path):

@@ -6,12 +6,16 @@ instead of being sent; everything else goes to the moto server.
 
 from __future__ import annotations
 
+import pytest
+
 from cloud_setup import plan
 from cloud_setup.cli import build_parser, make_context, options_from
 from cloud_setup.report import Report
 
 from .conftest import IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud
+
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
 
 
 class RecordingSageMaker:

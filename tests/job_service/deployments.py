@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -132,10 +134,12 @@ class LocalDeployment:
         return self.server.service.sweep()
 
     def stored_objects(self) -> int:
-        return self.server.store.count_files()
+        return sum(1 for path in self.server.store.root.rglob("*") if path.is_file())
 
     def job_count(self) -> int:
-        return self.server.table.count()
+        """Read from the SQLite file itself, through a connection of the test's own."""
+        with contextlib.closing(sqlite3.connect(self.server.table.path)) as db:
+            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
 
     def close(self) -> None:
         self.http.close()
