@@ -30,6 +30,9 @@ ERROR_CODES: dict[str, int | None] = {
     "TIMEOUT": None,
     "NOT_FOUND": 404,
     "FORBIDDEN": 403,
+    # TODO(core): from booth_core.errors' single table once it lands.
+    "STORAGE_FULL": 507,
+    "UNAVAILABLE": 503,
 }
 
 #: What a person reads when the cause has no better words of its own.
@@ -42,6 +45,8 @@ DEFAULT_MESSAGES = {
     "TIMEOUT": "Making your pictures took too long. Please try again.",
     "NOT_FOUND": "No such job or picture.",
     "FORBIDDEN": "A valid API key is required.",
+    "STORAGE_FULL": "The booth's disk is full, so the photo was not taken in. Please tell the staff.",
+    "UNAVAILABLE": "The booth is busy for a moment. Please try again.",
 }
 
 

@@ -8,6 +8,14 @@ from typing import Protocol
 from job_service.model import Job, JobStatus
 
 
+class StorageFull(OSError):
+    """A write found no room (disk or quota full); what it began is removed again."""
+
+
+class StorageBusy(Exception):
+    """The table could not be written in time (another process holds its write lock)."""
+
+
 class ObjectStore(Protocol):
     """Private bytes by key (`uploads/<id>`, `results/<id>/<n>.jpg`). Writes are atomic."""
 

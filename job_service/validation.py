@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import io
 import re
 
-from PIL import Image, UnidentifiedImageError
-
 from booth_core.ages import parse_ages
+from booth_core.errors import BadImageError
+from booth_core.photo_header import check_photo_header
 from job_service.model import ApiError
 
 #: API.md: at most 10 MB per photo.
@@ -56,13 +55,8 @@ def check_ages_header(value: str | None, default: tuple[int, ...]) -> tuple[int,
 
 
 def check_image_header(body: bytes) -> None:
-    """Refuse bodies that are not JPEG or PNG at all (reads the header only; full decoding is the worker's)."""
-    if not body:
-        raise ApiError("BAD_IMAGE", "The photo is empty.")
+    """Refuse bodies that are not JPEG or PNG, or claim more pixels than allowed (reads the header only)."""
     try:
-        with Image.open(io.BytesIO(body)) as image:
-            kind = image.format
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ApiError("BAD_IMAGE", "The photo is not a JPEG or PNG image.") from exc
-    if kind not in ("JPEG", "PNG", "MPO"):
-        raise ApiError("BAD_IMAGE", f"Only JPEG and PNG photos are accepted, not {kind}.")
+        check_photo_header(body)
+    except BadImageError as exc:
+        raise ApiError("BAD_IMAGE", exc.message) from exc

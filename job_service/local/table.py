@@ -1,14 +1,32 @@
-"""The job table in SQLite (WAL journal): one row per job, status changes as compare-and-set updates."""
+"""The job table in SQLite (WAL journal): one row per job, status changes as compare-and-set updates.
+
+Each thread reads through its own connection, so readers keep answering while a writer (or another
+process) holds the write lock; writes wait at most `busy_timeout` and then raise StorageBusy. A file that
+is not a readable database is moved aside at start and the table starts empty.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from job_service.local.store import make_private_dir
 from job_service.model import UNFINISHED, Job, JobStatus
+from job_service.ports import StorageBusy, StorageFull
+
+log = logging.getLogger("job_service")
+
+#: Seconds a write waits for another writer's lock before the request is answered UNAVAILABLE.
+BUSY_TIMEOUT_S = 5.0
+#: SQLite's primary result codes for "this is not (or no longer) a database".
+_UNREADABLE = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -44,20 +62,97 @@ _UPDATABLE = frozenset(_COLUMNS) - {"job_id", "created_at"}
 
 
 class SqliteJobTable:
-    """One connection shared by the server's threads behind a lock; WAL keeps a killed process's data intact."""
+    """One connection per thread (WAL lets them read side by side); writes go one at a time."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_S):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self.busy_timeout = busy_timeout
+        make_private_dir(self.path.parent)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._open_or_start_fresh()
+
+    # --- opening ------------------------------------------------------------------------------
+    def _open_or_start_fresh(self) -> None:
+        if self.path.is_dir():
+            self._move_aside("a directory is in its place")
+        try:
+            self._check_readable()
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", None) not in _UNREADABLE and "malformed" not in str(exc):
+                raise
+            self.close()
+            self._move_aside(getattr(exc, "sqlite_errorname", None) or "malformed")
+            self._check_readable()
+
+    def _check_readable(self) -> None:
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(self.path, 0o600)
+        db = self._db()
+        db.execute("PRAGMA journal_mode=WAL")
+        db.executescript(_SCHEMA)
+        verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+
+    def _move_aside(self, why: str) -> None:
+        """Keep the unreadable file as `<name>.corrupt` (replacing an older one) and start with none."""
+        for suffix in ("", "-wal", "-shm"):
+            source = self.path.with_name(self.path.name + suffix)
+            target = self.path.with_name(f"{self.path.name}.corrupt{suffix}")
+            if target.is_dir():
+                shutil.rmtree(target)
+            if source.is_dir() and target.exists():
+                target.unlink()
+            if source.exists():
+                os.replace(source, target)
+        log.warning(
+            "%s could not be read (%s): moved aside as %s.corrupt; starting with an empty job table",
+            self.path.name,
+            why,
+            self.path.name,
+        )
+
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level=None, timeout=self.busy_timeout
+            )
+            db.execute("PRAGMA synchronous=NORMAL")
+            self._local.db = db
+            with self._connections_lock:
+                self._connections.append(db)
+        return db
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._local = threading.local()
+
+    # --- reading and writing ------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One writer at a time; StorageBusy past the busy timeout, StorageFull when SQLite has no room."""
+        if not self._write_lock.acquire(timeout=self.busy_timeout):
+            raise StorageBusy("the job table is busy")
+        try:
+            yield self._db()
+        except sqlite3.OperationalError as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in str(exc):
+                raise StorageBusy("the job table is locked") from exc
+            if name == "SQLITE_FULL":
+                raise StorageFull("the disk is full") from exc
+            raise
+        finally:
+            self._write_lock.release()
 
     @staticmethod
     def _to_row(job: Job) -> tuple:
@@ -83,16 +178,13 @@ class SqliteJobTable:
         return Job(**values)
 
     def _select(self, where: str, params: tuple) -> list[Job]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params
-            ).fetchall()
+        rows = self._db().execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params).fetchall()
         return [self._from_row(row) for row in rows]
 
     def create(self, job: Job) -> bool:
         placeholders = ", ".join("?" for _ in _COLUMNS)
-        with self._lock:
-            cursor = self._db.execute(
+        with self._writing() as db:
+            cursor = db.execute(
                 f"INSERT OR IGNORE INTO jobs ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
                 self._to_row(job),
             )
@@ -110,8 +202,8 @@ class SqliteJobTable:
         values = [str(v) if isinstance(v, JobStatus) else v for v in changes.values()]
         assignments = ", ".join(f"{name} = ?" for name in changes)
         marks = ", ".join("?" for _ in statuses)
-        with self._lock:
-            cursor = self._db.execute(
+        with self._writing() as db:
+            cursor = db.execute(
                 f"UPDATE jobs SET {assignments} WHERE job_id = ? AND status IN ({marks})",
                 (*values, job_id, *statuses),
             )
@@ -124,10 +216,12 @@ class SqliteJobTable:
     def expired(self, now: float) -> list[Job]:
         return self._select("expires_at <= ?", (now,))
 
+    def job_ids(self) -> set[str]:
+        return {row[0] for row in self._db().execute("SELECT job_id FROM jobs").fetchall()}
+
     def delete(self, job_id: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
+        with self._writing() as db:
+            db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
 
     def count(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+        return self._db().execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
