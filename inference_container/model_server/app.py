@@ -1,4 +1,9 @@
-"""The SageMaker BYOC HTTP app: `GET /ping`, `POST /invocations` (Starlette, served by uvicorn)."""
+"""The SageMaker BYOC HTTP app: `GET /ping`, `POST /invocations` (Starlette, served by uvicorn).
+
+An invocation is refused on its headers (model not loaded, content type, declared length) before its body
+is read; the body is read with the size cap shared with the job service, and the photo's header is
+checked against the pixel cap before anything decodes it.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,15 @@ from starlette.routing import Route
 
 from booth_core import wire
 from booth_core.errors import TimeTravelerError
+from booth_core.http_body import BodyTooLarge, ClientGone, declared_length, read_capped_body
+from booth_core.photo_header import check_photo_header
 from inference_container.model_server.invocation import (
     CUSTOM_ATTRIBUTES_HEADER,
     HTTP_STATUS,
     MAX_BODY_BYTES,
     TooLargeError,
     age_photo,
+    check_content_type,
     error_document,
 )
 from inference_container.model_server.loader import EngineLoader
@@ -36,17 +44,15 @@ def error_response(exc: TimeTravelerError) -> JSONResponse:
 
 
 async def read_body(request: Request) -> bytes:
-    """Read the body, stopping as soon as it passes the size limit."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
-        chunks.append(chunk)
-    return b"".join(chunks)
+    """The body, refused by its declared length before reading, or as soon as it passes the limit."""
+    too_large = TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+    declared = declared_length(request.scope["headers"])
+    if declared is not None and declared > MAX_BODY_BYTES:
+        raise too_large
+    try:
+        return await read_capped_body(request.receive, MAX_BODY_BYTES)
+    except BodyTooLarge:
+        raise too_large from None
 
 
 def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> Starlette:
@@ -77,7 +83,9 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
             )
         started = time.perf_counter()
         try:
+            check_content_type(request.headers.get("content-type"))
             body = await read_body(request)
+            check_photo_header(body)
             result = await anyio.to_thread.run_sync(
                 age_photo,
                 loader.engine,
@@ -87,6 +95,9 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
                 limiter=limiter,
             )
             payload = await anyio.to_thread.run_sync(result.to_npy_bytes, limiter=limiter)
+        except ClientGone:
+            log.info("an invocation ended before its body was complete (client disconnected)")
+            return Response(status_code=400)  # nobody is there to read it
         except TimeTravelerError as exc:
             log.info("invocation refused: %s", exc.code)
             return error_response(exc)

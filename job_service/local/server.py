@@ -125,7 +125,8 @@ def start_local_server(
     if not is_loopback(host) and not api_key:
         raise InsecureBindError(
             f"Refusing to listen on {host} without an API key: anyone on the network could use the booth. "
-            "Pass --api-key KEY (clients then send x-api-key), or bind 127.0.0.1."
+            "Give a key with --api-key-file FILE or $TIME_TRAVELER_API_KEY (clients then send x-api-key), "
+            "or bind 127.0.0.1."
         )
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     make_private_dir(data_dir)

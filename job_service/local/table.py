@@ -64,9 +64,9 @@ _UPDATABLE = frozenset(_COLUMNS) - {"job_id", "created_at"}
 class SqliteJobTable:
     """One connection per thread (WAL lets them read side by side); writes go one at a time."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_S):
+    def __init__(self, path: str | Path, busy_timeout: float | None = None):
         self.path = Path(path)
-        self.busy_timeout = busy_timeout
+        self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
         make_private_dir(self.path.parent)
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
