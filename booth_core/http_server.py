@@ -25,7 +25,8 @@ HEADER_TIMEOUT_S = 10.0
 #: 10 MB at ~1.5 Mbit/s, a poor venue Wi-Fi; the booth's own uploads take well under a second.
 BODY_TIMEOUT_S = 60.0
 KEEP_ALIVE_S = 5.0
-MAX_CONNECTIONS = 64
+#: A booth keeps one or two; the rest is headroom for a venue LAN (each idle one costs a few KB).
+MAX_CONNECTIONS = 128
 MAX_HEADER_BYTES = 16 * 1024
 
 
