@@ -187,7 +187,8 @@ def run_phase(server, photo: bytes, args, key: str | None) -> tuple[list[dict], 
     ticket, lock = [0], threading.Lock()
     started = time.monotonic()
     clients = [
-        Client(server.base_url, photo, args.ages, args, ticket, results, lock, key) for _ in range(args.clients)
+        Client(server.base_url, photo, args.ages, args, ticket, results, lock, key)
+        for _ in range(args.clients)
     ]
     for client in clients:
         client.start()
@@ -250,9 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from booth_core.http_server import BODY_TIMEOUT_S
+    from booth_core.limits import MAX_UPLOAD_BYTES
     from inference_container.classic import ClassicEngine
     from job_service.local import start_local_server
-    from job_service.validation import MAX_UPLOAD_BYTES
 
     photo = args.photo.read_bytes() if args.photo else _default_photo()
     engine = ClassicEngine(output_size=args.output_size)
@@ -280,7 +281,9 @@ def main(argv: list[str] | None = None) -> int:
                     hostile.start()
                 results, elapsed = run_phase(server, photo, args, key)
                 during = _process_state()
-                figures.append(report("beside hostile clients", results, elapsed, args, len(server.table.unfinished())))
+                figures.append(
+                    report("beside hostile clients", results, elapsed, args, len(server.table.unfinished()))
+                )
                 stop.set()
                 for hostile in hostiles:
                     hostile.join()

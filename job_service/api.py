@@ -12,9 +12,10 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from booth_core.errors import StorageFullError, UnavailableError
+from booth_core.limits import MAX_UPLOAD_BYTES
 from job_service import validation
 from job_service.model import ApiError
-from job_service.ports import StorageBusy, StorageFull
 from job_service.service import JobService
 
 log = logging.getLogger("job_service")
@@ -67,10 +68,8 @@ def handle(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiRe
         return _route(service, config, request)
     except ApiError as error:
         return ApiResponse.error(error)
-    except StorageFull:
-        return ApiResponse.error(ApiError("STORAGE_FULL"))
-    except StorageBusy:
-        return ApiResponse.error(ApiError("UNAVAILABLE"))
+    except (StorageFullError, UnavailableError) as exc:  # the disk or the table, not the request
+        return ApiResponse.error(ApiError(exc.code))
     except Exception as exc:  # noqa: BLE001 - a bug must answer JSON, not a stack trace
         log.exception("unexpected %s while answering %s", type(exc).__name__, request.method)
         return ApiResponse.json(500, {"error": {"code": "INFERENCE_FAILED", "message": "Internal error."}})
@@ -97,8 +96,8 @@ def _check_before_body(config: ApiConfig, request: ApiRequest) -> None:
         validation.check_content_type(request.headers.get("content-type"))
         validation.check_ages_header(request.headers.get("x-target-ages"), ())
         declared = request.headers.get("content-length", "")
-        if request.too_large or (declared.isdigit() and int(declared) > validation.MAX_UPLOAD_BYTES):
-            validation.check_size(validation.MAX_UPLOAD_BYTES + 1)
+        if request.too_large or (declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES):
+            raise ApiError("TOO_LARGE")
 
 
 def _check_key(config: ApiConfig, headers: Mapping[str, str]) -> None:

@@ -1,8 +1,8 @@
 """The SageMaker BYOC HTTP app: `GET /ping`, `POST /invocations` (Starlette, served by uvicorn).
 
 An invocation is refused on its headers (model not loaded, content type, declared length) before its body
-is read; the body is read with the size cap shared with the job service, and the photo's header is
-checked against the pixel cap before anything decodes it.
+is read; the body is read with the size cap shared with the job service (booth_core.http_body), and
+`load_photo` checks the header's pixel count before it decodes anything.
 """
 
 from __future__ import annotations
@@ -19,14 +19,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from booth_core import wire
-from booth_core.errors import TimeTravelerError
+from booth_core.errors import TimeTravelerError, TooLargeError, http_status
 from booth_core.http_body import BodyTooLarge, ClientGone, declared_length, read_capped_body
-from booth_core.photo_header import check_photo_header
+from booth_core.limits import MAX_UPLOAD_BYTES
 from inference_container.model_server.invocation import (
     CUSTOM_ATTRIBUTES_HEADER,
-    HTTP_STATUS,
-    MAX_BODY_BYTES,
-    TooLargeError,
     age_photo,
     check_content_type,
     error_document,
@@ -40,19 +37,18 @@ DEFAULT_MAX_CONCURRENCY = 2
 
 
 def error_response(exc: TimeTravelerError) -> JSONResponse:
-    return JSONResponse(error_document(exc.code, exc.message), status_code=HTTP_STATUS.get(exc.code, 500))
+    return JSONResponse(error_document(exc.code, exc.message), status_code=http_status(exc.code))
 
 
 async def read_body(request: Request) -> bytes:
     """The body, refused by its declared length before reading, or as soon as it passes the limit."""
-    too_large = TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
     declared = declared_length(request.scope["headers"])
-    if declared is not None and declared > MAX_BODY_BYTES:
-        raise too_large
+    if declared is not None and declared > MAX_UPLOAD_BYTES:
+        raise TooLargeError()
     try:
-        return await read_capped_body(request.receive, MAX_BODY_BYTES)
+        return await read_capped_body(request.receive, MAX_UPLOAD_BYTES)
     except BodyTooLarge:
-        raise too_large from None
+        raise TooLargeError() from None
 
 
 def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> Starlette:
@@ -70,22 +66,24 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
             return Response(status_code=200)
         if loader.error is not None:
             return JSONResponse(
-                error_document("INFERENCE_FAILED", "The model failed to load."), status_code=503
+                error_document("UNAVAILABLE", "The model failed to load."),
+                status_code=http_status("UNAVAILABLE"),
             )
         return JSONResponse(
-            error_document("INFERENCE_FAILED", "The model is still loading."), status_code=503
+            error_document("UNAVAILABLE", "The model is still loading."),
+            status_code=http_status("UNAVAILABLE"),
         )
 
     async def invocations(request: Request) -> Response:
         if not loader.ready:
             return JSONResponse(
-                error_document("INFERENCE_FAILED", "The model is not loaded."), status_code=503
+                error_document("UNAVAILABLE", "The model is not loaded."),
+                status_code=http_status("UNAVAILABLE"),
             )
         started = time.perf_counter()
         try:
             check_content_type(request.headers.get("content-type"))
             body = await read_body(request)
-            check_photo_header(body)
             result = await anyio.to_thread.run_sync(
                 age_photo,
                 loader.engine,
@@ -104,7 +102,8 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
         except Exception:  # noqa: BLE001 - a model bug is a 500 with our error shape, not a stack page
             log.exception("invocation failed")
             return JSONResponse(
-                error_document("INFERENCE_FAILED", "The model failed on this photo."), status_code=500
+                error_document("INFERENCE_FAILED", "The model failed on this photo."),
+                status_code=http_status("INFERENCE_FAILED"),
             )
         headers = {
             "X-Time-Traveler-Engine": result.engine,

@@ -17,10 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from booth_core.http_body import BodyTooLarge, ClientGone, read_capped_body
+from booth_core.limits import MAX_UPLOAD_BYTES
 from job_service import api
 from job_service.model import ApiError
 from job_service.service import JobService
-from job_service.validation import MAX_UPLOAD_BYTES
 
 log = logging.getLogger("job_service")
 

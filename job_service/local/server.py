@@ -14,6 +14,7 @@ import uvicorn
 
 from booth_core.ages import DEFAULT_AGES
 from booth_core.http_server import listen_socket, server_config
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_holder import EngineHolder
@@ -104,8 +105,8 @@ def start_local_server(
     api_key: str | None = None,
     ages=None,
     port: int = 0,
-    retention_hours: float = 24,
-    job_timeout: float = 300,
+    retention_hours: float = DEFAULT_RETENTION_HOURS,
+    job_timeout: float = JOB_TIMEOUT_S,
     engine_instance=None,
     *,
     host: str = "127.0.0.1",
@@ -150,7 +151,9 @@ def start_local_server(
 
     app = create_app(service, api.ApiConfig(api_key=api_key, health=holder.health))
     sock = listen_socket(host, port)
-    uv_server = uvicorn.Server(server_config(app, log_level="warning", lifespan="off", **(http_options or {})))
+    uv_server = uvicorn.Server(
+        server_config(app, log_level="warning", lifespan="off", **(http_options or {}))
+    )
     thread = threading.Thread(target=uv_server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     stopping = threading.Event()

@@ -1,7 +1,7 @@
 """The object store on disk: one file per key under a root folder, written atomically.
 
 Photos are personal data: every file is created 0600 and every folder 0700, so other accounts on the
-venue machine cannot read them. A write that finds no room raises StorageFull and leaves nothing behind.
+venue machine cannot read them. A write that finds no room raises StorageFullError and leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from job_service.ports import StorageFull
+from booth_core.errors import StorageFullError
 
 #: Partial writes carry this suffix until renamed; leftovers of a crash are removed at start.
 TEMP_SUFFIX = ".partial"
@@ -50,7 +50,7 @@ class FileObjectStore:
             make_private_dir(path.parent)
             handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=TEMP_SUFFIX)  # 0600
         except OSError as exc:
-            raise (StorageFull("no room for the file") if exc.errno in _NO_ROOM else exc) from exc
+            raise (StorageFullError() if exc.errno in _NO_ROOM else exc) from exc
         try:
             with os.fdopen(handle, "wb") as temp:
                 temp.write(data)
@@ -60,7 +60,7 @@ class FileObjectStore:
         except BaseException as exc:
             Path(temp_name).unlink(missing_ok=True)
             if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
-                raise StorageFull("no room for the file") from exc
+                raise StorageFullError() from exc
             raise
 
     def get(self, key: str) -> bytes | None:
@@ -96,7 +96,9 @@ class FileObjectStore:
         ids = set()
         for folder in ("uploads", "results"):
             if (self.root / folder).is_dir():
-                ids.update(entry.name for entry in (self.root / folder).iterdir() if not entry.name.startswith("."))
+                ids.update(
+                    entry.name for entry in (self.root / folder).iterdir() if not entry.name.startswith(".")
+                )
         return ids
 
     def count_files(self) -> int:

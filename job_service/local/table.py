@@ -1,7 +1,7 @@
 """The job table in SQLite (WAL journal): one row per job, status changes as compare-and-set updates.
 
 Each thread reads through its own connection, so readers keep answering while a writer (or another
-process) holds the write lock; writes wait at most `busy_timeout` and then raise StorageBusy. A file that
+process) holds the write lock; writes wait at most `busy_timeout` and then raise UnavailableError. A file that
 is not a readable database is moved aside at start and the table starts empty.
 """
 
@@ -17,9 +17,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from booth_core.errors import StorageFullError, UnavailableError
 from job_service.local.store import make_private_dir
 from job_service.model import UNFINISHED, Job, JobStatus
-from job_service.ports import StorageBusy, StorageFull
 
 log = logging.getLogger("job_service")
 
@@ -139,17 +139,17 @@ class SqliteJobTable:
     # --- reading and writing ------------------------------------------------------------------
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        """One writer at a time; StorageBusy past the busy timeout, StorageFull when SQLite has no room."""
+        """One writer at a time; UnavailableError past the busy timeout, StorageFullError when SQLite has no room."""
         if not self._write_lock.acquire(timeout=self.busy_timeout):
-            raise StorageBusy("the job table is busy")
+            raise UnavailableError()
         try:
             yield self._db()
         except sqlite3.OperationalError as exc:
             name = getattr(exc, "sqlite_errorname", "")
             if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in str(exc):
-                raise StorageBusy("the job table is locked") from exc
+                raise UnavailableError() from exc
             if name == "SQLITE_FULL":
-                raise StorageFull("the disk is full") from exc
+                raise StorageFullError() from exc
             raise
         finally:
             self._write_lock.release()

@@ -60,8 +60,10 @@ def poll_final(base_url: str, job_id: str, headers: dict | None = None) -> dict:
     headers = headers if headers is not None else {"x-api-key": KEY}
     document: dict = {}
     wait_for(
-        lambda: document.update(httpx.get(f"{base_url}/jobs/{job_id}", headers=headers).json())
-        or document["status"] in ("SUCCESS", "FAILED")
+        lambda: (
+            document.update(httpx.get(f"{base_url}/jobs/{job_id}", headers=headers).json())
+            or document["status"] in ("SUCCESS", "FAILED")
+        )
     )
     return document
 
@@ -136,7 +138,9 @@ def test_an_outside_write_lock_leaves_reads_answering_and_uploads_get_503(
 ):
     monkeypatch.setattr("job_service.local.table.BUSY_TIMEOUT_S", 0.5)
     auth = {"x-api-key": KEY}
-    with start_local_server(data_dir=tmp_path / "data", api_key=KEY, engine_instance=classic_engine) as server:
+    with start_local_server(
+        data_dir=tmp_path / "data", api_key=KEY, engine_instance=classic_engine
+    ) as server:
         done_id = new_id()
         httpx.put(f"{server.base_url}/uploads/{done_id}", content=photo, headers=jpeg_headers(**auth))
         assert poll_final(server.base_url, done_id)["status"] == "SUCCESS"
@@ -145,20 +149,27 @@ def test_an_outside_write_lock_leaves_reads_answering_and_uploads_get_503(
         outside.execute("UPDATE jobs SET engine = engine")
         try:
             for _ in range(5):
-                assert httpx.get(f"{server.base_url}/jobs/{done_id}", headers=auth, timeout=5).status_code == 200
+                assert (
+                    httpx.get(f"{server.base_url}/jobs/{done_id}", headers=auth, timeout=5).status_code == 200
+                )
                 assert httpx.get(f"{server.base_url}/health", headers=auth, timeout=5).status_code == 200
                 frame = httpx.get(f"{server.base_url}/results/{done_id}/1.jpg", headers=auth, timeout=5)
                 assert frame.status_code == 200
             blocked_id = new_id()
             refused = httpx.put(
-                f"{server.base_url}/uploads/{blocked_id}", content=photo, headers=jpeg_headers(**auth), timeout=10
+                f"{server.base_url}/uploads/{blocked_id}",
+                content=photo,
+                headers=jpeg_headers(**auth),
+                timeout=10,
             )
             assert refused.status_code == 503 and refused.json()["error"]["code"] == "UNAVAILABLE"
         finally:
             outside.execute("ROLLBACK")
             outside.close()
         assert not server.store.exists(upload_key(blocked_id)) and server.table.get(blocked_id) is None
-        retried = httpx.put(f"{server.base_url}/uploads/{blocked_id}", content=photo, headers=jpeg_headers(**auth))
+        retried = httpx.put(
+            f"{server.base_url}/uploads/{blocked_id}", content=photo, headers=jpeg_headers(**auth)
+        )
         assert retried.status_code == 202
         assert poll_final(server.base_url, blocked_id)["status"] == "SUCCESS"
 
@@ -208,7 +219,9 @@ def test_an_unreadable_database_is_moved_aside_and_the_service_starts_fresh(
         assert server.store.count_files() == 0  # the old photos had no record any more: deleted
         assert server.table.count() == 0
         job_id = new_id()  # the new table takes a job through to its end (an engine that fails at once)
-        put = httpx.put(f"{server.base_url}/uploads/{job_id}", content=noise_png, headers={"Content-Type": "image/png"})
+        put = httpx.put(
+            f"{server.base_url}/uploads/{job_id}", content=noise_png, headers={"Content-Type": "image/png"}
+        )
         assert put.status_code == 202
         assert poll_final(server.base_url, job_id, headers={})["error"]["code"] == "INFERENCE_FAILED"
 
@@ -244,17 +257,22 @@ def test_concurrent_repeats_of_one_id_keep_the_winners_bytes(tmp_path):
     from tests.conftest import image_bytes
 
     rng = np.random.default_rng(7)  # six different photos; the engine is beside the point and fails at once
-    variants = [image_bytes(Image.fromarray(rng.integers(0, 255, (48, 48, 3), dtype=np.uint8)), "PNG") for _ in range(6)]
+    variants = [
+        image_bytes(Image.fromarray(rng.integers(0, 255, (48, 48, 3), dtype=np.uint8)), "PNG")
+        for _ in range(6)
+    ]
     with start_local_server(data_dir=tmp_path / "data", engine_instance=RaisingEngine()) as server:
         for _ in range(3):
             job_id = new_id()
             start = threading.Barrier(len(variants))
             answers: dict[int, int] = {}
 
-            def upload(index: int, body: bytes, job_id=job_id, start=start) -> None:
+            def upload(index: int, body: bytes, job_id=job_id, start=start, answers=answers) -> None:
                 with httpx.Client(base_url=server.base_url) as client:
                     start.wait()
-                    reply = client.put(f"/uploads/{job_id}", content=body, headers={"Content-Type": "image/png"})
+                    reply = client.put(
+                        f"/uploads/{job_id}", content=body, headers={"Content-Type": "image/png"}
+                    )
                     answers[index] = reply.status_code
 
             threads = [threading.Thread(target=upload, args=(i, body)) for i, body in enumerate(variants)]
@@ -321,7 +339,9 @@ def test_frame_urls_never_come_from_the_host_header(server, photo):
 @pytest.mark.slow
 def test_data_files_are_0600_and_their_folders_0700(server, photo):
     job_id = new_id()
-    httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers(**{"x-api-key": KEY}))
+    httpx.put(
+        f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers(**{"x-api-key": KEY})
+    )
     assert poll_final(server.base_url, job_id)["status"] == "SUCCESS"
     entries = [server.data_dir, *server.data_dir.rglob("*")]
     assert any(path.name == "jobs.sqlite3-wal" for path in entries)
@@ -355,12 +375,17 @@ def test_serve_takes_its_key_from_a_file_and_keeps_it_out_of_ps(tmp_path):
         "--data-dir", str(tmp_path / "data"), "--api-key-file", str(key_file),
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "TIME_TRAVELER_API_KEY"}
-    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         banner = process.stdout.readline()
         base_url = banner.split(" on ", 1)[1].split(" ", 1)[0]
         assert httpx.get(f"{base_url}/health").status_code == 403
-        assert httpx.get(f"{base_url}/health", headers={"x-api-key": "secret-from-file"}).status_code in (200, 503)
+        assert httpx.get(f"{base_url}/health", headers={"x-api-key": "secret-from-file"}).status_code in (
+            200,
+            503,
+        )
         assert b"secret-from-file" not in Path(f"/proc/{process.pid}/cmdline").read_bytes()
     finally:
         process.terminate()

@@ -27,7 +27,9 @@ pytestmark = pytest.mark.timeout(180)
 @pytest.fixture(scope="module")
 def model_server(small_model_dir):
     app = create_app(engine_factory(small_model_dir, "sam", "cpu"), max_concurrency=2)
-    config = server_config(app, header_timeout=0.5, body_timeout=1.0, keep_alive=0.5, log_level="warning", lifespan="on")
+    config = server_config(
+        app, header_timeout=0.5, body_timeout=1.0, keep_alive=0.5, log_level="warning", lifespan="on"
+    )
     sock = listen_socket("127.0.0.1", 0)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
