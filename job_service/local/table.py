@@ -1,7 +1,8 @@
 """The job table in SQLite (WAL journal): one row per job, status changes as compare-and-set updates.
 
-Each thread reads through its own connection, so readers keep answering while a writer (or another
-process) holds the write lock; writes wait at most `busy_timeout` and then raise UnavailableError. A file that
+Every call takes a connection from a pool (one per call in flight, reused, never more than the
+threads that ever read at once), so readers keep answering while a writer (or another process) holds
+the write lock; writes wait at most `busy_timeout` and then raise UnavailableError. A file that
 is not a readable database is moved aside at start and the table starts empty.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import queue
 import shutil
 import sqlite3
 import threading
@@ -62,13 +64,13 @@ _UPDATABLE = frozenset(_COLUMNS) - {"job_id", "created_at"}
 
 
 class SqliteJobTable:
-    """One connection per thread (WAL lets them read side by side); writes go one at a time."""
+    """A pool of connections (WAL lets them read side by side); writes go one at a time."""
 
     def __init__(self, path: str | Path, busy_timeout: float | None = None):
         self.path = Path(path)
         self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
         make_private_dir(self.path.parent)
-        self._local = threading.local()
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._write_lock = threading.Lock()
@@ -91,10 +93,10 @@ class SqliteJobTable:
         if not self.path.exists():
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         os.chmod(self.path, 0o600)
-        db = self._db()
-        db.execute("PRAGMA journal_mode=WAL")
-        db.executescript(_SCHEMA)
-        verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+        with self._connection() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
         if verdict != "ok":
             raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
 
@@ -116,25 +118,29 @@ class SqliteJobTable:
             self.path.name,
         )
 
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use."""
-        db = getattr(self._local, "db", None)
-        if db is None:
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """An idle connection of the pool, or a new one when all are in use; back to the pool after."""
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
             db = sqlite3.connect(
                 str(self.path), check_same_thread=False, isolation_level=None, timeout=self.busy_timeout
             )
             db.execute("PRAGMA synchronous=NORMAL")
-            self._local.db = db
             with self._connections_lock:
                 self._connections.append(db)
-        return db
+        try:
+            yield db
+        finally:
+            self._idle.put(db)
 
     def close(self) -> None:
         with self._connections_lock:
             for db in self._connections:
                 db.close()
             self._connections.clear()
-        self._local = threading.local()
+        self._idle = queue.SimpleQueue()
 
     # --- reading and writing ------------------------------------------------------------------
     @contextmanager
@@ -143,7 +149,8 @@ class SqliteJobTable:
         if not self._write_lock.acquire(timeout=self.busy_timeout):
             raise UnavailableError()
         try:
-            yield self._db()
+            with self._connection() as db:
+                yield db
         except sqlite3.OperationalError as exc:
             name = getattr(exc, "sqlite_errorname", "")
             if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in str(exc):
@@ -178,7 +185,8 @@ class SqliteJobTable:
         return Job(**values)
 
     def _select(self, where: str, params: tuple) -> list[Job]:
-        rows = self._db().execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params).fetchall()
+        with self._connection() as db:
+            rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params).fetchall()
         return [self._from_row(row) for row in rows]
 
     def create(self, job: Job) -> bool:
@@ -217,11 +225,13 @@ class SqliteJobTable:
         return self._select("expires_at <= ?", (now,))
 
     def job_ids(self) -> set[str]:
-        return {row[0] for row in self._db().execute("SELECT job_id FROM jobs").fetchall()}
+        with self._connection() as db:
+            return {row[0] for row in db.execute("SELECT job_id FROM jobs").fetchall()}
 
     def delete(self, job_id: str) -> None:
         with self._writing() as db:
             db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
 
     def count(self) -> int:
-        return self._db().execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+        with self._connection() as db:
+            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
