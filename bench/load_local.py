@@ -60,12 +60,15 @@ class Client(threading.Thread):
         self.ticket, self.results, self.lock = ticket, results, lock
 
     def run(self) -> None:
-        while True:
-            with self.lock:
-                if self.ticket[0] >= self.args.jobs:
-                    return
-                self.ticket[0] += 1
-            self.results.append(self.one_job())
+        try:
+            while True:
+                with self.lock:
+                    if self.ticket[0] >= self.args.jobs:
+                        return
+                    self.ticket[0] += 1
+                self.results.append(self.one_job())
+        finally:
+            self.http.close()  # its kept-alive connection is no server leak: do not count it as one
 
     def one_job(self) -> dict:
         job_id = str(uuid.uuid4())
