@@ -13,12 +13,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from booth_core.errors import StorageFullError, UnavailableError
-from booth_core.limits import MAX_UPLOAD_BYTES
+from booth_core.limits import MAX_UPLOAD_BYTES, megabytes
 from job_service import validation
 from job_service.model import ApiError
 from job_service.service import JobService
 
 log = logging.getLogger("job_service")
+#: `POST /uploads/{job_id}/presign` asks for a direct upload form.
+PRESIGN_SUFFIX = "/presign"
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class ApiConfig:
 
     api_key: str | None = None
     health: Callable[[], dict] = lambda: {"status": "ok", "engine": None, "version": None}
+    #: Largest photo `PUT /uploads/{id}` takes here (None: the contract's 10 MB); larger ones must use
+    #: `POST /uploads/{id}/presign` (AWS: Lambda's 6 MB payload limit, base64 included).
+    max_put_bytes: int | None = None
 
 
 def handle(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
@@ -90,14 +95,17 @@ def check_before_body(config: ApiConfig, request: ApiRequest) -> ApiResponse | N
 def _check_before_body(config: ApiConfig, request: ApiRequest) -> None:
     _check_key(config, request.headers)
     route, rest = _match(request.method, request.path)
-    if route in ("jobs", "uploads"):
+    if route in ("jobs", "uploads", "presign"):
         validation.check_job_id(rest)
-    if route == "uploads":
+    if route in ("uploads", "presign"):
         validation.check_content_type(request.headers.get("content-type"))
         validation.check_ages_header(request.headers.get("x-target-ages"), ())
+    if route == "uploads":
         declared = request.headers.get("content-length", "")
-        if request.too_large or (declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES):
+        if request.too_large:
             raise ApiError("TOO_LARGE")
+        if declared.isdigit():
+            _check_put_size(config, int(declared), rest)
 
 
 def _check_key(config: ApiConfig, headers: Mapping[str, str]) -> None:
@@ -118,6 +126,9 @@ def _match(method: str, path: str) -> tuple[str, str]:
     if path == "/health":
         _allow(method, "GET")
         return "health", ""
+    if path.startswith("/uploads/") and path.endswith(PRESIGN_SUFFIX):
+        _allow(method, "POST")
+        return "presign", path.removeprefix("/uploads/").removesuffix(PRESIGN_SUFFIX)
     for prefix, (route, allowed) in _ROUTES.items():
         if path.startswith(prefix):
             _allow(method, allowed)
@@ -130,7 +141,10 @@ def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiRe
     if route == "health":
         document = config.health()
         return ApiResponse.json(200 if document.get("status") == "ok" else 503, document)
+    if route == "presign":
+        return _presign(service, request, rest)
     if route == "uploads":
+        _check_put_size(config, len(request.body), rest)
         job, created = service.accept_upload(
             rest, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
         )
@@ -149,3 +163,24 @@ def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiRe
 def _allow(method: str, allowed: str) -> None:
     if method.upper() != allowed:
         raise ApiError("BAD_REQUEST", f"Use {allowed} here.", status=405)
+
+
+def _check_put_size(config: ApiConfig, size: int, job_id: str) -> None:
+    """TOO_LARGE past the contract's 10 MB, or past this deployment's own PUT limit (then: use presign)."""
+    if size > MAX_UPLOAD_BYTES:
+        raise ApiError("TOO_LARGE")
+    if config.max_put_bytes is not None and size > config.max_put_bytes:
+        raise ApiError(
+            "TOO_LARGE",
+            f"Photos above {megabytes(config.max_put_bytes)} go through POST /uploads/{job_id}/presign.",
+        )
+
+
+def _presign(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:
+    """`POST /uploads/{id}/presign`: the job, plus a short-lived form to POST the photo straight to storage."""
+    job, created, form = service.presign_upload(
+        job_id, request.headers.get("content-type"), request.headers.get("x-target-ages")
+    )
+    document = service.document(job, request.base_url)
+    document["upload"] = form
+    return ApiResponse.json(202 if created else 200, document)

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 from photobooth.state import ErrorKind, Event, State
@@ -106,6 +106,8 @@ class Tour:
 
     def shot(self, name: str) -> None:
         path = self.out_dir / f"{len(self.shots) + 1:02d}-{name}.png"
+        # Lay out texts set in this same step (a wrapped status line needs its second row) before grabbing.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.window.grab().save(str(path))
         self.shots.append(path.name)
         log.info("tour: saved %s", path.name)
@@ -198,6 +200,11 @@ class Tour:
             self.shot(f"error-{kind.value}")
             w.machine.handle(Event.IDLE_TIMEOUT)
             yield (self.state_is(State.ATTRACT), 5, "back to attract")
+
+        # Out of order: what replaces the invitation while a part stays down (nothing is, so it returns).
+        w.machine.handle(Event.OUT_OF_ORDER)
+        self.shot("out-of-order")
+        yield (self.state_is(State.ATTRACT), 5, "back in order by itself")
 
         w.attract.staff_gesture.emit()
         yield (self.state_is(State.PIN), 5, "the PIN pad")

@@ -42,12 +42,16 @@ class PreviewScreen(Screen):
         self.retranslate()
 
     def enter(self, context) -> None:
-        self.set_retention(context.config.booth.retention_hours * 3600)
+        self.set_retention(context.retention_seconds)
         if context.new_visit:
             self.camera.clear()  # never a glimpse of the previous attendee
 
     def show_frame(self, image) -> None:
         self.camera.set_frame(image)
+
+    def key_tap(self) -> bool:
+        self.start.emit()
+        return True
 
     def retranslate(self) -> None:
         self.hint.setText(self.strings.get("preview.hint"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import tenacity
 from PIL import Image, UnidentifiedImageError
 
 from booth_core.limits import JOB_TIMEOUT_S
@@ -52,8 +53,9 @@ class RetryPolicy:
     poll_max: float = 2.0
     job_timeout: float = float(JOB_TIMEOUT_S)
 
-    def backoff(self, attempt: int) -> float:
-        return min(self.max_wait, self.first_wait * 2 ** (attempt - 1))
+    def wait(self) -> tenacity.wait.wait_base:
+        """first_wait, doubling after each failure, never above max_wait."""
+        return tenacity.wait_exponential(multiplier=self.first_wait, max=self.max_wait)
 
 
 @dataclass
@@ -150,6 +152,18 @@ class BoothClient:
             raise self._error(response)
         return self._json(response)
 
+    def admin_upgrade(self, action: str) -> tuple[int, dict]:
+        """POST /admin/upgrade {"action": "start"|"stop"}: the local service's engine upgrade."""
+        try:
+            response = self._http.post("admin/upgrade", json={"action": action})
+        except httpx.TransportError as error:
+            raise JobFailed("NETWORK", type(error).__name__) from None
+        try:
+            document = response.json()
+        except ValueError:
+            document = {}
+        return response.status_code, document if isinstance(document, dict) else {}
+
     def upload(self, job_id: str, jpeg: bytes, ages) -> dict:
         headers = {"Content-Type": "image/jpeg"}
         if ages:
@@ -189,24 +203,43 @@ Report = Callable[[str, dict], None]
 
 
 def _with_retries(call, policy: RetryPolicy, cancel: threading.Event, report: Report):
-    """Run `call()`; on passing trouble report it, wait with backoff, try again; give up with JobFailed."""
-    attempt = 0
-    while True:
+    """Run `call()`; on passing trouble report it, wait with backoff, try again; give up with JobFailed.
+
+    Waits go through `cancel.wait`, so cancelling ends a wait at once.
+    """
+
+    def wait_or_cancel(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise JobFailed("CANCELLED")
+
+    def announce(state: tenacity.RetryCallState) -> None:
+        trouble = state.outcome.exception()
+        report("retrying", {"attempt": state.attempt_number, "total": policy.retries, "code": trouble.code})
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(_Retryable),
+        stop=tenacity.stop_after_attempt(policy.retries + 1),
+        wait=policy.wait(),
+        sleep=wait_or_cancel,
+        before_sleep=announce,
+        reraise=True,
+    )
+    attempts = 0
+
+    def attempt():
+        nonlocal attempts
+        attempts += 1
         if cancel.is_set():
             raise JobFailed("CANCELLED")
-        try:
-            result = call()
-        except _Retryable as trouble:
-            attempt += 1
-            if attempt > policy.retries:
-                raise JobFailed(trouble.code, str(trouble)) from None
-            report("retrying", {"attempt": attempt, "total": policy.retries, "code": trouble.code})
-            if cancel.wait(policy.backoff(attempt)):
-                raise JobFailed("CANCELLED") from None
-            continue
-        if attempt:
-            report("network_ok", {})
-        return result
+        return call()
+
+    try:
+        result = retrying(attempt)
+    except _Retryable as trouble:
+        raise JobFailed(trouble.code, str(trouble)) from None
+    if attempts > 1:
+        report("network_ok", {})
+    return result
 
 
 def _parse_frames(document: dict, client: BoothClient) -> list[tuple[int, int | None, str]]:
@@ -251,7 +284,10 @@ def run_job(
             raise JobFailed(error.get("code") or "INFERENCE_FAILED", str(error.get("message") or ""))
         if status not in ("QUEUED", "PROCESSING"):
             raise JobFailed("BAD_ANSWER", f"unknown status {status!r}")
-        report("queued" if status == "QUEUED" else "ageing", {"job_id": job_id})
+        # The optional "stage" (docs/job_service.md) says more: waiting, warming_up or aging.
+        stage = document.get("stage")
+        details = {"job_id": job_id, "stage": stage if isinstance(stage, str) else None}
+        report("queued" if status == "QUEUED" else "ageing", details)
         if time.monotonic() - started > policy.job_timeout:
             raise JobFailed("TIMEOUT", "the job outlived the booth's patience")
         if cancel.wait(wait):

@@ -39,7 +39,7 @@ def show(qtbot, widget, size=(960, 540)):
 
 
 def test_attract_tap_starts_and_corner_taps_open_staff(qtbot):
-    screen = show(qtbot, AttractScreen(EN, attract_frames((25, 75)), (25, 75)))
+    screen = show(qtbot, AttractScreen(EN, (25, 75)))
     assert screen.call.text() == "Tap to travel in time"
     assert "25 & 75" in screen.sub.text()
     with qtbot.waitSignal(screen.tapped, timeout=1000):
@@ -59,7 +59,12 @@ def test_attract_falls_back_to_the_demo_without_samples(tmp_path):
     assert [label for label, _ in frames] == ["30", "60"]
     QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age70.jpg"))
     QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age9.jpg"))
-    assert [label for label, _ in attract_frames((30, 60), samples_dir=tmp_path)] == ["9", "70"]
+    assert [label for label, _ in attract_frames((30, 60), samples_dir=tmp_path)] == ["30", "60"]  # drawn
+    QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age30.jpg"))
+    assert [label for label, _ in attract_frames((9, 30, 60), samples_dir=tmp_path)] == ["9", "30"]
+    screen = AttractScreen(EN, (30, 60), frames_for=lambda ages: attract_frames(ages, samples_dir=tmp_path))
+    screen.set_ages((9, 70))  # staff changed the ages: the loop follows
+    assert [label for label, _ in screen._frames] == ["9", "70"]
 
 
 def test_crossfade_plays_young_old_young(qtbot):
@@ -93,12 +98,15 @@ def test_preview_consent_and_buttons(qtbot):
 
 def test_countdown_counts_shoots_and_flashes(qtbot):
     screen = show(qtbot, CountdownScreen(EN, flash_ms=50))
-    numbers = []
-    screen.shoot.connect(lambda: numbers.append(screen.camera.number))
+    numbers, smiled, shot = [], [], []
+    screen.shoot.connect(lambda: (numbers.append(screen.camera.number), shot.append(time.monotonic())))
     with qtbot.waitSignal(screen.finished, timeout=2000):
-        screen.begin(2, tick_ms=30)
+        screen.begin(2, tick_ms=200)
         assert screen.camera.number == "2"
+        qtbot.waitUntil(lambda: screen.camera.number == "Smile!", timeout=1000)
+        smiled.append(time.monotonic())
     assert numbers == ["Smile!"]
+    assert shot[0] - smiled[0] >= 0.05  # a beat between the word and the shutter
     assert screen.camera.flash == 0.0
 
 
@@ -122,8 +130,20 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
     assert "1 of 4" in screen.status.text()
     screen.set_stage("ageing")
     assert screen.status.text() == "Travelling through the years…"
+    screen.set_stage("ageing", "warming_up")  # the job document's optional stage
+    assert screen.status.text() == "Warming up the time machine…"
+    screen.set_stage("ageing", "something-new")  # unknown stages fall back to the step
+    assert screen.status.text() == "Travelling through the years…"
+    first = screen.dial.angle()
+    qtbot.waitUntil(lambda: abs(screen.dial.angle() - first) > 5, timeout=2000)  # it keeps moving
+    with qtbot.assertNotEmitted(screen.cancel):
+        screen.cancel_button.click()  # asks first
+        assert screen.confirm.isVisible() and not screen.cancel_button.isVisible()
+        screen.confirm.no_button.click()
+    assert screen.cancel_button.isVisible()
     with qtbot.waitSignal(screen.cancel, timeout=1000):
         screen.cancel_button.click()
+        screen.confirm.yes_button.click()
     screen.stop()
 
 
@@ -182,13 +202,39 @@ def test_pin_pad_accepts_only_the_pin(qtbot):
         for digit in "9999":
             screen.digit_buttons[digit].click()
         screen.ok_button.click()
-    assert screen.message.text() == "Wrong PIN"
+    assert screen.message.text() == "Wrong PIN (4 tries left)"
     with qtbot.waitSignal(screen.accepted, timeout=1000):
         for digit in "1234":
             screen.digit_buttons[digit].click()
         screen.ok_button.click()
     with qtbot.waitSignal(screen.cancelled, timeout=1000):
         screen.cancel_button.click()
+
+
+def test_pin_pad_locks_after_five_wrong_tries_even_across_visits(qtbot):
+    now = [1000.0]
+    screen = show(qtbot, PinScreen(EN, "1234", clock=lambda: now[0]))
+    for _ in range(5):
+        for digit in "0000":
+            screen.digit_buttons[digit].click()
+        screen.ok_button.click()
+    assert screen.locked and not screen.ok_button.isEnabled()
+    assert screen.message.text() == "Too many wrong PINs. Try again in 60 s."
+    screen.reset("1234")  # leaving and coming back does not lift the lockout
+    with qtbot.assertNotEmitted(screen.accepted):
+        for digit in "1234":
+            screen.press(digit)
+        screen.submit()
+    now[0] += 61
+    qtbot.waitUntil(lambda: screen.ok_button.isEnabled(), timeout=2000)
+    with qtbot.waitSignal(screen.accepted, timeout=1000):
+        for digit in "1234":
+            screen.digit_buttons[digit].click()
+        screen.ok_button.click()
+    for _ in range(5):  # the next lockout is longer
+        screen.press("9")
+        screen.submit()
+    assert screen.locked_until - now[0] == 120
 
 
 def test_settings_form_reads_back_and_refuses_bad_ages(qtbot, fast_config):
@@ -207,6 +253,42 @@ def test_settings_form_reads_back_and_refuses_bad_ages(qtbot, fast_config):
     with qtbot.assertNotEmitted(screen.saved):
         screen.save_button.click()
     assert screen.message.text().startswith("Ages:")
+    screen.ages.setText("20")
+    screen.url.setText("booth.example:8000")  # no scheme: refused, not saved silently
+    with qtbot.assertNotEmitted(screen.saved):
+        screen.save_button.click()
+    assert screen.message.text().startswith("Backend URL:")
+
+
+def test_settings_pin_is_masked_and_the_first_use_pin_must_go(qtbot, fast_config):
+    from photobooth.config import DEFAULT_STAFF_PIN
+
+    screen = show(qtbot, SettingsScreen(EN))
+    fast_config.booth.staff_pin = DEFAULT_STAFF_PIN
+    screen.load(fast_config)
+    assert screen.pin.text() == "" and screen.pin.echoMode() is screen.pin.EchoMode.Password
+    assert screen.must_change_pin and not screen.ages.isEnabled() and not screen.quit_button.isEnabled()
+    for pin in ("", DEFAULT_STAFF_PIN, "12"):
+        screen.pin.setText(pin)
+        with qtbot.assertNotEmitted(screen.saved):
+            screen.save_button.click()
+    screen.pin.clear()
+    qtbot.keyClicks(screen.pin, "12ab")  # letters never get in
+    assert screen.pin.text() == "12"
+    screen.pin.setText("97531")
+    with qtbot.waitSignal(screen.saved, timeout=1000) as saved:
+        screen.save_button.click()
+    assert saved.args[0].booth.staff_pin == "97531"
+    screen.load(saved.args[0])
+    assert not screen.must_change_pin and screen.ages.isEnabled()
+
+
+def test_an_unknown_language_shows_english_chosen_and_says_so(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN))
+    fast_config.booth.language = "fr"
+    screen.load(fast_config)
+    assert screen.language.currentText() == "en" and screen.language.buttons["en"].isChecked()
+    assert "fr" in screen.message.text() and "English" in screen.message.text()
 
 
 def test_touch_targets_are_at_least_15_mm(qtbot):
@@ -216,35 +298,19 @@ def test_touch_targets_are_at_least_15_mm(qtbot):
         assert button.height() >= minimum and button.width() >= minimum
 
 
-def test_every_language_falls_back_to_english_per_key():
-    for language in LANGUAGES:
-        strings = Strings(language)
-        for key in ENGLISH:
-            assert strings.get(
-                key,
-                **{
-                    name: 1
-                    for name in (
-                        "ages",
-                        "duration",
-                        "n",
-                        "attempt",
-                        "total",
-                        "seconds",
-                        "engine",
-                        "name",
-                        "age",
-                        "path",
-                        "error",
-                        "backend",
-                    )
-                },
-            )
-    assert Strings("xx").language == "en"
-    assert (
-        Strings("de").get("review.go") == "Los!"
-        and Strings("de").get("error.busy.title") == ENGLISH["error.busy.title"]
-    )
+def test_every_language_has_every_sentence_with_the_same_placeholders():
+    import string
+
+    def fields(text):
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+    for language, table in LANGUAGES.items():
+        assert set(table) == set(ENGLISH), language
+        for key, text in table.items():
+            assert fields(text) == fields(ENGLISH[key]), (language, key)
+    assert Strings("de").get("review.go") == "Los!"
+    assert Strings("de").get("error.busy.title") != ENGLISH["error.busy.title"]
+    assert Strings("xx").language == "en" and Strings("xx").get("review.go") == "Go!"
 
 
 def test_settings_controls_are_finger_sized(qtbot, fast_config):
@@ -265,6 +331,43 @@ def test_settings_controls_are_finger_sized(qtbot, fast_config):
             assert control.height() >= minimum and control.width() >= minimum, control
         for label in screen.field_labels:  # nothing cut off
             assert label.width() >= label.sizeHint().width() - 1, label.text()
+
+
+def test_every_text_field_can_be_typed_by_touch(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN), (1080, 1920))
+    screen.load(fast_config)
+    qtbot.mouseClick(screen.url, Qt.MouseButton.LeftButton)
+    assert screen.keyboard.isVisible() and screen.keyboard.target is screen.url
+    screen.url.clear()
+    for key in "http://":
+        screen.keyboard.keys[key].click()
+    screen.keyboard.shift_button.click()
+    screen.keyboard.keys["b"].click()
+    screen.keyboard.shift_button.click()
+    screen.keyboard.keys["x"].click()
+    screen.keyboard.backspace_button.click()
+    assert screen.url.text() == "http://B"
+    assert screen.keyboard.keys["&"].text() == "&&"  # shown as "&", not eaten as a shortcut marker
+    screen.keyboard.keys["&"].click()
+    assert screen.url.text() == "http://B&"
+    qtbot.mouseClick(screen.pin, Qt.MouseButton.LeftButton)
+    for key in "9a8":
+        screen.keyboard.keys[key].click()
+    assert screen.pin.text() == "98"  # the PIN field's validator still decides
+    screen.keyboard.done_button.click()
+    assert not screen.keyboard.isVisible()
+
+
+def test_quit_asks_to_confirm(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN))
+    screen.load(fast_config)
+    with qtbot.assertNotEmitted(screen.quit_requested):
+        screen.quit_button.click()
+        assert screen.quit_confirm.isVisible()
+        screen.quit_confirm.no_button.click()
+    with qtbot.waitSignal(screen.quit_requested, timeout=1000):
+        screen.quit_button.click()
+        screen.quit_confirm.yes_button.click()
 
 
 def test_settings_steppers_and_language_choice(qtbot, fast_config):
