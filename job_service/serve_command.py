@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.environment import env_value, variable
 from booth_core.errors import TimeTravelerError
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from inference_container.engine.registry import AUTO, engine_choices
 
 #: Where the key may come from instead of the command line (which any account can read in `ps`).
-API_KEY_ENV = "TIME_TRAVELER_API_KEY"
+API_KEY_ENV = variable("API_KEY")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,7 +74,7 @@ def resolve_api_key(flag: str | None, key_file: Path | None, environ: Mapping[st
         if not key:
             raise TimeTravelerError("--api-key-file: the file is empty")
         return key
-    return flag or environ.get(API_KEY_ENV) or None
+    return flag or env_value("API_KEY", environ) or None
 
 
 def run(args: argparse.Namespace) -> int:
