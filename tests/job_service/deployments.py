@@ -30,6 +30,17 @@ TABLE = "tt-jobs"
 ENDPOINT = "tt-endpoint"
 
 
+def stored_files(server) -> int:
+    """Files a local server keeps under its object store (photos, frames, temporaries)."""
+    return sum(1 for path in server.store.root.rglob("*") if path.is_file())
+
+
+def job_rows(server) -> int:
+    """Rows in a local server's job table, read from the SQLite file through the test's own connection."""
+    with contextlib.closing(sqlite3.connect(server.table.path)) as db:
+        return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+
+
 class FakeClock:
     """A settable clock, so timeouts and retention are tested without sleeping."""
 
@@ -134,12 +145,10 @@ class LocalDeployment:
         return self.server.service.sweep()
 
     def stored_objects(self) -> int:
-        return sum(1 for path in self.server.store.root.rglob("*") if path.is_file())
+        return stored_files(self.server)
 
     def job_count(self) -> int:
-        """Read from the SQLite file itself, through a connection of the test's own."""
-        with contextlib.closing(sqlite3.connect(self.server.table.path)) as db:
-            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+        return job_rows(self.server)
 
     def close(self) -> None:
         self.http.close()
