@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 # Empty: skip it (pip then takes whatever torch the model extra resolves to).
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -30,6 +30,10 @@ run: $(VENV)/.booth-installed
 
 test: $(VENV)/.dev-installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit loop: everything but the tests marked slow (real models, subprocesses, whole flows), under a minute.
+test-fast: $(VENV)/.dev-installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

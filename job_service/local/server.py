@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -13,14 +12,16 @@ from pathlib import Path
 import uvicorn
 
 from booth_core.ages import DEFAULT_AGES
+from booth_core.http_server import listen_socket, server_config
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_pool import EnginePool
 from job_service.local.engines import LocalEngines, local_engines
-from job_service.local.store import FileObjectStore
+from job_service.local.store import FileObjectStore, make_private_dir
 from job_service.local.table import SqliteJobTable
 from job_service.local.upgrade import DEFAULT_SAM_BUDGET_S, SamUpgrade
+from job_service.model import results_prefix, upload_key
 from job_service.service import JobService, ServiceSettings
 from job_service.validation import is_loopback
 
@@ -113,6 +114,7 @@ def start_local_server(
     fetch_weights: bool = True,
     sam_budget_s: float = DEFAULT_SAM_BUDGET_S,
     upgrade_hooks: dict | None = None,
+    http_options: dict | None = None,
 ) -> LocalServer:
     """Start the local job service on `host:port` (port 0: a free one) and return at once.
 
@@ -121,17 +123,20 @@ def start_local_server(
     `engine="auto"` starts on classic and upgrades itself to SAM in the background (job_service.local.upgrade):
     `fetch_weights=False` only uses weights already on disk; `sam_budget_s` is the time per photo SAM must meet.
     Jobs left unfinished by an earlier process on the same data dir are re-queued or failed.
+    `http_options` go to `booth_core.http_server.server_config` (e.g. shorter read deadlines in tests).
     """
     if not is_loopback(host) and not api_key:
         raise InsecureBindError(
             f"Refusing to listen on {host} without an API key: anyone on the network could use the booth. "
-            "Pass --api-key KEY (clients then send x-api-key), or bind 127.0.0.1."
+            "Give a key with --api-key-file FILE or $TIME_TRAVELER_API_KEY (clients then send x-api-key), "
+            "or bind 127.0.0.1."
         )
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     store = FileObjectStore(data_dir / "objects")
     store.remove_partial_writes()
     table = SqliteJobTable(data_dir / "jobs.sqlite3")
+    _remove_orphans(store, table)
     engines = local_engines(
         engine, weights=weights, engine_options=engine_options, engine_instance=engine_instance,
         workers=workers, data_dir=data_dir, ages=tuple(ages) if ages else None,
@@ -153,10 +158,10 @@ def start_local_server(
     upgrade_action = engines.upgrade.handle if engines.upgrade else None
     config = api.ApiConfig(api_key=api_key, health=engines.health, upgrade_action=upgrade_action)
     app = create_app(service, config)
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    sock = listen_socket(host, port)
+    uv_server = uvicorn.Server(
+        server_config(app, log_level="warning", lifespan="off", **(http_options or {}))
+    )
     thread = threading.Thread(target=uv_server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     stopping = threading.Event()
@@ -188,6 +193,17 @@ def start_local_server(
     )
     log.info("local job service on %s (engine %s)", server.base_url, queue.engine_name)
     return server
+
+
+def _remove_orphans(store: FileObjectStore, table: SqliteJobTable) -> None:
+    """Delete photos and frames that no job row owns (a table moved aside, a crash mid-delete): personal
+    data the sweeper could otherwise never find."""
+    orphans = store.job_ids() - table.job_ids()
+    for job_id in orphans:
+        store.delete_prefix(upload_key(job_id))
+        store.delete_prefix(results_prefix(job_id))
+    if orphans:
+        log.info("deleted the photos and frames of %d jobs without a record", len(orphans))
 
 
 def _sweep_loop(service: JobService, stopping: threading.Event, interval: float) -> None:
