@@ -66,7 +66,8 @@ def _contain(image: Image.Image, size: tuple[int, int], fill) -> Image.Image:
         return image.resize(size, Image.Resampling.LANCZOS) if image.size != size else image
     canvas = Image.new("RGB", size, fill)
     canvas.paste(
-        image.resize(scaled, Image.Resampling.LANCZOS), ((size[0] - scaled[0]) // 2, (size[1] - scaled[1]) // 2)
+        image.resize(scaled, Image.Resampling.LANCZOS),
+        ((size[0] - scaled[0]) // 2, (size[1] - scaled[1]) // 2),
     )
     return canvas
 
@@ -103,7 +104,9 @@ def render_gif(result: AgingResult, long_side: int = ANIMATION_LONG_SIDE) -> byt
     return encode_gif(animation_cards(result, long_side))
 
 
-def video_frame_count(card_count: int, seconds_per_frame: float = SECONDS_PER_FRAME, fps: int = VIDEO_FPS) -> int:
+def video_frame_count(
+    card_count: int, seconds_per_frame: float = SECONDS_PER_FRAME, fps: int = VIDEO_FPS
+) -> int:
     """How many video frames `encode_mp4` writes for `card_count` cards (one loop)."""
     return card_count * max(1, round(seconds_per_frame * fps))
 
@@ -198,7 +201,9 @@ def render_print(result: AgingResult, options: PrintOptions | None = None) -> Im
         grid_h = rows * (cell_h + label_h) + max(0, rows - 1) * gap // 2
         photo_h = bottom - top - grid_h - gap - label_h
     _paste_contained(page, AgedFrame(None, result.original), (margin, top, width - margin, top + photo_h))
-    _centred_text(draw, (margin, top + photo_h, width - margin, top + photo_h + label_h), "You now", 40, DIM_INK)
+    _centred_text(
+        draw, (margin, top + photo_h, width - margin, top + photo_h + label_h), "You now", 40, DIM_INK
+    )
     top += photo_h + label_h + gap
     for position, frame in enumerate(aged):
         row, column = divmod(position, columns)

@@ -12,7 +12,7 @@ import numpy as np
 
 from booth_core.ages import DEFAULT_AGES
 from job_service import validation
-from job_service.frames import strip_to_jpegs
+from job_service.frames import encode_jpeg, strip_to_frames
 from job_service.model import (
     DEFAULT_MESSAGES,
     UNFINISHED,
@@ -24,6 +24,7 @@ from job_service.model import (
     upload_key,
 )
 from job_service.ports import InferenceQueue, JobTable, ObjectStore
+from job_service.share import Sharing
 
 log = logging.getLogger("job_service")
 
@@ -61,7 +62,9 @@ class JobService:
         *,
         start_on_upload: bool = True,
         clock: Callable[[], float] = time.time,
+        sharing: Sharing | None = None,
     ):
+        self.sharing = sharing  # None: no take-home link (the document's `share` stays null)
         self.store = store
         self.table = table
         self.queue = queue
@@ -157,12 +160,14 @@ class JobService:
             return None
         n_frames = 1 + len(job.ages)
         try:
-            jpegs = strip_to_jpegs(strip, n_frames)
+            frames = strip_to_frames(strip, n_frames)
         except ValueError:
             log.warning("job %s: the model's answer is not a strip of %d frames", job_id, n_frames)
             return self.fail_job(job_id, "INFERENCE_FAILED")
-        for index, data in enumerate(jpegs):
-            self.store.put(frame_key(job_id, index), data, "image/jpeg")
+        for index, frame in enumerate(frames):
+            self.store.put(frame_key(job_id, index), encode_jpeg(frame), "image/jpeg")
+        if self.sharing is not None:
+            self.sharing.publish(self.store, job, frames, engine or self.settings.engine_name or "")
         done = self.table.update(
             job_id,
             UNFINISHED,
@@ -222,7 +227,11 @@ class JobService:
         )
 
     def document(self, job: Job, base_url: str) -> dict:
-        return job.document(lambda index: self.frame_url(job.job_id, index, base_url))
+        """API.md's job document, with the optional `share` link once the job has succeeded."""
+        document = job.document(lambda index: self.frame_url(job.job_id, index, base_url))
+        if self.sharing is not None and job.status == JobStatus.SUCCESS:
+            document["share"] = self.sharing.field(job)
+        return document
 
     # --- housekeeping ---------------------------------------------------------------------------
     def _past_timeout(self, job: Job) -> bool:

@@ -31,6 +31,9 @@ ENVIRONMENT = {
     "TIME_TRAVELER_OUTPUT_DIR": ("booth", "output_dir"),
     "TIME_TRAVELER_LANGUAGE": ("booth", "language"),
     "TIME_TRAVELER_STAFF_PIN": ("booth", "staff_pin"),
+    "TIME_TRAVELER_SHARE_HOST": ("backend", "share_host"),
+    "TIME_TRAVELER_SHARE_PORT": ("backend", "share_port"),
+    "TIME_TRAVELER_PRINTER": ("booth", "printer_name"),
 }
 
 
@@ -56,6 +59,8 @@ class BackendConfig:
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
     local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
+    share_host: str = ""  # local service: serve share pages to phones on this address (venue Wi-Fi); "" off
+    share_port: int = 8080
 
 
 @dataclass
@@ -72,6 +77,12 @@ class BoothConfig:
     language: str = "en"
     staff_pin: str = "2468"
     retention_hours: float = 24.0
+    print_enabled: bool = False  # staff turn the Print button on
+    printer_name: str = ""  # a CUPS queue; "" prints to PDF files under output_dir/prints (to check the layout)
+    print_copies: int = 1  # prints per attendee
+    print_caption: str = ""  # the event's name on top of the print
+    print_logo: str = ""  # an image file printed at the bottom
+    slideshow: bool = False  # recent results on the attract screen (off: attendees' faces stay private)
 
 
 @dataclass

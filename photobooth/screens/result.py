@@ -1,5 +1,5 @@
 """Result: the animated strip (young -> old -> young, crossfading, ages written), a still row of every
-frame, which engine made it, a QR code when the backend gives a public URL, and where it was saved."""
+frame, which engine made it, and the take-home panel (a QR code to the share page, the Print button)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from photobooth.screens.common import ACCENT, MUTED, PictureView, Screen, draw_cover, make_button, make_label
+from photobooth.screens.common import ACCENT, MUTED, Screen, draw_cover, make_button, make_label
 from photobooth.screens.crossfade import CrossfadeView
+from photobooth.screens.share_panel import SharePanel
 
 
 class StillRow(QWidget):
@@ -51,22 +52,14 @@ class ResultScreen(Screen):
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
         self.outcome = None
-        self.saved_name = ""
+        self.saved = False
         self.title = make_label(role="title")
         self.strip = CrossfadeView(self)
-        self.qr = PictureView(self)
-        self.qr_caption = make_label(role="small")
+        self.side = SharePanel(strings, self)
         self.engine = make_label(role="small")
         self.row = StillRow(self)
         self.done_button = make_button("", primary=True)
         self.done_button.clicked.connect(self.done)
-        side = QVBoxLayout()
-        side.addStretch(1)
-        side.addWidget(self.qr, 2)
-        side.addWidget(self.qr_caption)
-        side.addStretch(1)
-        self.side = QWidget(self)
-        self.side.setLayout(side)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.middle.addWidget(self.strip, 3)
         self.middle.addWidget(self.side, 1)
@@ -93,10 +86,10 @@ class ResultScreen(Screen):
     def _label(self, age: int | None) -> str:
         return self.strings.get("result.now") if age is None else self.strings.get("result.age", age=age)
 
-    def show_outcome(self, outcome, qr: QImage | None = None) -> None:
-        """`outcome` is a JobOutcome whose frames carry PIL images; `qr` the share code if there is one."""
+    def show_outcome(self, outcome) -> None:
+        """`outcome` is a JobOutcome whose frames carry PIL images, and maybe a share link."""
         self.outcome = outcome
-        self.saved_name = ""
+        self.saved = False
         pixmaps = [
             (frame.age, QPixmap.fromImage(frame.display or pil_to_qimage(frame.image)))
             for frame in outcome.frames
@@ -104,21 +97,25 @@ class ResultScreen(Screen):
         aged = sorted((item for item in pixmaps if item[0] is not None), key=lambda item: item[0])
         self.strip.set_frames([(self._label(age), pixmap) for age, pixmap in aged] or pixmaps)
         self.row.set_frames([(self._label(age), pixmap) for age, pixmap in pixmaps])
-        self.qr.set_image(qr)
-        self.side.setVisible(qr is not None)
+        self.side.show_share(outcome.share_url, outcome.share_expires_at)
+        self.side.setVisible(self.side.has_content)
         self.retranslate()
 
-    def set_saved(self, name: str) -> None:
-        self.saved_name = name
+    def set_print_state(self, state, copies_left: int = 0) -> None:
+        self.side.set_print_state(state, copies_left)
+        self.side.setVisible(self.side.has_content)
+
+    def set_saved(self) -> None:
+        self.saved = True
         self.retranslate()
 
     def retranslate(self) -> None:
         self.title.setText(self.strings.get("result.title"))
-        self.qr_caption.setText(self.strings.get("result.qr"))
+        self.side.set_strings(self.strings)
         engine = getattr(self.outcome, "engine", "")
         parts = [self.strings.get("result.engine", engine=engine)] if engine else []
-        if self.saved_name:
-            parts.append(self.strings.get("result.saved", name=self.saved_name))
+        if self.saved:
+            parts.append(self.strings.get("result.saved"))
         self.engine.setText("  ·  ".join(parts))
         self.done_button.setText(self.strings.get("result.done"))
 

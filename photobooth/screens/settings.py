@@ -106,6 +106,7 @@ class SettingsScreen(Screen):
         self.config = Config()
         self.title = make_label(role="title")
         self.status = make_label(role="small")
+        self.today = make_label(role="small")  # photos and prints today, the printer's state
         self.message = make_label(role="body")
         self.url = QLineEdit()
         self.api_key = QLineEdit()
@@ -125,6 +126,8 @@ class SettingsScreen(Screen):
         self.output = QLineEdit()
         self.language = Choice({code: LANGUAGE_NAMES.get(code, code) for code in sorted(LANGUAGES)})
         self.pin = QLineEdit()
+        self.print_enabled = Choice({"off": "", "on": ""})
+        self.slideshow = Choice({"off": "", "on": ""})
         self.form = QFormLayout()
         self.fields = [
             ("settings.backend_url", self.url),
@@ -136,6 +139,8 @@ class SettingsScreen(Screen):
             ("settings.output", self.output),
             ("settings.language", self.language),
             ("settings.pin", self.pin),
+            ("settings.print", self.print_enabled),
+            ("settings.slideshow", self.slideshow),
         ]
         self.field_labels = []
         for _key, widget in self.fields:
@@ -167,6 +172,7 @@ class SettingsScreen(Screen):
         layout.setContentsMargins(40, 30, 40, 30)
         layout.addWidget(self.title)
         layout.addWidget(self.status)
+        layout.addWidget(self.today)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
@@ -192,6 +198,8 @@ class SettingsScreen(Screen):
         self.output.setText(config.booth.output_dir)
         self.language.setCurrentText(config.booth.language)
         self.pin.setText(config.booth.staff_pin)
+        self.print_enabled.setCurrentText("on" if config.booth.print_enabled else "off")
+        self.slideshow.setCurrentText("on" if config.booth.slideshow else "off")
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
         self.message.setText("")
 
@@ -211,7 +219,12 @@ class SettingsScreen(Screen):
         config.booth.output_dir = self.output.text().strip() or config.booth.output_dir
         config.booth.language = self.language.currentText()
         config.booth.staff_pin = self.pin.text().strip() or config.booth.staff_pin
+        config.booth.print_enabled = self.print_enabled.currentText() == "on"
+        config.booth.slideshow = self.slideshow.currentText() == "on"
         return config
+
+    def set_staff_info(self, text: str) -> None:
+        self.today.setText(text)
 
     def choose_camera_file(self) -> None:
         """Pick a video or photo to use as the camera (a booth without a webcam, or a demo)."""
@@ -234,6 +247,9 @@ class SettingsScreen(Screen):
         for label, (key, _widget) in zip(self.field_labels, self.fields, strict=True):
             label.setText(self.strings.get(key))
         self.camera_button.setText(self.strings.get("settings.choose_file"))
+        for choice in (self.print_enabled, self.slideshow):
+            for code, button in choice.buttons.items():
+                button.setText(self.strings.get(f"settings.{code}"))
         self.save_button.setText(self.strings.get("settings.save"))
         self.cancel_button.setText(self.strings.get("settings.cancel"))
         self.quit_button.setText(self.strings.get("settings.quit"))

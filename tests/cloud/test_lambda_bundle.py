@@ -118,7 +118,10 @@ def test_handlers_from_the_zip_work_with_the_deployed_stack(moto_url, aws, tmp_p
         o["Key"]
         for o in s3.list_objects_v2(Bucket=frames_bucket, Prefix=f"results/{JOB_ID}/").get("Contents", [])
     ]
-    assert sorted(stored) == [f"results/{JOB_ID}/{i}.jpg" for i in range(3)]
+    frames = [f"results/{JOB_ID}/{i}.jpg" for i in range(3)]
+    share = [f"results/{JOB_ID}/share/{name}" for name in ("animation.gif", "index.html")]
+    assert set(frames + share) <= set(stored) <= set(frames + share + [f"results/{JOB_ID}/share/animation.mp4"])
+    assert "/results/" + JOB_ID + "/share/index.html?" in job["share"]["url"]  # the take-home page
     item = aws("dynamodb").get_item(TableName=f"{stack}-jobs", Key={"job_id": {"S": JOB_ID}})["Item"]
     assert float(item["expires_at"]["N"]) > 0  # the TTL attribute the table expires on
     assert cloud("teardown", stack, moto_url, "--yes", "--booth-config", str(tmp_path / "booth.toml"))[0] == 0
