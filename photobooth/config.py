@@ -16,6 +16,7 @@ import platformdirs
 import tomli_w
 
 from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 
 APP_NAME = "time-traveler"
 CONFIG_NAME = "booth.toml"
@@ -53,7 +54,7 @@ class BackendConfig:
     api_key: str = ""
     engine: str = "auto"  # only for the local job service
     request_timeout_seconds: float = 15.0
-    job_timeout_seconds: float = 300.0
+    job_timeout_seconds: float = float(JOB_TIMEOUT_S)
     retries: int = 4
     retry_first_wait_seconds: float = 0.5
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
@@ -76,7 +77,7 @@ class BoothConfig:
     output_dir: str = field(default_factory=default_output_dir)
     language: str = "en"
     staff_pin: str = "2468"
-    retention_hours: float = 24.0
+    retention_hours: float = float(DEFAULT_RETENTION_HOURS)
     print_enabled: bool = False  # staff turn the Print button on
     printer_name: str = ""  # a CUPS queue; "" prints to PDF files under output_dir/prints (to check the layout)
     print_copies: int = 1  # prints per attendee

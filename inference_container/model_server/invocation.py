@@ -7,40 +7,14 @@ requests cannot see each other's images (the seed demo kept the aligned face in 
 from __future__ import annotations
 
 from booth_core.ages import DEFAULT_AGES, parse_custom_attributes
-from booth_core.errors import TimeTravelerError
-from booth_core.photo import load_photo
+from booth_core.errors import BadRequestError, TooLargeError
+from booth_core.limits import MAX_UPLOAD_BYTES
+from booth_core.photo import PHOTO_CONTENT_TYPES, load_photo, media_type
 from booth_core.result import AgingResult
 
-#: The booth API refuses photos over 10 MB (API.md); the model accepts the same.
-MAX_BODY_BYTES = 10 * 1024 * 1024
 #: `application/octet-stream` is what some SDK callers send; the bytes are sniffed by load_photo.
-ACCEPTED_CONTENT_TYPES = ("image/jpeg", "image/png", "application/octet-stream", "application/x-image")
+ACCEPTED_CONTENT_TYPES = (*PHOTO_CONTENT_TYPES, "application/octet-stream", "application/x-image")
 CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
-
-
-class BadRequestError(TimeTravelerError):
-    """The request itself is malformed: content type or ages."""
-
-    code = "BAD_REQUEST"
-
-
-class TooLargeError(TimeTravelerError):
-    code = "TOO_LARGE"
-
-
-#: HTTP status per error code; everything a caller can fix is 4xx, only a failing model is 5xx.
-HTTP_STATUS = {
-    "BAD_REQUEST": 400,
-    "TOO_LARGE": 413,
-    "BAD_IMAGE": 400,
-    "NO_FACE": 422,
-    "INFERENCE_FAILED": 500,
-}
-
-
-def media_type(content_type: str | None) -> str:
-    """`image/jpeg; charset=x` -> `image/jpeg`."""
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def target_ages(custom_attributes: str | None) -> tuple[int, ...]:
@@ -56,8 +30,8 @@ def check_request(body: bytes, content_type: str | None) -> None:
     """Refuse what is not a photo upload before any decoding."""
     if media_type(content_type) not in ACCEPTED_CONTENT_TYPES:
         raise BadRequestError(f"Send the photo as image/jpeg or image/png, not {content_type or 'nothing'}.")
-    if len(body) > MAX_BODY_BYTES:
-        raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise TooLargeError()
 
 
 def age_photo(engine, body: bytes, content_type: str | None, custom_attributes: str | None) -> AgingResult:
@@ -81,8 +55,6 @@ def error_document(code: str, message: str) -> dict:
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
     "CUSTOM_ATTRIBUTES_HEADER",
-    "HTTP_STATUS",
-    "MAX_BODY_BYTES",
     "BadRequestError",
     "TooLargeError",
     "age_photo",

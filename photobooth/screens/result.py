@@ -101,6 +101,9 @@ class ResultScreen(Screen):
         self.side.setVisible(self.side.has_content)
         self.retranslate()
 
+    def enter(self, context) -> None:
+        self.show_outcome(context.outcome)
+
     def set_print_state(self, state, copies_left: int = 0) -> None:
         self.side.set_print_state(state, copies_left)
         self.side.setVisible(self.side.has_content)

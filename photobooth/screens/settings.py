@@ -203,6 +203,11 @@ class SettingsScreen(Screen):
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
         self.message.setText("")
 
+    def enter(self, context) -> None:
+        self.load(context.config, context.backend, context.health.get("engine", ""))
+        if context.problems:  # a bad settings file: staff see why the defaults are in use
+            self.message.setText("\n".join(context.problems))
+
     def read(self) -> Config:
         """The config as the form says; ValueError with a message for staff when a field is bad."""
         config = copy.deepcopy(self.config)

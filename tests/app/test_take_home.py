@@ -16,7 +16,7 @@ from photobooth.app import BoothWindow
 from photobooth.counters import DailyCounts
 from photobooth.screens.share_panel import PrintState
 from photobooth.screens.slideshow import recent_gifs, slides_of
-from photobooth.state import State
+from photobooth.state import Event, State
 from photobooth.workers.printing import CopyLimit, PrinterStatus, printer_status
 from tests.app.fake_backend import FakeBackend
 from tests.app.test_flow import take_photo, wait_state
@@ -223,6 +223,9 @@ def test_slideshow_is_off_by_default_and_plays_recent_results_when_on(
         window = printing_booth(backend.base_url)
         assert window.attract._slides == []  # privacy: nobody else's face by default
         window.config.booth.slideshow = True
-        window._enter(State.ATTRACT)
+        window.machine.handle(Event.TAP)
+        wait_state(qtbot, window, State.PREVIEW)
+        window.machine.handle(Event.CANCEL)  # back to attract, which now loads the slides
+        wait_state(qtbot, window, State.ATTRACT)
         qtbot.waitUntil(lambda: len(window.attract._slides) == 2, timeout=5000)
         assert len(window.attract.view._frames) == 2
