@@ -419,6 +419,7 @@ class BoothWindow(QMainWindow):
             pdf_dir=str(Path(booth.output_dir).expanduser() / "prints"),
             caption=booth.print_caption,
             logo_path=booth.print_logo,
+            retention_s=booth.retention_hours * 3600,
         )
 
     def _show_print_state(self) -> None:

@@ -2,7 +2,7 @@
 
 Opt-in and separate from the booth API: it listens only where staff say (`--share-host ADDR --share-port N`)
 and answers nothing but `/s/<job id>/<token>` (the page) and the two media files under it. The token is
-random per job (192 bits), compared in constant time; a wrong token, an unknown job, an expired job and
+random per job (128 bits), compared in constant time; a wrong token, an unknown job, an expired job and
 any other path all get the same bare 404, so the server reveals nothing else. Retention deletes the token
 with the frames, so a link stops working when its job expires.
 """
@@ -32,6 +32,8 @@ from job_service.validation import is_job_id
 log = logging.getLogger("job_service")
 
 TOKEN = "token"
+#: 128 random bits: unguessable, and short enough to keep the QR code coarse (easy to scan).
+TOKEN_BYTES = 16
 #: Every answer of this server: nothing cached, nothing indexed, no referrer leaks the link to anyone.
 _HEADERS = {
     "Cache-Control": "no-store",
@@ -52,7 +54,9 @@ class LocalShareLinks:
         self.base_url = base_url.rstrip("/")
 
     def issue(self, job: Job) -> None:
-        self.store.put(share_key(job.job_id, TOKEN), secrets.token_urlsafe(24).encode("ascii"), "text/plain")
+        self.store.put(
+            share_key(job.job_id, TOKEN), secrets.token_urlsafe(TOKEN_BYTES).encode("ascii"), "text/plain"
+        )
 
     def _token(self, job_id: str) -> bytes | None:
         return self.store.get(share_key(job_id, TOKEN))

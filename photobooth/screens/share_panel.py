@@ -65,6 +65,11 @@ class SharePanel(QWidget):
         layout.addStretch(1)
         self.retranslate()
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # A code a phone reads from a step away: as wide as the panel, up to half its height.
+        self.qr.setMinimumHeight(max(100, min(self.width(), self.height() // 2)))
+        super().resizeEvent(event)
+
     @property
     def has_content(self) -> bool:
         return self.url is not None or self.print_state is not PrintState.HIDDEN

@@ -125,6 +125,21 @@ class PrintSettings:
     pdf_dir: str = ""
     caption: str = ""
     logo_path: str = ""
+    retention_s: float = 24 * 3600.0  # PDF prints hold faces: older ones are deleted
+
+
+def remove_expired_pdfs(folder: Path, retention_s: float, now: float | None = None) -> int:
+    """Delete print PDFs older than the retention period; returns how many."""
+    now = time.time() if now is None else now
+    removed = 0
+    for path in folder.glob("*-print*.pdf"):
+        try:
+            if now - path.stat().st_mtime > retention_s:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 @dataclass
@@ -189,6 +204,7 @@ class PrintWorker(QObject):
             else:
                 folder = Path(settings.pdf_dir).expanduser()
                 folder.mkdir(parents=True, exist_ok=True)
+                remove_expired_pdfs(folder, settings.retention_s)
                 copy = 1 + len(list(folder.glob(f"*-{outcome.job_id[:8]}-print*.pdf")))
                 path = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{outcome.job_id[:8]}-print{copy}.pdf"
                 print_page(page, pdf_path=path)

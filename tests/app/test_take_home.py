@@ -175,6 +175,20 @@ def test_print_pdf_is_one_10x15_page(qtbot, tmp_path, astronaut):
         assert abs(width / 72 * 25.4 - 100) < 1 and abs(height / 72 * 25.4 - 150) < 1
 
 
+def test_print_pdfs_are_deleted_after_retention(tmp_path):
+    import os
+
+    from photobooth.workers.printing import remove_expired_pdfs
+
+    old, fresh = tmp_path / "a-print1.pdf", tmp_path / "b-print1.pdf"
+    for path in (old, fresh):
+        path.write_bytes(b"%PDF")
+    now = time.time()
+    os.utime(old, (now - 25 * 3600, now - 25 * 3600))
+    assert remove_expired_pdfs(tmp_path, 24 * 3600, now) == 1
+    assert not old.exists() and fresh.exists()
+
+
 def test_copy_limit_counts_per_attendee():
     limit = CopyLimit(per_attendee=1)
     assert limit.take("a") and not limit.take("a") and limit.take("b")
