@@ -47,14 +47,16 @@ def animation_cards(result: AgingResult, long_side: int = ANIMATION_LONG_SIDE) -
     scale = min(long_side / width, (long_side - band) / height)
     picture_size = (max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2))
     card_size = (picture_size[0], picture_size[1] + band)
-    cards = []
+    made: dict[int, Image.Image] = {}  # the way back repeats frames: make each card once
     for frame in sequence:
+        if id(frame) in made:
+            continue
         card = Image.new("RGB", card_size, CARD_BACKGROUND)
         card.paste(_contain(frame.image, picture_size, CARD_BACKGROUND), (0, 0))
         box = (0, picture_size[1], card_size[0], card_size[1])
         _centred_text(ImageDraw.Draw(card), box, frame_label(frame.age), band * 3 // 5, CARD_TEXT)
-        cards.append(card)
-    return cards
+        made[id(frame)] = card
+    return [made[id(frame)] for frame in sequence]
 
 
 def _contain(image: Image.Image, size: tuple[int, int], fill) -> Image.Image:
