@@ -87,7 +87,7 @@ ENGLISH: dict[str, str] = {
     "settings.slideshow": "Slideshow of recent results",
     "settings.on": "On",
     "settings.off": "Off",
-    "settings.today": "Today: {photos} photos, {prints} prints · printer: {printer}",
+    "settings.today": "Photos today: {photos} · prints today: {prints} · printer: {printer}",
     "settings.printer_ok": "{name} ready",
     "settings.printer_problem": "{name} {problem}",
     "settings.printer_off": "off",

@@ -84,7 +84,7 @@ def test_result_shows_the_qr_and_prints_within_the_copy_limit(qtbot, printing_bo
         assert len(_pdfs(fast_config)) == 2
         assert window.counts.get("photos") == 1 and window.counts.get("prints") == 2
         info = window._staff_info()
-        assert "1 photos, 2 prints" in info and "PDF ready" in info
+        assert "Photos today: 1 · prints today: 2" in info and "PDF ready" in info
 
 
 def test_printer_trouble_pauses_printing_and_staff_see_why(qtbot, printing_booth, fast_config):
