@@ -26,8 +26,10 @@ from inference_container.sam.model import SamModel
 from inference_container.sam.precision import precision_name
 from inference_container.weights import find_weights
 
-NO_WEIGHTS = ("No SAM weights were found. Download them with `time-traveler weights download`, "
-              "or point --weights / TIME_TRAVELER_WEIGHTS at sam_ffhq_aging.pt.")
+NO_WEIGHTS = (
+    "No SAM weights were found. Download them with `time-traveler weights download`, "
+    "or point --weights / TIME_TRAVELER_WEIGHTS at sam_ffhq_aging.pt."
+)
 
 
 def default_device() -> str:
@@ -45,8 +47,14 @@ class SamEngine:
 
     name = "sam"
 
-    def __init__(self, model: SamModel, weights_path: Path | None = None, load_seconds: float = 0.0,
-                 aligner: Callable[..., Image.Image] | None = None, compile: bool | str = False):
+    def __init__(
+        self,
+        model: SamModel,
+        weights_path: Path | None = None,
+        load_seconds: float = 0.0,
+        aligner: Callable[..., Image.Image] | None = None,
+        compile: bool | str = False,
+    ):
         device = next(model.parameters()).device
         dtype = next(model.parameters()).dtype
         if compile == "auto":
@@ -61,9 +69,15 @@ class SamEngine:
         self._lock = threading.Lock()  # one forward at a time: it already uses every core
 
     @classmethod
-    def load(cls, weights: str | os.PathLike | None = None, device: str | None = None,
-             precision: str = "auto", aligner=None, compile: bool | str = "auto",
-             keep_memory: bool = True) -> SamEngine:
+    def load(
+        cls,
+        weights: str | os.PathLike | None = None,
+        device: str | None = None,
+        precision: str = "auto",
+        aligner=None,
+        compile: bool | str = "auto",
+        keep_memory: bool = True,
+    ) -> SamEngine:
         """Find the weights (explicit, $TIME_TRAVELER_WEIGHTS, cache) and load them; WeightsError if absent.
 
         `compile`: "auto" (on for CPU bf16/fp16), True or False: torch.compile the generator's fused activations,

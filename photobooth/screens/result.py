@@ -1,5 +1,5 @@
 """Result: the animated strip (young -> old -> young, crossfading, ages written), a still row of every
-frame, which engine made it, and the take-home panel (a QR code to the share page, the Print button)."""
+frame, which engine made it, a QR code when the backend gives a public URL, and where it was saved."""
 
 from __future__ import annotations
 
@@ -7,46 +7,72 @@ from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-from photobooth.screens.common import ACCENT, MUTED, Screen, draw_cover, make_button, make_label
+from photobooth.screens.common import ACCENT, TEXT, Screen, draw_cover, make_button, make_label
 from photobooth.screens.crossfade import CrossfadeView
 from photobooth.screens.share_panel import SharePanel
 
 
 class StillRow(QWidget):
-    """All frames side by side, each with its label under it."""
+    """Every frame, each with its label under it, in `columns` columns (all in one row when 0)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._frames: list[tuple[str, QPixmap]] = []
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.columns = 0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(80)
 
     def set_frames(self, frames: list[tuple[str, QPixmap]]) -> None:
         self._frames = frames
         self.update()
 
+    def set_columns(self, columns: int) -> None:
+        self.columns = columns
+        self.update()
+
+    def label_px(self) -> int:
+        """The labels' pixel size: 32 px at 1080p at least, so "Age 55" reads from a step away."""
+        window = self.window()
+        return max(14, round(34 * min(window.width(), window.height()) / 1080))
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         if not self._frames:
             return
         count = len(self._frames)
-        gap = max(4, self.width() // 120)
-        label_h = max(14, self.height() // 6)
-        side = min((self.width() - gap * (count - 1)) // count, self.height() - label_h)
-        x0 = (self.width() - (side * count + gap * (count - 1))) // 2
+        columns = min(count, self.columns or count)
+        rows = -(-count // columns)
+        gap = max(6, self.width() // 90)
+        label_px = self.label_px()
+        label_h = round(label_px * 1.5)
+        side = min(
+            (self.width() - gap * (columns - 1)) // columns,
+            (self.height() - rows * label_h - gap * (rows - 1)) // rows,
+        )
+        if side <= 0:
+            return
+        x0 = (self.width() - (side * columns + gap * (columns - 1))) // 2
+        y0 = (self.height() - (rows * (side + label_h) + gap * (rows - 1))) // 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         font = QFont(painter.font())
-        font.setPixelSize(max(10, int(label_h * 0.7)))
+        font.setPixelSize(label_px)
+        font.setBold(True)
         painter.setFont(font)
         for position, (label, pixmap) in enumerate(self._frames):
-            x = x0 + position * (side + gap)
-            draw_cover(painter, QRect(x, 0, side, side), pixmap)
-            painter.setPen(QColor(ACCENT if position else MUTED))
-            painter.drawText(QRectF(x, side, side, label_h), Qt.AlignmentFlag.AlignCenter, label)
+            column, row = position % columns, position // columns
+            x = x0 + column * (side + gap)
+            y = y0 + row * (side + label_h + gap)
+            draw_cover(painter, QRect(x, y, side, side), pixmap)
+            painter.setPen(QColor(ACCENT if position else TEXT))
+            painter.drawText(QRectF(x, y + side, side, label_h), Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
 
 
 class ResultScreen(Screen):
+    """In landscape the animated strip fills the left and the stills, words and buttons the right, so the
+    whole width is used; in portrait they stack. `actions` is the row of buttons (Done, and any added
+    beside it); `side` is the take-home panel (the share QR code, the Print button)."""
+
     done = Signal()
 
     def __init__(self, strings, parent=None) -> None:
@@ -60,20 +86,25 @@ class ResultScreen(Screen):
         self.row = StillRow(self)
         self.done_button = make_button("", primary=True)
         self.done_button.clicked.connect(self.done)
+        self.actions = QHBoxLayout()
+        self.actions.addStretch(1)
+        self.actions.addWidget(self.done_button)
+        self.actions.addStretch(1)
+        panel = QVBoxLayout()
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.addWidget(self.row, 3)
+        panel.addWidget(self.side, 2)
+        panel.addWidget(self.engine)
+        panel.addLayout(self.actions)
+        self.panel = QWidget(self)
+        self.panel.setLayout(panel)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.middle.addWidget(self.strip, 3)
-        self.middle.addWidget(self.side, 1)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.done_button)
-        bottom.addStretch(1)
+        self.middle.addWidget(self.panel, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 20, 32, 24)
         layout.addWidget(self.title)
-        layout.addLayout(self.middle, 5)
-        layout.addWidget(self.row, 1)
-        layout.addWidget(self.engine)
-        layout.addLayout(bottom)
+        layout.addLayout(self.middle, 1)
         self.retranslate()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -81,6 +112,8 @@ class ResultScreen(Screen):
         self.middle.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
+        self.middle.setStretch(0, 5 if portrait else 3)
+        self.row.set_columns(0 if portrait else 3)
         super().resizeEvent(event)
 
     def _label(self, age: int | None) -> str:
@@ -107,6 +140,10 @@ class ResultScreen(Screen):
     def set_print_state(self, state, copies_left: int = 0) -> None:
         self.side.set_print_state(state, copies_left)
         self.side.setVisible(self.side.has_content)
+
+    def key_tap(self) -> bool:
+        self.done.emit()
+        return True
 
     def set_saved(self) -> None:
         self.saved = True

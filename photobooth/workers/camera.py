@@ -133,10 +133,11 @@ class CameraWorker(QThread):
             return self._latest is not None
 
     def capture(self) -> np.ndarray | None:
-        """The newest full-size frame, mirrored like the preview (what the attendee saw), as RGB."""
+        """The newest full-size frame as RGB, the right way round: only the live preview is mirrored (so
+        it moves like a mirror); the photo, and every picture made from it, reads as the world does."""
         with self._lock:
             latest = self._latest
-        return None if latest is None else cv2.cvtColor(cv2.flip(latest, 1), cv2.COLOR_BGR2RGB)
+        return None if latest is None else cv2.cvtColor(latest, cv2.COLOR_BGR2RGB)
 
     def stop(self, timeout_ms: int = 3000) -> None:
         self._stop.set()
