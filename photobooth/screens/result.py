@@ -88,6 +88,7 @@ class ResultScreen(Screen):
         self.done_button.clicked.connect(self.done)
         self.actions = QHBoxLayout()
         self.actions.addStretch(1)
+        self.actions.addWidget(self.side.print_button)  # hidden unless staff turned printing on
         self.actions.addWidget(self.done_button)
         self.actions.addStretch(1)
         panel = QVBoxLayout()
@@ -114,6 +115,8 @@ class ResultScreen(Screen):
         )
         self.middle.setStretch(0, 5 if portrait else 3)
         self.row.set_columns(0 if portrait else 3)
+        # The strip is square: in portrait, height beyond its width would only be empty bands.
+        self.strip.setMaximumHeight(self.width() if portrait else 16777215)
         super().resizeEvent(event)
 
     def _label(self, age: int | None) -> str:

@@ -1,7 +1,8 @@
-"""The take-home corner of the result screen: a QR code to the attendee's share page and the Print button.
+"""The take-home part of the result screen: a QR code to the attendee's share page, and the Print button.
 
 It only shows what the window tells it (the share link, the print state); printing itself happens in the
-print thread, so a tap here never waits for a printer.
+print thread, so a tap here never waits for a printer. The button belongs to the panel but the result
+screen puts it in its row of buttons, beside Done; its words say how printing goes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime
 from enum import Enum
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout, QWidget
 
 from photobooth.qr import qr_image
 from photobooth.screens.common import PictureView, make_button, make_label
@@ -52,27 +53,32 @@ class SharePanel(QWidget):
         self.expiry = make_label(role="small")
         self.print_button = make_button("", primary=False)
         self.print_button.clicked.connect(self._print_clicked)
-        self.print_note = make_label(role="small")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addStretch(1)
-        layout.addWidget(self.qr, 3)
-        layout.addWidget(self.caption)
-        layout.addWidget(self.expiry)
-        layout.addSpacing(12)
-        layout.addWidget(self.print_button)
-        layout.addWidget(self.print_note)
-        layout.addStretch(1)
+        words = QVBoxLayout()
+        words.addStretch(1)
+        words.addWidget(self.caption)
+        words.addWidget(self.expiry)
+        words.addStretch(1)
+        self.layout_box = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.layout_box.setContentsMargins(0, 0, 0, 0)
+        self.layout_box.addWidget(self.qr, 1)
+        self.layout_box.addLayout(words)
         self.retranslate()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        # A code a phone reads from a step away: as wide as the panel, up to half its height.
-        self.qr.setMinimumHeight(max(100, min(self.width(), self.height() // 2)))
+        # A code a phone reads from a step away: at least a sixth of the window's short side.
+        window = self.window()
+        self.qr.setMinimumHeight(max(120, min(window.width(), window.height()) // 6))
+        # On a portrait screen the words go beside the code, so the panel costs no more height than it.
+        portrait = window.height() > window.width()
+        self.layout_box.setDirection(
+            QBoxLayout.Direction.LeftToRight if portrait else QBoxLayout.Direction.TopToBottom
+        )
         super().resizeEvent(event)
 
     @property
     def has_content(self) -> bool:
-        return self.url is not None or self.print_state is not PrintState.HIDDEN
+        """Whether the panel (the QR code) has anything to show; the Print button shows on its own."""
+        return self.url is not None
 
     def show_share(self, url: str | None, expires_at: str | None = None) -> None:
         self.url, self.expires_at = url, expires_at
@@ -103,19 +109,12 @@ class SharePanel(QWidget):
         )
         state = self.print_state
         self.print_button.setVisible(state is not PrintState.HIDDEN)
-        self.print_note.setVisible(state is not PrintState.HIDDEN)
         self.print_button.setEnabled(state in (PrintState.READY, PrintState.SENT))
         labels = {
             PrintState.READY: text("result.print"),
             PrintState.SENDING: text("result.printing"),
             PrintState.SENT: text("result.print_again"),
             PrintState.USED_UP: text("result.printed"),
-            PrintState.PAUSED: text("result.print"),
-        }
-        notes = {
-            PrintState.SENT: text("result.print_sent"),
-            PrintState.USED_UP: text("result.print_sent"),
             PrintState.PAUSED: text("result.print_paused"),
         }
         self.print_button.setText(labels.get(state, ""))
-        self.print_note.setText(notes.get(state, ""))

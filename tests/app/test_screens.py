@@ -160,7 +160,7 @@ def test_result_shows_every_frame_engine_and_qr(qtbot):
     expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 24 * 3600 + 60))
     screen.show_outcome(_outcome(share={"url": "http://192.168.8.2:8080/s/abc/token", "expires_at": expires}))
     assert screen.side.isVisible() and screen.side.qr.isVisible()
-    assert screen.side.caption.text() == "Scan with your phone camera to take it home"
+    assert screen.side.caption.text() == "Scan to take it home"
     assert "24 hours" in screen.side.expiry.text()
     assert not screen.side.print_button.isVisible()  # printing is off unless staff turn it on
     with qtbot.waitSignal(screen.done, timeout=1000):

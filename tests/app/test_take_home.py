@@ -96,7 +96,7 @@ def test_printer_trouble_pauses_printing_and_staff_see_why(qtbot, printing_booth
         wait_state(qtbot, window, State.RESULT, timeout=20000)
         panel = window.result.side
         qtbot.waitUntil(lambda: panel.print_state is PrintState.PAUSED, timeout=5000)
-        assert not panel.print_button.isEnabled() and "Staff know" in panel.print_note.text()
+        assert not panel.print_button.isEnabled() and panel.print_button.text() == "Printing paused"
         assert "out of paper" in window._staff_info()
         assert window.copies.left(window.outcome.job_id) == 1  # nothing was spent
 
@@ -117,7 +117,8 @@ def test_print_button_hidden_unless_staff_turn_it_on(qtbot, printing_booth):
         take_photo(qtbot, window)
         wait_state(qtbot, window, State.RESULT, timeout=20000)
         assert window.result.side.print_state is PrintState.HIDDEN
-        assert not window.result.side.isVisible()  # no share link, no printing: no side panel
+        assert not window.result.side.isVisible()  # no share link: no QR panel
+        assert not window.result.side.print_button.isVisible()
 
 
 def test_printer_status_reads_cups_trouble(monkeypatch):
