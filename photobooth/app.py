@@ -11,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
 import platformdirs
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 from photobooth.config import Config, save_config
 from photobooth.counters import DailyCounts
 from photobooth.demo import attract_frames
+from photobooth.images import to_qimage
 from photobooth.screens.attract import AttractScreen
 from photobooth.screens.common import Screen, stylesheet, touch_px
 from photobooth.screens.context import ScreenContext
@@ -37,7 +37,7 @@ from photobooth.screens.slideshow import SlideshowLoader
 from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
 from photobooth.strings import Strings
 from photobooth.watch import OrderWatch
-from photobooth.workers.camera import CameraWorker, rgb_to_qimage
+from photobooth.workers.camera import CameraWorker
 from photobooth.workers.files import FileThread
 from photobooth.workers.jobs import RetryPolicy
 from photobooth.workers.network import BackendSpec, NetworkThread
@@ -369,12 +369,7 @@ class BoothWindow(QMainWindow):
         if self.photo is None:
             self.machine.handle(Event.CAMERA_LOST)
             return
-        height, width = self.photo.shape[:2]
-        scale = min(1.0, 960 / max(height, width))
-        small = cv2.resize(
-            self.photo, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA
-        )
-        self.photo_image = rgb_to_qimage(small)
+        self.photo_image = to_qimage(self.photo, max_side=960)
         self.machine.handle(Event.CAPTURED)
 
     def _submit(self) -> None:

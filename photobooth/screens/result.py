@@ -4,9 +4,10 @@ frame, which engine made it, a QR code when the backend gives a public URL, and 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from photobooth.images import to_qimage
 from photobooth.screens.common import ACCENT, TEXT, Screen, draw_cover, make_button, make_label
 from photobooth.screens.crossfade import CrossfadeView
 from photobooth.screens.share_panel import SharePanel
@@ -127,7 +128,7 @@ class ResultScreen(Screen):
         self.outcome = outcome
         self.saved = False
         pixmaps = [
-            (frame.age, QPixmap.fromImage(frame.display or pil_to_qimage(frame.image)))
+            (frame.age, QPixmap.fromImage(frame.display or to_qimage(frame.image)))
             for frame in outcome.frames
         ]
         aged = sorted((item for item in pixmaps if item[0] is not None), key=lambda item: item[0])
@@ -161,10 +162,3 @@ class ResultScreen(Screen):
             parts.append(self.strings.get("result.saved"))
         self.engine.setText("  ·  ".join(parts))
         self.done_button.setText(self.strings.get("result.done"))
-
-
-def pil_to_qimage(image) -> QImage:
-    """An RGB PIL image as a QImage that owns its pixels."""
-    rgb = image.convert("RGB")
-    data = rgb.tobytes()
-    return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()

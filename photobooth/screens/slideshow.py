@@ -12,7 +12,8 @@ from pathlib import Path
 
 from PIL import Image, ImageSequence
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtGui import QImage
+
+from photobooth.images import to_qimage
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,6 @@ def slides_of(gif: Path) -> list[Image.Image]:
         return []
     oldest = len(cards) // 2 if len(cards) > 2 else len(cards) - 1
     return [square(cards[0])] + ([square(cards[oldest])] if oldest else [])
-
-
-def to_qimage(image: Image.Image) -> QImage:
-    rgb = image.convert("RGB")
-    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
 
 
 class SlideshowLoader(QObject):

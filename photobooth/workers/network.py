@@ -11,31 +11,14 @@ import logging
 import threading
 from dataclasses import dataclass
 
-import cv2
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QImage
 
+from photobooth.images import encode_jpeg, to_qimage
 from photobooth.workers.jobs import BoothClient, JobFailed, RetryPolicy, run_job
 
 log = logging.getLogger(__name__)
+#: Frames are made screen-sized here, off the UI thread (they may be 1024 px; the screen shows them smaller).
 DISPLAY_SIZE = 720
-
-
-def encode_jpeg(rgb, quality: int = 92) -> bytes:
-    ok, buffer = cv2.imencode(
-        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
-    )
-    if not ok:
-        raise JobFailed("BAD_IMAGE", "the photo could not be encoded")
-    return buffer.tobytes()
-
-
-def display_image(image) -> QImage:
-    """A screen-sized QImage of a PIL frame (frames may be 1024 px; the screen shows them smaller)."""
-    rgb = image.convert("RGB")
-    if max(rgb.size) > DISPLAY_SIZE:
-        rgb = rgb.resize((DISPLAY_SIZE, round(DISPLAY_SIZE * rgb.height / rgb.width)))
-    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
 
 
 @dataclass(frozen=True)
@@ -87,7 +70,10 @@ class NetworkWorker(QObject):
             self.progress.emit(token, stage, details)
 
         try:
-            jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
+            try:
+                jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
+            except ValueError as error:
+                raise JobFailed("BAD_IMAGE", str(error)) from None
             outcome = run_job(self._client, jpeg, ages, cancel, report, policy)
         except JobFailed as failure:
             log.info("job failed: %s", failure.code)
@@ -97,7 +83,7 @@ class NetworkWorker(QObject):
             self.failed.emit(token, "BAD_ANSWER", str(error))
         else:
             for frame in outcome.frames:  # decode for the screen here, not on the UI thread
-                frame.display = display_image(frame.image)
+                frame.display = to_qimage(frame.image, max_side=DISPLAY_SIZE)
             log.info("job %s done in %.1f s", outcome.job_id, outcome.elapsed)
             self.finished.emit(token, outcome)
 

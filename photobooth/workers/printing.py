@@ -21,6 +21,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
 from booth_core import media
+from photobooth.images import to_qimage
 from photobooth.workers.files import outcome_to_result
 
 log = logging.getLogger(__name__)
@@ -83,11 +84,6 @@ def printer_status(name: str, lpstat: Callable[..., str] = _lpstat) -> PrinterSt
     if queued >= STUCK_QUEUE_JOBS:
         return PrinterStatus(name, f"stuck: {queued} prints waiting", queued)
     return PrinterStatus(name, "", queued)
-
-
-def pil_to_qimage(image: Image.Image) -> QImage:
-    rgb = image.convert("RGB")
-    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
 
 
 def print_page(page: QImage, printer_name: str = "", pdf_path: str | Path | None = None) -> None:
@@ -176,7 +172,7 @@ def render_print_page(outcome, settings: PrintSettings) -> QImage:
         except OSError:
             log.warning("the print logo could not be read; printing without it")
     options = media.PrintOptions(caption=settings.caption, logo=logo)
-    return pil_to_qimage(media.render_print(outcome_to_result(outcome), options))
+    return to_qimage(media.render_print(outcome_to_result(outcome), options))
 
 
 class PrintWorker(QObject):
