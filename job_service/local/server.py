@@ -156,9 +156,13 @@ def start_local_server(
     queue = WorkerPoolQueue(holder, workers=workers)
     share_sock = links = None
     if share_host:
-        share_sock = bind_socket(share_host, share_port)
-        share_base = share_url or advertised_base_url(share_host, share_sock.getsockname()[1])
-        links = LocalShareLinks(store, share_base)
+        try:
+            share_sock = bind_socket(share_host, share_port)
+        except OSError as exc:  # a wrong address or a busy port costs the QR codes, not the booth
+            log.warning("share server not started on %s:%s (%s); no share links", share_host, share_port, exc)
+        else:
+            share_base = share_url or advertised_base_url(share_host, share_sock.getsockname()[1])
+            links = LocalShareLinks(store, share_base)
     service = JobService(
         store,
         table,

@@ -175,6 +175,23 @@ def test_without_share_host_there_is_no_share_server_and_no_link(tmp_path, class
         assert "share" not in document
 
 
+def test_a_share_address_that_cannot_be_bound_costs_the_links_not_the_service(tmp_path, classic_engine, photo):
+    import socket
+
+    from job_service.local import start_local_server
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with start_local_server(
+            data_dir=tmp_path / "d", engine_instance=classic_engine, sweep_interval=3600,
+            share_host="127.0.0.1", share_port=port,
+        ) as server:  # fmt: skip
+            assert server.share_server is None
+            assert _local_job(server, photo)["status"] == "SUCCESS"
+
+
 def test_advertised_url_names_a_reachable_address():
     from job_service.local.share_server import advertised_base_url
 
