@@ -1,4 +1,5 @@
-"""Today's photos and prints, for staff: a small JSON file that starts again at zero each day.
+"""Today's prints, for staff (photos are counted from the saved files, photobooth.retention): a small JSON
+file that starts again at zero each day.
 
 Numbers only (no job ids, no images), so it holds no personal data and needs no retention.
 """
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 log = logging.getLogger(__name__)
-KINDS = ("photos", "prints")
+KINDS = ("prints",)
 
 
 class DailyCounts:

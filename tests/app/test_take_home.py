@@ -82,9 +82,9 @@ def test_result_shows_the_qr_and_prints_within_the_copy_limit(qtbot, printing_bo
         assert not panel.print_button.isEnabled()
         panel.print_button.click()  # a third tap prints nothing
         assert len(_pdfs(fast_config)) == 2
-        assert window.counts.get("photos") == 1 and window.counts.get("prints") == 2
+        assert window.counts.get("prints") == 2
         info = window._staff_info()
-        assert "Photos today: 1 · prints today: 2" in info and "PDF ready" in info
+        assert "Prints today: 2" in info and "PDF ready" in info
 
 
 def test_printer_trouble_pauses_printing_and_staff_see_why(qtbot, printing_booth, fast_config):
@@ -200,13 +200,12 @@ def test_copy_limit_counts_per_attendee():
 def test_daily_counts_start_again_each_day(tmp_path):
     day = [datetime.date(2026, 12, 1)]
     counts = DailyCounts(tmp_path / "today.json", today=lambda: day[0])
-    counts.add("photos")
-    counts.add("photos")
+    counts.add("prints")
     counts.add("prints")
     again = DailyCounts(tmp_path / "today.json", today=lambda: day[0])
-    assert again.get("photos") == 2 and again.get("prints") == 1
+    assert again.get("prints") == 2
     day[0] = datetime.date(2026, 12, 2)
-    assert again.get("photos") == 0
+    assert again.get("prints") == 0
     assert "booth" not in (tmp_path / "today.json").read_text()  # numbers only
 
 
