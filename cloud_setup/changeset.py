@@ -165,6 +165,9 @@ def deploy(cfn, deployment: Deployment, report: Report, dry_run: bool = False) -
         report.note("  dry run: change set deleted, nothing executed")
         return PLANNED
     cfn.execute_change_set(StackName=name, ChangeSetName=change_set)
+    report.note(
+        f"  executing; waiting for CloudFormation to finish {name} (a new GPU endpoint takes ~10 min)"
+    )
     waiter = "stack_create_complete" if kind == "CREATE" else "stack_update_complete"
     try:
         _wait(cfn, waiter, StackName=name, WaiterConfig=STACK_WAIT)

@@ -74,8 +74,9 @@ class JobService:
     ) -> tuple[Job, bool]:
         """Record a job and store its photo; `(job, True)` when new, `(existing job, False)` on a repeat.
 
-        A repeat starts nothing new, except that it completes an earlier attempt whose photo never
-        reached the store (so a client's retry after a failed write cannot leave a job waiting forever).
+        Only the request whose insert made the row writes the photo, so among concurrent repeats of one id
+        the winner's bytes are kept. When that write fails (the disk is full), the row goes too: no job is
+        left QUEUED without its photo, and the client's retry starts afresh.
         """
         validation.check_job_id(job_id)
         validation.check_size(len(body))
@@ -83,16 +84,13 @@ class JobService:
         ages = validation.check_ages_header(ages_header, self.settings.default_ages)
         existing = self.get_job(job_id, missing_ok=True)
         if existing is not None:
-            if existing.status == JobStatus.QUEUED and not self.store.exists(upload_key(job_id)):
-                validation.check_image_header(body)
-                self._store_photo(existing, body)
             return existing, False
         validation.check_image_header(body)
         job = self._new_job(job_id, ages, kind)
         if not self.table.create(job):
             return self.get_job(job_id), False
-        log.info("job %s queued", job_id)
         self._store_photo(job, body)
+        log.info("job %s queued", job_id)
         return job, True
 
     def presign_upload(
@@ -159,7 +157,13 @@ class JobService:
         )
 
     def _store_photo(self, job: Job, body: bytes) -> None:
-        self.store.put(upload_key(job.job_id), body, job.content_type)
+        """Write the photo of a job this request just created; if that fails, the row goes too."""
+        try:
+            self.store.put(upload_key(job.job_id), body, job.content_type)
+        except BaseException as exc:
+            self.table.delete(job.job_id)
+            log.warning("job %s refused: its photo could not be stored (%s)", job.job_id, type(exc).__name__)
+            raise
         if self.start_on_upload:
             self.start_inference(job.job_id)
 
@@ -329,6 +333,10 @@ class JobService:
                 job = self.table.update(job.job_id, {JobStatus.PROCESSING}, status=JobStatus.QUEUED)
                 if job is None:
                     continue
+            if not self.store.exists(upload_key(job.job_id)):
+                self.table.delete(job.job_id)  # killed between the row and the photo: no client got a 202
+                log.info("job %s dropped: its upload never completed", job.job_id)
+                continue
             if self.start_inference(job.job_id) is not None:
                 requeued.append(job.job_id)
         return requeued

@@ -83,7 +83,8 @@ def _sagemaker_permissions(options: StackOptions, image_uri: str, model_data_url
         statement("Notify", ["sns:Publish"], [ref("InferenceSuccessTopic"), ref("InferenceErrorTopic")]),
         statement(
             "Logs",
-            ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            # CreateLogGroup too: SageMaker asks for the group even though the stack made it.
+            ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
             [get_att("EndpointLogGroup", "Arn")],
         ),
         statement(

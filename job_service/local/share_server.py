@@ -104,14 +104,6 @@ def create_share_app(service: JobService, links: LocalShareLinks) -> Starlette:
     return Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
 
 
-def bind_socket(host: str, port: int) -> socket.socket:
-    """Bind now (so port 0 gets its number before the job logic needs the links' base URL)."""
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
 def lan_address() -> str:
     """This machine's address on its local network, for a server bound to every interface.
 
