@@ -12,7 +12,7 @@ import numpy as np
 
 from booth_core.ages import DEFAULT_AGES
 from booth_core.errors import JOB_FAILURE_CODES, message_for
-from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S, MAX_UPLOAD_BYTES
 from job_service import validation
 from job_service.frames import encode_jpeg, strip_to_frames
 from job_service.model import (
@@ -112,7 +112,7 @@ class JobService:
         if existing is not None:
             waiting = existing.status == JobStatus.QUEUED and not self.store.exists(upload_key(job_id))
             form = (
-                presign(upload_key(job_id), existing.content_type, validation.MAX_UPLOAD_BYTES)
+                presign(upload_key(job_id), existing.content_type, MAX_UPLOAD_BYTES)
                 if waiting
                 else None
             )
@@ -121,7 +121,7 @@ class JobService:
         if not self.table.create(job):
             return self.get_job(job_id), False, None
         log.info("job %s queued (presigned upload)", job_id)
-        return job, True, presign(upload_key(job_id), kind, validation.MAX_UPLOAD_BYTES)
+        return job, True, presign(upload_key(job_id), kind, MAX_UPLOAD_BYTES)
 
     def accept_stored_upload(self, job_id: str) -> Job | None:
         """A photo arrived in the store (an S3 event): check it like an API upload, then start inference.

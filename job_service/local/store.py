@@ -100,6 +100,3 @@ class FileObjectStore:
                     entry.name for entry in (self.root / folder).iterdir() if not entry.name.startswith(".")
                 )
         return ids
-
-    def count_files(self) -> int:
-        return sum(1 for path in self.root.rglob("*") if path.is_file())

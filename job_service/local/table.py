@@ -231,7 +231,3 @@ class SqliteJobTable:
     def delete(self, job_id: str) -> None:
         with self._writing() as db:
             db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
-
-    def count(self) -> int:
-        with self._connection() as db:
-            return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]

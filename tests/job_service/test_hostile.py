@@ -25,7 +25,7 @@ from job_service.local.store import FileObjectStore
 from job_service.local.table import SqliteJobTable
 from job_service.model import Job, JobStatus, upload_key
 from tests.job_service.conftest import jpeg_headers, new_id
-from tests.job_service.deployments import RaisingEngine
+from tests.job_service.deployments import RaisingEngine, job_rows, stored_files
 from tests.raw_http import closed_by_server, connect, head, jpeg_claiming, png_claiming, read_response
 
 pytestmark = pytest.mark.timeout(120)
@@ -87,7 +87,7 @@ def test_refused_before_a_byte_of_the_body_is_sent(server, path, headers, status
     answer, _, body = read_response(sock)
     assert answer == status and code.encode() in body
     assert closed_by_server(sock, within=5.0)  # the unsent body's deadline closes the connection
-    assert server.table.count() == 0 and server.store.count_files() == 0
+    assert job_rows(server) == 0 and stored_files(server) == 0
 
 
 def test_slow_headers_are_closed_at_the_header_deadline(server):
@@ -102,7 +102,7 @@ def test_a_body_that_stops_coming_is_closed_and_stores_nothing(server, photo, ca
     sock.sendall(head("PUT", f"/uploads/{new_id()}", put_headers(len(photo))) + photo[:1000])
     assert closed_by_server(sock, within=5.0)
     wait_for(lambda: any("before its body was complete" in r.getMessage() for r in caplog.records))
-    assert server.table.count() == 0 and server.store.count_files() == 0
+    assert job_rows(server) == 0 and stored_files(server) == 0
 
 
 def test_connections_past_the_bound_get_503_and_capacity_returns(server):
@@ -216,8 +216,8 @@ def test_an_unreadable_database_is_moved_aside_and_the_service_starts_fresh(
     with start_local_server(data_dir=data_dir, engine_instance=RaisingEngine()) as server:
         assert any("moved aside as jobs.sqlite3.corrupt" in r.getMessage() for r in caplog.records)
         assert (data_dir / "jobs.sqlite3.corrupt").exists() and (data_dir / "jobs.sqlite3").is_file()
-        assert server.store.count_files() == 0  # the old photos had no record any more: deleted
-        assert server.table.count() == 0
+        assert stored_files(server) == 0  # the old photos had no record any more: deleted
+        assert job_rows(server) == 0
         job_id = new_id()  # the new table takes a job through to its end (an engine that fails at once)
         put = httpx.put(
             f"{server.base_url}/uploads/{job_id}", content=noise_png, headers={"Content-Type": "image/png"}
@@ -239,7 +239,7 @@ def test_disk_full_refuses_the_upload_with_507_and_leaves_nothing(server, photo,
     auth = {"x-api-key": KEY}
     reply = httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers(**auth))
     assert reply.status_code == 507 and reply.json()["error"]["code"] == "STORAGE_FULL"
-    assert server.table.count() == 0 and server.store.count_files() == 0
+    assert job_rows(server) == 0 and stored_files(server) == 0
     assert list(server.store.root.rglob("*.partial")) == []
     assert httpx.get(f"{server.base_url}/jobs/{job_id}", headers=auth).status_code == 404
 
@@ -299,7 +299,7 @@ def test_a_photo_claiming_too_many_pixels_is_refused_at_upload(server, make):
     assert reply.status_code == 400
     error = reply.json()["error"]
     assert error["code"] == "BAD_IMAGE" and "7999x7999" in error["message"]
-    assert server.table.count() == 0 and server.store.count_files() == 0
+    assert job_rows(server) == 0 and stored_files(server) == 0
 
 
 # --- finding 10: disconnects, repeated keys, Host, the key's source, file modes -----------------------
@@ -312,7 +312,7 @@ def test_a_client_disconnect_mid_upload_logs_one_line_and_no_traceback(server, p
     lines = [r for r in caplog.records if "before its body was complete" in r.getMessage()]
     assert len(lines) == 1
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
-    assert server.table.count() == 0
+    assert job_rows(server) == 0
 
 
 @pytest.mark.parametrize("keys", [("wrong", KEY), (KEY, "wrong"), (KEY, KEY)])
@@ -321,7 +321,7 @@ def test_a_repeated_api_key_header_is_refused(server, photo, keys):
     headers = [("Content-Type", "image/jpeg"), *(("x-api-key", key) for key in keys)]
     reply = httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=headers)
     assert reply.status_code == 403
-    assert server.table.count() == 0 and server.store.count_files() == 0
+    assert job_rows(server) == 0 and stored_files(server) == 0
 
 
 @pytest.mark.slow
