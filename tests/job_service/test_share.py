@@ -14,6 +14,7 @@ from PIL import Image
 
 from booth_core.media import ANIMATION_LONG_SIDE
 from tests.job_service.conftest import jpeg_headers, new_id, wait_final
+from tests.job_service.deployments import stored_files
 
 pytestmark = pytest.mark.timeout(120)
 RETENTION_S = 24 * 3600
@@ -161,7 +162,7 @@ def test_local_share_links_expire_and_the_sweep_deletes_the_token(local_share, p
     local_share.clock.advance(RETENTION_S + 1)
     assert httpx.get(url).status_code == 404
     local_share.service.sweep()
-    assert local_share.store.count_files() == 0  # token, page and media went with the frames
+    assert stored_files(local_share) == 0  # token, page and media went with the frames
 
 
 def test_without_share_host_there_is_no_share_server_and_no_link(tmp_path, classic_engine, photo):
