@@ -74,6 +74,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"with --engine auto: switch to SAM only if it makes a photo (the default ages) within this "
         f"many seconds here (default {DEFAULT_SAM_BUDGET_S:.0f})",
     )
+    parser.add_argument(
+        "--share-host",
+        default=None,
+        help="serve attendees' share pages on this address (e.g. the venue Wi-Fi's; 0.0.0.0: all); off by default",
+    )
+    parser.add_argument("--share-port", type=int, default=8080, help="port of the share pages (default 8080)")
+    parser.add_argument(
+        "--share-url", default=None, help="the share server's URL as phones reach it (default: from --share-host)"
+    )
 
 
 def resolve_api_key(flag: str | None, key_file: Path | None, environ: Mapping[str, str]) -> str | None:
@@ -117,6 +126,9 @@ def run(args: argparse.Namespace) -> int:
             workers=args.workers,
             fetch_weights=args.fetch_weights,
             sam_budget_s=args.sam_budget_s,
+            share_host=args.share_host,
+            share_port=args.share_port,
+            share_url=args.share_url,
         )
     except InsecureBindError as exc:
         raise TimeTravelerError(str(exc)) from exc
@@ -135,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
             "per photo); GET /health shows how far it is.",
             flush=True,
         )
+    if server.share_server is not None:
+        print(f"Share pages for phones on {server.share_server.base_url}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -14,7 +14,7 @@ from booth_core.ages import DEFAULT_AGES
 from booth_core.errors import JOB_FAILURE_CODES, message_for
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S, MAX_UPLOAD_BYTES
 from job_service import validation
-from job_service.frames import strip_to_jpegs
+from job_service.frames import decode_jpeg, encode_jpeg, strip_to_frames
 from job_service.model import (
     UNFINISHED,
     ApiError,
@@ -25,6 +25,7 @@ from job_service.model import (
     upload_key,
 )
 from job_service.ports import InferenceQueue, JobTable, ObjectStore
+from job_service.share import Sharing
 
 log = logging.getLogger("job_service")
 
@@ -57,7 +58,9 @@ class JobService:
         *,
         start_on_upload: bool = True,
         clock: Callable[[], float] = time.time,
+        sharing: Sharing | None = None,
     ):
+        self.sharing = sharing  # None: no take-home link (the document's `share` stays null)
         self.store = store
         self.table = table
         self.queue = queue
@@ -208,13 +211,15 @@ class JobService:
         if job is None or job.finished:
             return None
         try:
-            jpegs = strip_to_jpegs(strip, 1 + len(job.ages))
+            frames = strip_to_frames(strip, 1 + len(job.ages))
         except ValueError:
             log.warning("job %s: the model's answer is not a strip of %d frames", job_id, 1 + len(job.ages))
             return self.fail_job(job_id, "INFERENCE_FAILED")
-        return self.complete_frames(job_id, jpegs, engine)
+        return self.complete_frames(job_id, [encode_jpeg(frame) for frame in frames], engine, frames)
 
-    def complete_frames(self, job_id: str, jpegs: list[bytes], engine: str | None = None) -> Job | None:
+    def complete_frames(
+        self, job_id: str, jpegs: list[bytes], engine: str | None = None, arrays: list[np.ndarray] | None = None
+    ) -> Job | None:
         """Store the frames as they came (the original, then one JPEG per age) and mark SUCCESS.
 
         The wrong number of frames fails the job. A job that already ended (timed out meanwhile) keeps
@@ -229,6 +234,9 @@ class JobService:
             return self.fail_job(job_id, "INFERENCE_FAILED")
         for index, data in enumerate(jpegs):
             self.store.put(frame_key(job_id, index), data, "image/jpeg")
+        if self.sharing is not None:  # the share page's GIF and MP4 are made from pixels
+            frames = arrays if arrays is not None else [decode_jpeg(data) for data in jpegs]
+            self.sharing.publish(self.store, job, frames, engine or self.settings.engine_name or "")
         done = self.table.update(
             job_id,
             UNFINISHED,
@@ -288,10 +296,13 @@ class JobService:
         )
 
     def document(self, job: Job, base_url: str) -> dict:
+        """API.md's job document, with the optional `stage` while unfinished and `share` once succeeded."""
         document = job.document(lambda index: self.frame_url(job.job_id, index, base_url))
         stage = self.stage(job)
         if stage is not None:
             document["stage"] = stage
+        if self.sharing is not None and job.status == JobStatus.SUCCESS:
+            document["share"] = self.sharing.field(job)
         return document
 
     def stage(self, job: Job) -> str | None:

@@ -18,11 +18,18 @@ from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_pool import EnginePool
 from job_service.local.engines import LocalEngines, local_engines
+from job_service.local.share_server import (
+    LocalShareLinks,
+    ShareServer,
+    advertised_base_url,
+    create_share_app,
+)
 from job_service.local.store import FileObjectStore, make_private_dir
 from job_service.local.table import SqliteJobTable
 from job_service.local.upgrade import DEFAULT_SAM_BUDGET_S, SamUpgrade
 from job_service.model import results_prefix, upload_key
 from job_service.service import JobService, ServiceSettings
+from job_service.share import Sharing
 from job_service.validation import is_loopback
 
 log = logging.getLogger("job_service")
@@ -54,6 +61,7 @@ class LocalServer:
     _thread: threading.Thread
     _sweeper: threading.Thread
     _stopping: threading.Event
+    share_server: ShareServer | None = None  # the venue share server, when staff turned it on
 
     @property
     def base_url(self) -> str:
@@ -84,6 +92,8 @@ class LocalServer:
         self._server.should_exit = True
         self._thread.join(10)
         self._sweeper.join(10)
+        if self.share_server is not None:
+            self.share_server.stop()
         self.engines.stop()
         self.table.close()
         log.info("local job service stopped")
@@ -114,6 +124,9 @@ def start_local_server(
     fetch_weights: bool = True,
     sam_budget_s: float = DEFAULT_SAM_BUDGET_S,
     upgrade_hooks: dict | None = None,
+    share_host: str | None = None,
+    share_port: int = 0,
+    share_url: str | None = None,
     http_options: dict | None = None,
 ) -> LocalServer:
     """Start the local job service on `host:port` (port 0: a free one) and return at once.
@@ -123,6 +136,8 @@ def start_local_server(
     `engine="auto"` starts on classic and upgrades itself to SAM in the background (job_service.local.upgrade):
     `fetch_weights=False` only uses weights already on disk; `sam_budget_s` is the time per photo SAM must meet.
     Jobs left unfinished by an earlier process on the same data dir are re-queued or failed.
+    With `share_host`, the venue share server (job_service.local.share_server) listens there too and job
+    documents carry `share` links to it (`share_url` overrides the base URL phones are told, e.g. a name).
     `http_options` go to `booth_core.http_server.server_config` (e.g. shorter read deadlines in tests).
     """
     if not is_loopback(host) and not api_key:
@@ -149,7 +164,24 @@ def start_local_server(
         retention_seconds=float(retention_hours) * 3600.0,
         engine_name=queue.engine_name,
     )
-    service = JobService(store, table, queue, settings, start_on_upload=True, clock=clock)
+    share_sock = links = None
+    if share_host:
+        try:
+            share_sock = listen_socket(share_host, share_port)
+        except OSError as exc:  # a wrong address or a busy port costs the QR codes, not the booth
+            log.warning("share server not started on %s:%s (%s); no share links", share_host, share_port, exc)
+        else:
+            share_base = share_url or advertised_base_url(share_host, share_sock.getsockname()[1])
+            links = LocalShareLinks(store, share_base)
+    service = JobService(
+        store,
+        table,
+        queue,
+        settings,
+        start_on_upload=True,
+        clock=clock,
+        sharing=Sharing(links) if links else None,
+    )
     engines.start(service)
     requeued = service.recover()
     if requeued:
@@ -191,6 +223,12 @@ def start_local_server(
         sweeper,
         stopping,
     )
+    if share_sock is not None:
+        try:
+            server.share_server = ShareServer(create_share_app(service, links), share_sock, links.base_url)
+        except Exception:
+            server.stop()
+            raise
     log.info("local job service on %s (engine %s)", server.base_url, queue.engine_name)
     return server
 
