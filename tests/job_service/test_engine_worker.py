@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -84,7 +85,8 @@ def test_frames_are_stored_as_the_engine_made_them(tmp_path, photo):
     with start_local_server(data_dir=tmp_path, engine_instance=SmallOriginalEngine(output_size=256)) as server:
         document = _final(server, _upload(server, photo))
         assert document["status"] == "SUCCESS", document["error"]
-        sizes = [Image.open(io.BytesIO(httpx.get(frame["url"]).content)).size for frame in document["frames"]]
+        urls = [urljoin(server.base_url + "/", frame["url"]) for frame in document["frames"]]  # URLs are paths
+        sizes = [Image.open(io.BytesIO(httpx.get(url).content)).size for url in urls]
     assert sizes == [(64, 64), (256, 256), (256, 256)]
 
 

@@ -103,7 +103,7 @@ def _local_job(server, photo) -> dict:
     job_id = new_id()
     answer = httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers())
     assert answer.status_code == 202
-    assert server.engine and wait_final(_Http(server.base_url), job_id)["status"] == "SUCCESS"
+    assert wait_final(_Http(server.base_url), job_id)["status"] == "SUCCESS"
     return httpx.get(f"{server.base_url}/jobs/{job_id}").json()
 
 
