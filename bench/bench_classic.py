@@ -42,7 +42,7 @@ def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: i
     sheet = Image.new("RGB", ((len(SHEET_AGES) + 1) * cell, len(photos) * (cell + label)), (20, 20, 26))
     draw = ImageDraw.Draw(sheet)
     for row, photo in enumerate(photos.values()):
-        result = engine.age(photo, SHEET_AGES)
+        result = engine.age(photo, SHEET_AGES, layout="aligned")
         for col, frame in enumerate(result.all_frames()):
             top = row * (cell + label)
             sheet.paste(frame.image.resize((cell, cell), Image.Resampling.LANCZOS), (col * cell, top))

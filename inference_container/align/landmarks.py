@@ -131,8 +131,9 @@ class FaceLandmarker:
             shape = self._predictor(pixels, rect)
         return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
 
-    def all_faces(self, image: Image.Image) -> list[tuple[FaceBox, np.ndarray]]:
-        """Every face to age (photo layout), largest first, each with its landmarks; [] when none.
+    def all_faces(self, image: Image.Image) -> tuple[list[tuple[FaceBox, np.ndarray]], int]:
+        """Every face to age (photo layout), largest first, each with its landmarks, and the main face's
+        index in that list. NoFaceError when there is none.
 
         The main face (choose_face) is always among them; others need MIN_FACE_FRACTION of the shorter
         side and OTHER_FACE_MIN_SCORE, at most MAX_FACES in all.
@@ -140,7 +141,7 @@ class FaceLandmarker:
         boxes = self.find_faces(image)
         main = choose_face(boxes)
         if main is None:
-            return []
+            raise NoFaceError()
         least = MIN_FACE_FRACTION * min(image.size)
         others = [box for box in boxes if box is not main and box.width >= least
                   and box.score >= OTHER_FACE_MIN_SCORE]
@@ -148,7 +149,7 @@ class FaceLandmarker:
         if main not in chosen:
             chosen[-1] = main
         pixels = np.asarray(image, dtype=np.uint8)
-        return [(box, self.fit(pixels, box)) for box in chosen]
+        return [(box, self.fit(pixels, box)) for box in chosen], chosen.index(main)
 
     def landmarks(self, image: Image.Image) -> np.ndarray:
         """(68, 2) float64 landmarks of the chosen face, or NoFaceError."""

@@ -8,19 +8,20 @@ one colour conversion and one warp, so extra ages are cheap.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from inference_container.ages import DEFAULT_AGES, validate_ages
 from inference_container.classic import hair, tone, warp, wrinkles
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks
 from inference_container.classic.strength import Strength, age_strength, ramp
-from inference_container.engine.result import AgedFrame, AgingResult
-from inference_container.photo import load_photo
+from inference_container.engine.faces import FaceCrop
+from inference_container.engine.pipeline import age_photo
+from inference_container.engine.result import AgingResult
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512
@@ -172,26 +173,25 @@ class ClassicEngine:
         self.output_size = int(output_size)
         self.work_size = int(work_size)
 
-    def age(self, photo: Image.Image | bytes, ages=None) -> AgingResult:
-        """Align the face in `photo` and make one frame per target age (NoFaceError without a face)."""
-        from inference_container.align import align_face_with_landmarks
+    @property
+    def crop_size(self) -> int:
+        """The aligned crops it ages are its output size (FaceEngine)."""
+        return self.output_size
 
-        ages = validate_ages(DEFAULT_AGES if ages is None else ages)
-        timings: dict[str, float] = {}
-        start = time.perf_counter()
-        image = load_photo(photo)
-        aligned, landmarks = align_face_with_landmarks(image, self.output_size)
-        aligned = aligned.convert("RGB")
-        timings["align_s"] = time.perf_counter() - start
+    def age(self, photo: Image.Image | bytes, ages=None, layout: str = "photo") -> AgingResult:
+        """Every face in `photo` at each target age (engine/pipeline.py; NoFaceError without a face)."""
+        return age_photo(self, photo, ages, layout)
 
-        mark = time.perf_counter()
-        prep = prepare(np.asarray(aligned, dtype=np.uint8), landmarks, self.work_size)
-        timings["prepare_s"] = time.perf_counter() - mark
-
-        mark = time.perf_counter()
-        frames = [
-            AgedFrame(age, Image.fromarray(render(prep, age_strength(age, self.subject_age)))) for age in ages
-        ]
-        timings["render_s"] = time.perf_counter() - mark
-        timings["total_s"] = time.perf_counter() - start
-        return AgingResult(original=aligned, frames=frames, engine=self.name, timings=timings)
+    def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
+                  timings: dict[str, float] | None = None) -> list[list[np.ndarray]]:
+        """FaceEngine: analyse each aligned face once, then render it at every age."""
+        timings = {} if timings is None else timings
+        aged = []
+        for face in faces:
+            mark = time.perf_counter()
+            prep = prepare(face.image, face.landmarks, self.work_size)
+            timings["prepare_s"] = timings.get("prepare_s", 0.0) + time.perf_counter() - mark
+            mark = time.perf_counter()
+            aged.append([render(prep, age_strength(age, self.subject_age)) for age in ages])
+            timings["render_s"] = timings.get("render_s", 0.0) + time.perf_counter() - mark
+        return aged

@@ -6,8 +6,10 @@ requests cannot see each other's images (the seed demo kept the aligned face in 
 
 from __future__ import annotations
 
-from inference_container.ages import DEFAULT_AGES, parse_custom_attributes
-from inference_container.engine.result import AgingResult
+import json
+
+from inference_container.ages import DEFAULT_AGES, custom_attribute_items, parse_custom_attributes
+from inference_container.engine.result import LAYOUTS, AgingResult
 from inference_container.errors import TimeTravelerError
 from inference_container.photo import load_photo
 
@@ -16,6 +18,11 @@ MAX_BODY_BYTES = 10 * 1024 * 1024
 #: `application/octet-stream` is what some SDK callers send; the bytes are sniffed by load_photo.
 ACCEPTED_CONTENT_TYPES = ("image/jpeg", "image/png", "application/octet-stream", "application/x-image")
 CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
+#: The seed's answer (the main face's aligned crops) stays the default; `layout=photo` asks for the photo.
+DEFAULT_LAYOUT = "aligned"
+#: Response headers that describe a strip: `WIDTHxHEIGHT` of one frame, and the faces as JSON.
+FRAME_SIZE_HEADER = "X-Time-Traveler-Frame-Size"
+FACES_HEADER = "X-Time-Traveler-Faces"
 
 
 class BadRequestError(TimeTravelerError):
@@ -52,6 +59,24 @@ def target_ages(custom_attributes: str | None) -> tuple[int, ...]:
     return ages if ages is not None else DEFAULT_AGES
 
 
+def requested_layout(custom_attributes: str | None) -> str:
+    """`layout=photo|aligned` from CustomAttributes, else the seed's aligned strip; BadRequestError otherwise."""
+    layout = custom_attribute_items(custom_attributes).get("layout", DEFAULT_LAYOUT)
+    if layout not in LAYOUTS:
+        raise BadRequestError(f"Bad layout {layout!r} in custom attributes; use {' or '.join(LAYOUTS)}.")
+    return layout
+
+
+def strip_headers(result: AgingResult) -> dict[str, str]:
+    """What a client needs to split and place the strip: frame size, and every face's box in frame pixels
+    (`[{"box": [x0, y0, x1, y1], "score": s}, ...]`, largest first; the aligned layout lists its one face)."""
+    width, height = result.frame_size
+    faces = [{"box": face["box"], "score": face["score"]} for face in (f.summary() for f in result.faces)]
+    if result.layout == "aligned":
+        faces = []
+    return {FRAME_SIZE_HEADER: f"{width}x{height}", FACES_HEADER: json.dumps(faces, separators=(",", ":"))}
+
+
 def check_request(body: bytes, content_type: str | None) -> None:
     """Refuse what is not a photo upload before any decoding."""
     if media_type(content_type) not in ACCEPTED_CONTENT_TYPES:
@@ -64,8 +89,9 @@ def age_photo(engine, body: bytes, content_type: str | None, custom_attributes: 
     """Validate, decode and age one photo; raises TimeTravelerError subclasses with API codes."""
     check_request(body, content_type)
     ages = target_ages(custom_attributes)
+    layout = requested_layout(custom_attributes)
     photo = load_photo(body)
-    return engine.age(photo, ages=ages)
+    return engine.age(photo, ages=ages, layout=layout)
 
 
 def invoke(engine, body: bytes, content_type: str | None, custom_attributes: str | None) -> bytes:
@@ -82,11 +108,15 @@ __all__ = [
     "ACCEPTED_CONTENT_TYPES",
     "CUSTOM_ATTRIBUTES_HEADER",
     "HTTP_STATUS",
+    "FACES_HEADER",
+    "FRAME_SIZE_HEADER",
     "MAX_BODY_BYTES",
     "BadRequestError",
     "TooLargeError",
     "age_photo",
     "error_document",
     "invoke",
+    "requested_layout",
+    "strip_headers",
     "target_ages",
 ]

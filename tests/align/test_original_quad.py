@@ -76,13 +76,13 @@ def test_numpy_quad_equals_the_literal_transcription():
 @pytest.mark.parametrize("portrait", ["astronaut", "grace_hopper"])
 def test_native_photo_quad_is_the_originals(portrait, request):
     photo = request.getfixturevalue(portrait)
-    box, landmarks = default_landmarker().all_faces(photo)[0]
+    (box, landmarks), = default_landmarker().all_faces(photo)[0]
     error = corner_error(oriented_quad(landmarks)[0], original_quad(original_landmarks(photo)))
     assert error < 1e-9, error  # detected natively: the very same box, fit and quad
 
 
 def test_large_photo_detected_on_a_scaled_copy_stays_within_two_percent(astronaut):
     big = astronaut.resize((2304, 2304), Image.Resampling.LANCZOS)
-    box, landmarks = default_landmarker().all_faces(big)[0]
+    (box, landmarks), = default_landmarker().all_faces(big)[0]
     error = corner_error(oriented_quad(landmarks)[0], original_quad(original_landmarks(big)))
     assert error < 0.02, error

@@ -25,7 +25,7 @@ AGES = [5, 15, 30, 45, 60, 75, 95]
 def _series(photo):
     from inference_container.align import align_face_with_landmarks
 
-    result = ClassicEngine(output_size=SIZE).age(photo, AGES)
+    result = ClassicEngine(output_size=SIZE).age(photo, AGES, layout="aligned")
     landmarks = align_face_with_landmarks(photo, SIZE)[1]
     frames = {frame.age: np.asarray(frame.image, dtype=np.float32) for frame in result.frames}
     return np.asarray(result.original, dtype=np.float32), frames, landmarks
@@ -93,7 +93,7 @@ def _saturation(image, box):
 def test_contract_and_load_engine(astronaut):
     engine = load_engine("classic", output_size=128)
     assert isinstance(engine, ClassicEngine) and engine.name == "classic"
-    result = engine.age(astronaut)
+    result = engine.age(astronaut, layout="aligned")
     assert result.engine == "classic"
     assert result.ages == list(DEFAULT_AGES)
     assert result.original.size == (128, 128) and result.original.mode == "RGB"
@@ -217,14 +217,14 @@ def test_eyes_and_teeth_keep_their_colour(astronaut_series):
 
 
 def test_same_photo_and_ages_give_the_same_bytes(astronaut_jpeg):
-    first = ClassicEngine(output_size=160).age(astronaut_jpeg, [20, 80]).to_npy_bytes()
-    second = ClassicEngine(output_size=160).age(astronaut_jpeg, [20, 80]).to_npy_bytes()
+    first = ClassicEngine(output_size=160).age(astronaut_jpeg, [20, 80], layout="aligned").to_npy_bytes()
+    second = ClassicEngine(output_size=160).age(astronaut_jpeg, [20, 80], layout="aligned").to_npy_bytes()
     assert first == second
 
 
 def test_accepts_png_bytes_and_honours_subject_age(grace_hopper):
     engine = ClassicEngine(subject_age=80, output_size=128)
-    result = engine.age(image_bytes(grace_hopper, "PNG"), [80, 30])
+    result = engine.age(image_bytes(grace_hopper, "PNG"), [80, 30], layout="aligned")
     original = np.asarray(result.original, dtype=np.float32)
     same, younger = (np.asarray(f.image, dtype=np.float32) for f in result.frames)
     assert np.abs(same - original).mean() < 0.5
@@ -265,6 +265,6 @@ def test_imports_no_torch():
 
 
 def test_small_outputs_and_grey_photos_work(astronaut):
-    result = ClassicEngine(output_size=64).age(astronaut.convert("L"), [5, 95])
+    result = ClassicEngine(output_size=64).age(astronaut.convert("L"), [5, 95], layout="aligned")
     assert [frame.image.size for frame in result.frames] == [(64, 64), (64, 64)]
     assert all(frame.image.mode == "RGB" for frame in result.frames)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import random
 from pathlib import Path
 
 import pytest
@@ -84,7 +84,7 @@ def test_auto_picks_sam_from_the_environment(photo, checkpoint, tmp_path, capsys
 
 def test_corrupt_photo(tmp_path, capsys):
     broken = tmp_path / "broken.jpg"
-    broken.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(200))
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + random.Random(200).randbytes(200))
     assert main(["age", str(broken), "--engine", "classic", "-o", str(tmp_path / "s.jpg")]) != 0
     assert "damaged" in one_line_error(capsys)
     assert not (tmp_path / "s.jpg").exists()
@@ -129,7 +129,7 @@ def test_weights_check_prints_the_sha256(checkpoint, capsys):
 
 def test_weights_check_refuses_other_files(tmp_path, capsys):
     junk = tmp_path / "junk.pt"
-    junk.write_bytes(os.urandom(4096))
+    junk.write_bytes(random.Random(4096).randbytes(4096))
     assert main(["weights", "check", str(junk)]) != 0
     assert "junk.pt" in one_line_error(capsys)
     assert main(["weights", "check", str(tmp_path / "absent.pt")]) != 0
@@ -147,7 +147,7 @@ def test_weights_download_keeps_a_valid_checkpoint(checkpoint, tmp_path, capsys)
 
 def test_weights_download_refuses_and_removes_an_invalid_file(tmp_path, capsys):
     dest = tmp_path / "cache" / "sam.pt"
-    with serve(FileServer(os.urandom(100_000))) as server:
+    with serve(FileServer(random.Random(100).randbytes(100_000))) as server:
         code = main(["weights", "download", "--quiet", "--dest", str(dest), "--url", server.base_url + "/w"])
     assert code != 0
     one_line_error(capsys)
