@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
 from inference_container.classic import ClassicEngine
 
 SHEET_AGES = (5, 15, 30, 45, 60, 75, 95)
@@ -36,7 +36,7 @@ def portraits() -> dict[str, Image.Image]:
 
 def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: int = 256) -> Image.Image:
     """Each portrait in a row: the aligned original, then SHEET_AGES, labelled."""
-    from inference_container.render import frame_label
+    from booth_core.render import frame_label
 
     label = 24
     sheet = Image.new("RGB", ((len(SHEET_AGES) + 1) * cell, len(photos) * (cell + label)), (20, 20, 26))
@@ -81,7 +81,7 @@ def main() -> int:
             + ", ".join(f"{key[:-2]} {value:.2f} s" for key, value in split.items())
         )
     if args.sample_strip:
-        from inference_container.render import render_strip
+        from booth_core.render import render_strip
 
         strip = render_strip(engine.age(photos["astronaut"], STRIP_AGES), frame_size=256)
         strip.save(args.sample_strip, quality=90)

@@ -29,7 +29,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from inference_container.ages import DEFAULT_AGES, parse_ages  # noqa: E402
+from booth_core.ages import DEFAULT_AGES, parse_ages  # noqa: E402
 from inference_container.sam import load_checkpoint, save_random_checkpoint  # noqa: E402
 from inference_container.sam.fast import FastSam, compile_by_default  # noqa: E402
 from inference_container.sam.images import image_to_tensor, tensor_to_image  # noqa: E402

@@ -47,10 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrent-invocations", type=int, default=2, help="photos per instance at once (default 2)"
     )
     parser.add_argument(
-        "--retention-days", type=int, default=1, help="days before photos, frames and jobs expire (default 1)"
+        "--retention-days",
+        type=int,
+        default=StackOptions.retention_days,
+        help=f"days before photos, frames and jobs expire (default {StackOptions.retention_days})",
     )
     parser.add_argument(
-        "--job-timeout", type=int, default=300, help="seconds before an unfinished job fails with TIMEOUT"
+        "--job-timeout",
+        type=int,
+        default=StackOptions.job_timeout_s,
+        help="seconds before an unfinished job fails with TIMEOUT",
     )
     parser.add_argument(
         "--booth-config", type=Path, help="booth config TOML to write (default ./booth-NAME.toml)"

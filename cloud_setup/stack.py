@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+
 #: Every resource carries this tag with the stack name; teardown deletes only what carries it.
 STACK_TAG = "time-traveler:stack"
 PROJECT_TAG = "project"
@@ -48,8 +50,8 @@ class StackOptions:
     min_instances: int = 0
     max_instances: int = 1
     max_concurrent_invocations: int = 2
-    retention_days: int = 1
-    job_timeout_s: int = 300
+    retention_days: int = DEFAULT_RETENTION_HOURS // 24
+    job_timeout_s: int = JOB_TIMEOUT_S
     booth_config: Path | None = None
     wait: bool = True
 

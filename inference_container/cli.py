@@ -7,7 +7,7 @@ import argparse
 import importlib
 import sys
 
-from inference_container.errors import TimeTravelerError
+from booth_core.errors import TimeTravelerError
 
 #: subcommand -> (module, one-line help). Each module has `add_arguments(parser)` and `run(args) -> int`.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {

@@ -6,6 +6,6 @@ adapters: `job_service.local` (files, SQLite, an in-process worker pool, an ASGI
 This package imports no torch and no Qt: it must fit a Lambda zip with numpy and Pillow.
 """
 
-from job_service.model import ERROR_CODES, Job, JobStatus
+from job_service.model import Job, JobStatus
 
-__all__ = ["ERROR_CODES", "Job", "JobStatus"]
+__all__ = ["Job", "JobStatus"]

@@ -110,7 +110,7 @@ def _allow(method: str, allowed: str) -> None:
 def _upload(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:
     validation.check_job_id(job_id)
     if request.too_large:
-        validation.check_size(validation.MAX_UPLOAD_BYTES + 1)
+        raise ApiError("TOO_LARGE")
     job, created = service.accept_upload(
         job_id, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
     )

@@ -7,7 +7,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from inference_container import wire
+from booth_core import wire
 
 JPEG_QUALITY = 90
 

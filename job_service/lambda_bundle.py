@@ -5,17 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Repo-relative roots: the job service, the handlers, and the few torch-free inference_container modules
-#: the job logic imports (ages, errors, wire, photo, and the package's own __init__, which imports nothing).
+#: Repo-relative roots: the job service, the torch-free core it shares with the model and the kiosk, and the handlers.
 _ROOTS = (
     "job_service",
+    "booth_core",
     "cloud_setup/__init__.py",
     "cloud_setup/handlers.py",
-    "inference_container/__init__.py",
-    "inference_container/ages.py",
-    "inference_container/errors.py",
-    "inference_container/wire.py",
-    "inference_container/photo.py",
 )
 #: Never imported on Lambda: the local server (uvicorn, starlette) and the `serve` command.
 _EXCLUDED = ("job_service/local", "job_service/serve_command.py")

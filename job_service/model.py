@@ -1,4 +1,4 @@
-"""The job document of API.md: statuses, the stored record, error codes and their HTTP statuses."""
+"""The job document of API.md: statuses, the stored record, and the error a request answers with."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from inference_container.errors import TimeTravelerError
+from booth_core.errors import ERRORS, TimeTravelerError, http_status, message_for
 
 
 class JobStatus(StrEnum):
@@ -20,38 +20,16 @@ class JobStatus(StrEnum):
 #: Statuses a job may still leave; everything else is final.
 UNFINISHED = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
 
-#: API.md's error table: code -> HTTP status where the request itself fails (None: the job fails instead).
-ERROR_CODES: dict[str, int | None] = {
-    "BAD_REQUEST": 400,
-    "TOO_LARGE": 413,
-    "BAD_IMAGE": 400,
-    "NO_FACE": None,
-    "INFERENCE_FAILED": None,
-    "TIMEOUT": None,
-    "NOT_FOUND": 404,
-    "FORBIDDEN": 403,
-}
-
-#: What a person reads when the cause has no better words of its own.
-DEFAULT_MESSAGES = {
-    "BAD_REQUEST": "The request was not understood.",
-    "TOO_LARGE": "The photo is larger than 10 MB.",
-    "BAD_IMAGE": "The photo could not be read. Please try again.",
-    "NO_FACE": "We couldn't find a face in that photo. Look at the camera and try again.",
-    "INFERENCE_FAILED": "Something went wrong while making your pictures. Please try again.",
-    "TIMEOUT": "Making your pictures took too long. Please try again.",
-    "NOT_FOUND": "No such job or picture.",
-    "FORBIDDEN": "A valid API key is required.",
-}
-
 
 class ApiError(TimeTravelerError):
-    """A request that fails on its own (4xx); `code` is one of ERROR_CODES."""
+    """A request that fails on its own (4xx, 5xx); `code` is a row of booth_core.errors.ERRORS."""
 
     def __init__(self, code: str, message: str | None = None, status: int | None = None):
-        super().__init__(message or DEFAULT_MESSAGES[code])
+        if code not in ERRORS:
+            raise ValueError(f"{code!r} is not in the error table")
         self.code = code
-        self.status = status or ERROR_CODES.get(code) or 400
+        super().__init__(message or message_for(code))
+        self.status = status or http_status(code, 400)
 
 
 def iso_time(epoch_seconds: float) -> str:
@@ -97,7 +75,7 @@ class Job:
         error = None
         if self.status == JobStatus.FAILED:
             code = self.error_code or "INFERENCE_FAILED"
-            error = {"code": code, "message": self.error_message or DEFAULT_MESSAGES.get(code, "")}
+            error = {"code": code, "message": self.error_message or message_for(code)}
         return {
             "job_id": self.job_id,
             "status": str(self.status),

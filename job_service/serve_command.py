@@ -7,8 +7,9 @@ import logging
 import signal
 import threading
 
-from inference_container.ages import DEFAULT_AGES, parse_ages
-from inference_container.errors import TimeTravelerError
+from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.errors import TimeTravelerError
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,10 +30,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", default=None, help="where jobs, photos and frames are kept")
     parser.add_argument("--ages", default=",".join(map(str, DEFAULT_AGES)), help="default target ages")
     parser.add_argument(
-        "--retention-hours", type=float, default=24.0, help="delete jobs, photos and frames after this"
+        "--retention-hours",
+        type=float,
+        default=float(DEFAULT_RETENTION_HOURS),
+        help="delete jobs, photos and frames after this",
     )
     parser.add_argument(
-        "--job-timeout", type=float, default=300.0, help="seconds before an unfinished job fails"
+        "--job-timeout",
+        type=float,
+        default=float(JOB_TIMEOUT_S),
+        help="seconds before an unfinished job fails",
     )
     parser.add_argument(
         "--workers", type=int, default=1, help="jobs run at once (each holds one engine call)"

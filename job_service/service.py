@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
+from booth_core.errors import JOB_FAILURE_CODES, message_for
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service import validation
 from job_service.frames import strip_to_jpegs
 from job_service.model import (
-    DEFAULT_MESSAGES,
     UNFINISHED,
     ApiError,
     Job,
@@ -27,19 +28,14 @@ from job_service.ports import InferenceQueue, JobTable, ObjectStore
 
 log = logging.getLogger("job_service")
 
-#: Codes a model may report for a failed job; anything else is reported as INFERENCE_FAILED.
-JOB_FAILURE_CODES = frozenset(
-    {"BAD_IMAGE", "NO_FACE", "INFERENCE_FAILED", "TIMEOUT", "BAD_REQUEST", "TOO_LARGE"}
-)
-
 
 @dataclass(frozen=True)
 class ServiceSettings:
     """What a deployment chooses: default ages, how long a job may run, how long anything is kept."""
 
     default_ages: tuple[int, ...] = DEFAULT_AGES
-    job_timeout: float = 300.0
-    retention_seconds: float = 24 * 3600.0
+    job_timeout: float = JOB_TIMEOUT_S
+    retention_seconds: float = DEFAULT_RETENTION_HOURS * 3600.0
     engine_name: str | None = None
 
 
@@ -187,7 +183,7 @@ class JobService:
             status=JobStatus.FAILED,
             updated_at=self.clock(),
             error_code=code,
-            error_message=message or DEFAULT_MESSAGES[code],
+            error_message=message or message_for(code),
         )
         if failed is not None:
             log.info("job %s failed: %s", job_id, code)

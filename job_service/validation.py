@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 
-from PIL import Image, UnidentifiedImageError
-
-from inference_container.ages import parse_ages
+from booth_core.ages import parse_ages
+from booth_core.errors import BadImageError
+from booth_core.limits import MAX_UPLOAD_BYTES
+from booth_core.photo import PHOTO_CONTENT_TYPES, media_type, read_header
 from job_service.model import ApiError
 
-#: API.md: at most 10 MB per photo.
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-ACCEPTED_CONTENT_TYPES = ("image/jpeg", "image/png")
 #: A lower-case UUID4: nothing else can reach a file name or an object key.
 _JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 
@@ -28,21 +25,16 @@ def check_job_id(text: str) -> str:
     return text
 
 
-def media_type(content_type: str | None) -> str:
-    """`image/jpeg; charset=x` -> `image/jpeg`."""
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
 def check_content_type(content_type: str | None) -> str:
     kind = media_type(content_type)
-    if kind not in ACCEPTED_CONTENT_TYPES:
+    if kind not in PHOTO_CONTENT_TYPES:
         raise ApiError("BAD_REQUEST", f"Send the photo as image/jpeg or image/png, not {kind or 'nothing'}.")
     return kind
 
 
 def check_size(size: int) -> None:
     if size > MAX_UPLOAD_BYTES:
-        raise ApiError("TOO_LARGE", "The photo is larger than 10 MB.")
+        raise ApiError("TOO_LARGE")
 
 
 def check_ages_header(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
@@ -56,13 +48,9 @@ def check_ages_header(value: str | None, default: tuple[int, ...]) -> tuple[int,
 
 
 def check_image_header(body: bytes) -> None:
-    """Refuse bodies that are not JPEG or PNG at all (reads the header only; full decoding is the worker's)."""
-    if not body:
-        raise ApiError("BAD_IMAGE", "The photo is empty.")
+    """Refuse bodies that are no JPEG or PNG, or claim too many pixels (reads the header only; full
+    decoding is the worker's)."""
     try:
-        with Image.open(io.BytesIO(body)) as image:
-            kind = image.format
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise ApiError("BAD_IMAGE", "The photo is not a JPEG or PNG image.") from exc
-    if kind not in ("JPEG", "PNG", "MPO"):
-        raise ApiError("BAD_IMAGE", f"Only JPEG and PNG photos are accepted, not {kind}.")
+        read_header(body)
+    except BadImageError as exc:
+        raise ApiError("BAD_IMAGE", exc.message) from exc

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from photobooth.config import Config, save_config
 from photobooth.demo import attract_frames
-from photobooth.qr import qr_image
 from photobooth.screens.attract import AttractScreen
-from photobooth.screens.common import stylesheet, touch_px
+from photobooth.screens.common import Screen, stylesheet, touch_px
+from photobooth.screens.context import ScreenContext
 from photobooth.screens.countdown import CountdownScreen
 from photobooth.screens.error import ErrorScreen
 from photobooth.screens.pin import PinScreen
@@ -29,7 +29,7 @@ from photobooth.screens.processing import ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
-from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
+from photobooth.state import BoothStateMachine, Event, Transition, kind_for_code
 from photobooth.strings import Strings
 from photobooth.workers.camera import CameraWorker, rgb_to_qimage
 from photobooth.workers.files import FileThread
@@ -37,10 +37,6 @@ from photobooth.workers.jobs import RetryPolicy
 from photobooth.workers.network import BackendSpec, NetworkThread
 
 log = logging.getLogger(__name__)
-
-#: States whose screen waits for a person: the idle timer runs there.
-IDLE_STATES = {State.PREVIEW, State.REVIEW, State.RESULT, State.PIN, State.SETTINGS, State.ERROR}
-CAMERA_STATES = {State.PREVIEW, State.COUNTDOWN}
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -91,7 +87,7 @@ class BoothWindow(QMainWindow):
         self.outcome = None
         self.saved_paths: tuple[str, str] | None = None
         self._token = 0
-        self._cancel: threading.Event | None = None
+        self._cancel: threading.Event | None = None  # set for the job in flight, None when there is none
         self.setWindowTitle(self.strings.get("app.title"))
 
         self.attract = AttractScreen(self.strings, attract_frames(config.booth.ages), config.booth.ages)
@@ -103,23 +99,22 @@ class BoothWindow(QMainWindow):
         self.error = ErrorScreen(self.strings)
         self.pin = PinScreen(self.strings, config.booth.staff_pin)
         self.settings = SettingsScreen(self.strings)
-        self.screens = {
-            State.ATTRACT: self.attract,
-            State.PREVIEW: self.preview,
-            State.COUNTDOWN: self.countdown,
-            State.REVIEW: self.review,
-            State.PROCESSING: self.processing,
-            State.RETRYING: self.processing,
-            State.RESULT: self.result,
-            State.ERROR: self.error,
-            State.PIN: self.pin,
-            State.SETTINGS: self.settings,
+        #: Screen widgets by the key the state table (STATE_FACTS) names.
+        self.screens: dict[str, Screen] = {
+            "attract": self.attract,
+            "preview": self.preview,
+            "countdown": self.countdown,
+            "review": self.review,
+            "processing": self.processing,
+            "result": self.result,
+            "error": self.error,
+            "pin": self.pin,
+            "settings": self.settings,
         }
         self.stack = QStackedWidget()
-        for screen in dict.fromkeys(self.screens.values()):
+        for screen in self.screens.values():
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
-        self.preview.set_retention(config.booth.retention_hours * 3600)
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -152,15 +147,15 @@ class BoothWindow(QMainWindow):
         """Start the camera and the backend; the attract screen shows meanwhile."""
         self._start_camera()
         self.start_backend.emit(backend_spec(self.config))
-        self._enter(State.ATTRACT)
+        state = self.machine.state
+        self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
 
     def shutdown(self) -> None:
         """Stop every thread this window started (idempotent)."""
         QApplication.instance().removeEventFilter(self)
         self.idle_timer.stop()
         self._cancel_job()
-        for screen in (self.countdown, self.review, self.processing, self.error):
-            screen.stop()
+        self.stack.currentWidget().leave()
         if self.camera is not None:
             self.camera.stop()
             self.camera = None
@@ -182,7 +177,7 @@ class BoothWindow(QMainWindow):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         """Any touch or key restarts the idle countdown."""
         if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
-            if self.machine.state in IDLE_STATES and self.idle_timer.isActive():
+            if self.machine.facts.idle and self.idle_timer.isActive():
                 self.idle_timer.start()
         return False
 
@@ -191,7 +186,7 @@ class BoothWindow(QMainWindow):
         m = self.machine
         self.attract.tapped.connect(lambda: m.handle(Event.TAP))
         self.attract.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
-        self.preview.start.connect(self._start_countdown)
+        self.preview.start.connect(lambda: m.handle(Event.TAP))
         self.preview.back.connect(lambda: m.handle(Event.CANCEL))
         self.countdown.shoot.connect(self._shoot)
         self.countdown.finished.connect(self._captured)
@@ -219,7 +214,7 @@ class BoothWindow(QMainWindow):
         self.camera_ok = self.camera_lost = False
         self.camera = CameraWorker(self.config.booth.camera, self)
         self.camera.set_preview_box(self.preview.camera.width(), self.preview.camera.height())
-        self.camera.set_delivering(self.machine.state in CAMERA_STATES)
+        self.camera.set_delivering(self.machine.facts.camera)
         self.camera.frame.connect(self._on_frame)
         self.camera.lost.connect(self._on_camera_lost)
         self.camera.back.connect(self._on_camera_back)
@@ -228,59 +223,55 @@ class BoothWindow(QMainWindow):
     # -- state machine -> screens --------------------------------------------------------------------
     def _on_transition(self, transition: Transition) -> None:
         log.debug("%s --%s--> %s", transition.source.value, transition.event.value, transition.target.value)
-        self._leave(transition.source, transition.target)
-        self._enter(transition.target)
+        source, target = transition.source_facts, transition.target_facts
+        if source.job and not target.job:
+            self._cancel_job()  # a finished job has already let go of it, so this only stops a dropped one
+        if not target.session:
+            self.photo = self.photo_image = self.outcome = None
+        if target.job and not source.job:
+            self._submit()
+        self._show(transition)
 
-    def _leave(self, state: State, target: State) -> None:
-        if state is State.COUNTDOWN:
-            self.countdown.stop()
-        elif state is State.REVIEW:
-            self.review.stop()
-        elif state in (State.PROCESSING, State.RETRYING) and target not in (State.PROCESSING, State.RETRYING):
-            self.processing.stop()
-            if target is not State.RESULT:
-                self._cancel_job()
-        elif state is State.ERROR:
-            self.error.stop()
+    def _show(self, transition: Transition, first: bool = False) -> None:
+        """Switch screens as the state table says and apply the new state's facts (timer, camera).
 
-    def _enter(self, state: State) -> None:
-        self.stack.setCurrentWidget(self.screens[state])
+        A screen is entered when it comes up and left when another takes over: two states that share one
+        (processing and retrying) keep it running. `first` enters the screen the window starts on.
+        """
+        facts = transition.target_facts
+        screen = self.screens[facts.screen]
+        current = self.stack.currentWidget()
+        if screen is not current or first:
+            if not first:
+                current.leave()
+            self.stack.setCurrentWidget(screen)
+            screen.enter(self._context(transition))
         if self.camera is not None:
-            self.camera.set_delivering(state in CAMERA_STATES)
-        if state in IDLE_STATES:
+            self.camera.set_delivering(facts.camera)
+        if facts.idle:
             self.idle_timer.start(round(self.config.booth.idle_timeout_seconds * 1000))
         else:
             self.idle_timer.stop()
-        if state is State.ATTRACT:
-            self.photo = self.photo_image = self.outcome = None
-            self.preview.camera.clear()
-            self.countdown.camera.clear()
-        elif state is State.PREVIEW:
+        if facts.camera:
             if self.camera_lost:  # known to be gone: say so now (after this transition has finished)
                 QTimer.singleShot(0, lambda: self.machine.handle(Event.CAMERA_LOST))
             elif not self.camera_ok:
                 self.camera_grace.start(2500)
-        elif state is State.REVIEW:
-            self.review.show_photo(self.photo_image, self.config.booth.review_seconds)
-        elif state is State.PROCESSING:
-            if self._cancel is None:
-                self._submit()
-        elif state is State.ERROR:
-            self.error.show_error(self.machine.error, self.config.booth.error_seconds)
-        elif state is State.PIN:
-            self.pin.reset(self.config.booth.staff_pin)
-        elif state is State.SETTINGS:
-            self.settings.load(
-                self.config, self.backend_url or self.backend_error, self.health.get("engine", "")
-            )
-            if self.problems:  # a bad settings file: staff see why the defaults are in use
-                self.settings.message.setText("\n".join(self.problems))
+
+    def _context(self, transition: Transition) -> ScreenContext:
+        return ScreenContext(
+            transition=transition,
+            config=self.config,
+            photo=self.photo_image,
+            error=self.machine.error,
+            outcome=self.outcome,
+            countdown_tick_ms=self.countdown_tick_ms,
+            backend=self.backend_url or self.backend_error,
+            health=dict(self.health),
+            problems=tuple(self.problems),
+        )
 
     # -- the flow ---------------------------------------------------------------------------------
-    def _start_countdown(self) -> None:
-        if self.machine.handle(Event.TAP):
-            self.countdown.begin(self.config.booth.countdown_seconds, self.countdown_tick_ms)
-
     def _shoot(self) -> None:
         self.photo = self.camera.capture() if self.camera is not None else None
 
@@ -305,7 +296,6 @@ class BoothWindow(QMainWindow):
             job_timeout=backend.job_timeout_seconds,
             first_wait=backend.retry_first_wait_seconds,
         )
-        self.processing.begin(self.photo_image)
         self.submit_job.emit(self._token, self.photo, tuple(self.config.booth.ages), self._cancel, policy)
 
     def _cancel_job(self) -> None:
@@ -318,11 +308,8 @@ class BoothWindow(QMainWindow):
         return token == self._token and self._cancel is not None
 
     def _on_frame(self, image: QImage) -> None:
-        state = self.machine.state
-        if state is State.PREVIEW:
-            self.preview.camera.set_frame(image)
-        elif state is State.COUNTDOWN:
-            self.countdown.camera.set_frame(image)
+        if self.machine.facts.camera:
+            self.stack.currentWidget().show_frame(image)
 
     def _on_camera_lost(self) -> None:
         self.camera_ok, self.camera_lost = False, True
@@ -362,8 +349,6 @@ class BoothWindow(QMainWindow):
         self._cancel = None
         self.outcome = outcome
         self.saved_paths = None
-        url = outcome.share_url
-        self.result.show_outcome(outcome, qr_image(url) if url else None)
         self.machine.handle(Event.JOB_DONE)
         self.save_strip.emit(token, outcome, self.config.booth.output_dir)
 
@@ -389,9 +374,8 @@ class BoothWindow(QMainWindow):
             return
         self.config = config
         self.strings = Strings(config.booth.language)
-        for screen in dict.fromkeys(self.screens.values()):
+        for screen in self.screens.values():
             screen.set_strings(self.strings)
-        self.attract.set_ages(config.booth.ages)
         if config.booth.camera != old.booth.camera:
             self._start_camera()
         if (config.backend.url, config.backend.api_key) != (old.backend.url, old.backend.api_key):

@@ -15,7 +15,8 @@ from pathlib import Path
 import platformdirs
 import tomli_w
 
-from inference_container.ages import DEFAULT_AGES, parse_ages, validate_ages
+from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 
 APP_NAME = "time-traveler"
 CONFIG_NAME = "booth.toml"
@@ -50,7 +51,7 @@ class BackendConfig:
     api_key: str = ""
     engine: str = "auto"  # only for the local job service
     request_timeout_seconds: float = 15.0
-    job_timeout_seconds: float = 300.0
+    job_timeout_seconds: float = float(JOB_TIMEOUT_S)
     retries: int = 4
     retry_first_wait_seconds: float = 0.5
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
@@ -71,7 +72,7 @@ class BoothConfig:
     output_dir: str = field(default_factory=default_output_dir)
     language: str = "en"
     staff_pin: str = "2468"
-    retention_hours: float = 24.0
+    retention_hours: float = float(DEFAULT_RETENTION_HOURS)
 
 
 @dataclass

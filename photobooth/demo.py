@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "app" / "samples"
 #: A public-domain portrait (scikit-image's `astronaut`, NASA) that `--tour` uses when no camera answers.

@@ -11,6 +11,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from booth_core.errors import screen_for
+
 
 class State(enum.Enum):
     ATTRACT = "attract"
@@ -64,26 +66,44 @@ class ErrorKind(enum.Enum):
         )
 
 
-#: API error codes (API.md) -> the error screen that explains them.
-CODE_TO_KIND = {
-    "NO_FACE": ErrorKind.NO_FACE,
-    "BAD_IMAGE": ErrorKind.BAD_PHOTO,
-    "TOO_LARGE": ErrorKind.BAD_PHOTO,
-    "TIMEOUT": ErrorKind.TIMEOUT,
-    "BUSY": ErrorKind.BUSY,
-    "NETWORK": ErrorKind.NETWORK,
-    "INFERENCE_FAILED": ErrorKind.SERVER,
-    "BAD_REQUEST": ErrorKind.SERVER,
-    "FORBIDDEN": ErrorKind.SERVER,
-    "NOT_FOUND": ErrorKind.SERVER,
-}
-
-
 def kind_for_code(code: str | None) -> ErrorKind:
-    return CODE_TO_KIND.get(code or "", ErrorKind.SERVER)
+    """The error screen for an error code, as booth_core's error table says."""
+    return ErrorKind(screen_for(code))
+
+
+@dataclass(frozen=True)
+class StateFacts:
+    """What the app does while a state lasts, so that a new state is one row here plus its screen.
+
+    `screen`: the key of the screen widget that shows it (two states may share one screen).
+    `idle`: a person is expected to act; the idle timer runs and returns to attract when it runs out.
+    `camera`: the live picture is wanted, so the camera worker delivers frames.
+    `job`: a job is in flight; entering the first such state submits one, leaving the last cancels it.
+    `session`: part of one attendee's visit; entering a state without it forgets the photo and result.
+    """
+
+    screen: str
+    idle: bool = False
+    camera: bool = False
+    job: bool = False
+    session: bool = True
 
 
 S, E = State, Event
+
+#: Every state's facts (see StateFacts).
+STATE_FACTS: dict[State, StateFacts] = {
+    S.ATTRACT: StateFacts("attract", session=False),
+    S.PREVIEW: StateFacts("preview", idle=True, camera=True),
+    S.COUNTDOWN: StateFacts("countdown", camera=True),
+    S.REVIEW: StateFacts("review", idle=True),
+    S.PROCESSING: StateFacts("processing", job=True),
+    S.RETRYING: StateFacts("processing", job=True),
+    S.RESULT: StateFacts("result", idle=True),
+    S.ERROR: StateFacts("error", idle=True),
+    S.PIN: StateFacts("pin", idle=True, session=False),
+    S.SETTINGS: StateFacts("settings", idle=True, session=False),
+}
 _IN_FLOW = (S.PREVIEW, S.COUNTDOWN, S.REVIEW, S.PROCESSING, S.RETRYING, S.RESULT)
 
 #: (state, event) -> next state. FAILED and ERROR_DONE are handled in `handle` (they depend on the kind).
@@ -128,14 +148,39 @@ class Transition:
     target: State
     error: ErrorKind | None = None
 
+    @property
+    def source_facts(self) -> StateFacts:
+        return STATE_FACTS[self.source]
+
+    @property
+    def target_facts(self) -> StateFacts:
+        return STATE_FACTS[self.target]
+
 
 class BoothStateMachine:
-    """Holds the current state (and the error being shown); listeners hear every transition."""
+    """Holds the current state (and the error being shown); listeners hear every transition.
 
-    def __init__(self) -> None:
-        self.state = State.ATTRACT
-        self.error: ErrorKind | None = None
+    The state changes only through `handle`: it is read-only from outside, so nothing (the tour included)
+    can put the booth somewhere without the transition its screens and workers react to.
+    """
+
+    def __init__(self, start: State = State.ATTRACT, error: ErrorKind | None = None) -> None:
+        self._state = start
+        self._error = error if start is State.ERROR else None
         self._listeners: list[Callable[[Transition], None]] = []
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    @property
+    def error(self) -> ErrorKind | None:
+        """The error the error screen explains (None outside State.ERROR)."""
+        return self._error
+
+    @property
+    def facts(self) -> StateFacts:
+        return STATE_FACTS[self.state]
 
     def add_listener(self, listener: Callable[[Transition], None]) -> None:
         self._listeners.append(listener)
@@ -151,8 +196,8 @@ class BoothStateMachine:
         if target is None:
             return None
         transition = Transition(self.state, event, target, error if target is S.ERROR else None)
-        self.state = target
-        self.error = transition.error
+        self._state = target
+        self._error = transition.error
         for listener in list(self._listeners):
             listener(transition)
         return transition

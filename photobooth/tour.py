@@ -1,7 +1,8 @@
 """`--tour DIR`: the booth drives itself through every screen and saves a PNG of each.
 
 The flow part is real (camera, upload, the configured backend, the result and its saved files); the
-error screens are then shown one by one by putting the state machine where each error can happen.
+retrying and error screens are then reached through the state machine's own events, each from a fresh
+visit (tap, photo, Go), as an attendee would meet them.
 A `tour.json` next to the PNGs lists what was captured and whether torch was ever imported.
 """
 
@@ -127,6 +128,16 @@ class Tour:
             w.use_camera(str(self.fallback_camera))
             yield (lambda: w.camera.has_frame, 10, "a frame from the demo portrait")
 
+    def visit_until_processing(self):
+        """Attract -> preview -> countdown -> review -> processing by the machine's events (a real job starts)."""
+        w = self.window
+        w.machine.handle(Event.TAP)
+        yield (lambda: w.preview.camera.has_frame, 10, "a camera frame")
+        w.machine.handle(Event.TAP)
+        yield (self.state_is(State.REVIEW), 5, "the review")
+        w.machine.handle(Event.GO)
+        yield (self.state_is(State.PROCESSING), 5, "processing")
+
     # -- the script --------------------------------------------------------------------------------
     def script(self):
         w = self.window
@@ -150,7 +161,6 @@ class Tour:
         yield (self.state_is(State.REVIEW), 5, "the review")
         yield 0.2
         self.shot("review")
-        photo = w.photo_image
         w.review.go_button.click()
         yield (self.state_is(State.PROCESSING, State.RETRYING), 5, "processing")
         yield 0.4
@@ -167,24 +177,27 @@ class Tour:
         w.result.done_button.click()
         yield (self.state_is(State.ATTRACT), 5, "back to attract")
 
-        # Retrying: a request failed and the booth is trying again.
-        w.machine.state = State.PROCESSING
-        w.processing.begin(photo)
-        w.machine.handle(Event.NETWORK_TROUBLE)
-        w.processing.set_retrying(2, w.config.backend.retries)
+        # The walk through retrying and the error screens needs photos, not suspense.
+        w.config.booth.countdown_seconds = 0
+        yield from self.visit_until_processing()
+        w.machine.handle(Event.NETWORK_TROUBLE)  # a request failed and the booth is trying again
         yield 0.2
+        w.processing.set_retrying(2, w.config.backend.retries)  # after any real progress report
         self.shot("retrying")
         w.machine.handle(Event.CANCEL)
         for kind in ErrorKind:
-            w.machine.state = State.PREVIEW if kind is ErrorKind.CAMERA else State.PROCESSING
             if kind is ErrorKind.CAMERA:
+                w.machine.handle(Event.TAP)
+                yield (self.state_is(State.PREVIEW), 5, "the preview")
                 w.machine.handle(Event.CAMERA_LOST)
             else:
+                yield from self.visit_until_processing()
                 w.machine.handle(Event.FAILED, kind)
+            yield (self.state_is(State.ERROR), 5, f"the {kind.value} error")
             yield 0.2
             self.shot(f"error-{kind.value}")
             w.machine.handle(Event.IDLE_TIMEOUT)
-        yield (self.state_is(State.ATTRACT), 5, "back to attract")
+            yield (self.state_is(State.ATTRACT), 5, "back to attract")
 
         w.attract.staff_gesture.emit()
         yield (self.state_is(State.PIN), 5, "the PIN pad")

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference_container import ages, wire
-from inference_container.engine.result import AgedFrame, AgingResult
-from inference_container.errors import BadImageError
-from inference_container.photo import load_photo
+from booth_core import ages, wire
+from booth_core.errors import BadImageError
+from booth_core.photo import load_photo
+from booth_core.result import AgedFrame, AgingResult
 from tests.conftest import image_bytes
 
 
@@ -77,3 +77,47 @@ def test_result_strip_puts_the_original_first_and_resizes_it():
     assert tuple(strip[0, 0]) == (255, 0, 0)
     assert tuple(strip[0, 16]) == (0, 10, 0) and tuple(strip[0, 32]) == (0, 70, 0)
     assert result.ages == [10, 70]
+
+
+def test_error_table_rows_are_complete_and_have_the_new_codes():
+    from booth_core.errors import ERRORS, JOB_FAILURE_CODES, http_status, message_for
+
+    assert http_status("STORAGE_FULL") == 507 and http_status("UNAVAILABLE") == 503
+    assert http_status("TOO_LARGE") == 413 and http_status("NOT_FOUND") == 404
+    assert {"NO_FACE", "TIMEOUT", "BAD_IMAGE", "INFERENCE_FAILED"} <= JOB_FAILURE_CODES
+    assert not {"NOT_FOUND", "FORBIDDEN", "UNAVAILABLE", "STORAGE_FULL", "NETWORK"} & JOB_FAILURE_CODES
+    assert all(row.message.endswith(".") for row in ERRORS.values())
+    assert message_for("NO_SUCH_CODE") == ERRORS["INFERENCE_FAILED"].message
+
+
+def test_errors_default_to_the_tables_words():
+    from booth_core.errors import ERRORS, NoFaceError, StorageFullError, UnavailableError
+
+    assert NoFaceError().message == ERRORS["NO_FACE"].message
+    assert StorageFullError().code == "STORAGE_FULL" and UnavailableError().code == "UNAVAILABLE"
+    assert NoFaceError("own words").message == "own words"
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG signature and IHDR chunk claiming `width` x `height`: enough for a header reader, no pixels."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", b"")
+
+
+def test_pixel_cap_is_read_from_the_header():
+    from booth_core.limits import MAX_PIXELS
+    from booth_core.photo import read_header
+
+    assert read_header(image_bytes(Image.new("RGB", (8, 6)), "PNG")) == ("PNG", (8, 6))
+    side = int(MAX_PIXELS**0.5) + 1
+    for data in (_png_header(side, side), _png_header(100_000, 100_000)):
+        with pytest.raises(BadImageError, match="too large"):
+            read_header(data)
+        with pytest.raises(BadImageError, match="too large"):
+            load_photo(data)

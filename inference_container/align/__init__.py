@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
+from booth_core.photo import load_photo
 from inference_container.align.ffhq import AlignedFace, align_ffhq, oriented_quad
 from inference_container.align.landmarks import FaceBox, FaceLandmarker, default_landmarker
-from inference_container.photo import load_photo
 
 PhotoSource = Image.Image | bytes | str
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from inference_container.errors import NoFaceError
+from booth_core.errors import NoFaceError
 
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
 #: SAM's own alignment detects with one pyramid upsampling at the photo's native size. Only photos with a

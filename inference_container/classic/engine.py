@@ -15,13 +15,13 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from booth_core.result import AgingResult
 from inference_container.classic import hair, tone, warp, wrinkles
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks
 from inference_container.classic.strength import Strength, age_strength, ramp
 from inference_container.engine.faces import FaceCrop
 from inference_container.engine.pipeline import age_photo
-from inference_container.engine.result import AgingResult
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512

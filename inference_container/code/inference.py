@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inference_container import wire
+from booth_core import wire
 from inference_container.model_server.invocation import CUSTOM_ATTRIBUTES_HEADER, age_photo
 from inference_container.model_server.loader import engine_factory
 

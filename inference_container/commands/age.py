@@ -11,9 +11,9 @@ import json
 import time
 from pathlib import Path
 
-from inference_container.ages import DEFAULT_AGES, parse_ages
+from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.errors import TimeTravelerError, WeightsError
 from inference_container.commands.messages import one_line_errors
-from inference_container.errors import TimeTravelerError, WeightsError
 
 
 def _ages(text: str) -> tuple[int, ...]:
@@ -78,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from booth_core.photo import load_photo
+    from booth_core.render import render_strip
     from inference_container.engine import load_engine
-    from inference_container.photo import load_photo
-    from inference_container.render import render_strip
 
     if args.frame_size < 32 or args.frame_size > 1024:
         raise TimeTravelerError("--frame-size must be between 32 and 1024.")
@@ -147,7 +147,7 @@ def _write_report(result, path: str, extra_timings: dict[str, float]) -> None:
 
 
 def _save_gif(result, path: str, frame_size: int) -> None:
-    from inference_container.render import render_gif
+    from booth_core.render import render_gif
 
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)

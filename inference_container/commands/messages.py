@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from inference_container.errors import TimeTravelerError
+from booth_core.errors import TimeTravelerError
 
 MAX_LENGTH = 200
 

@@ -11,7 +11,7 @@ from typing import Protocol
 
 from PIL import Image
 
-from inference_container.engine.result import AgedFrame, AgingResult
+from booth_core.result import AgedFrame, AgingResult
 
 ENGINE_NAMES = ("sam", "classic")
 

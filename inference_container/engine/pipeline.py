@@ -11,15 +11,12 @@ import time
 import numpy as np
 from PIL import Image
 
-from inference_container.ages import DEFAULT_AGES, validate_ages
+from booth_core.ages import DEFAULT_AGES, validate_ages
+from booth_core.limits import PHOTO_FRAME_MAX_SIDE
+from booth_core.photo import load_photo
+from booth_core.result import LAYOUTS, AgedFrame, AgingResult, FaceResult
 from inference_container.engine.compose import Compositor
 from inference_container.engine.faces import FaceEngine, find_faces
-from inference_container.engine.result import LAYOUTS, AgedFrame, AgingResult, FaceResult
-from inference_container.photo import load_photo
-
-#: Photo-layout frames are the photo scaled so its long side is at most this (a phone's 4000x3000 photo
-#: would make a 180 MB strip); faces are still found and aligned on the full-resolution photo.
-PHOTO_FRAME_MAX_SIDE = 2048
 
 
 def check_layout(layout: str) -> str:

@@ -20,10 +20,10 @@ import numpy as np
 import torch
 from PIL import Image
 
+from booth_core.errors import InferenceError, WeightsError
+from booth_core.result import AgingResult
 from inference_container.engine.faces import FaceCrop
 from inference_container.engine.pipeline import age_photo
-from inference_container.engine.result import AgingResult
-from inference_container.errors import InferenceError, WeightsError
 from inference_container.sam.checkpoint import load_checkpoint
 from inference_container.sam.fast import FastSam, compile_by_default
 from inference_container.sam.images import SAM_INPUT_SIZE, image_to_tensor, tensor_to_image

@@ -13,13 +13,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from inference_container import wire
-from inference_container.errors import TimeTravelerError
+from booth_core import wire
+from booth_core.errors import TimeTravelerError, TooLargeError, http_status
+from booth_core.limits import MAX_UPLOAD_BYTES
 from inference_container.model_server.invocation import (
     CUSTOM_ATTRIBUTES_HEADER,
-    HTTP_STATUS,
-    MAX_BODY_BYTES,
-    TooLargeError,
     age_photo,
     error_document,
     strip_headers,
@@ -33,19 +31,19 @@ DEFAULT_MAX_CONCURRENCY = 2
 
 
 def error_response(exc: TimeTravelerError) -> JSONResponse:
-    return JSONResponse(error_document(exc.code, exc.message), status_code=HTTP_STATUS.get(exc.code, 500))
+    return JSONResponse(error_document(exc.code, exc.message), status_code=http_status(exc.code))
 
 
 async def read_body(request: Request) -> bytes:
     """Read the body, stopping as soon as it passes the size limit."""
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise TooLargeError()
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+        if size > MAX_UPLOAD_BYTES:
+            raise TooLargeError()
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -65,16 +63,19 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
             return Response(status_code=200)
         if loader.error is not None:
             return JSONResponse(
-                error_document("INFERENCE_FAILED", "The model failed to load."), status_code=503
+                error_document("UNAVAILABLE", "The model failed to load."),
+                status_code=http_status("UNAVAILABLE"),
             )
         return JSONResponse(
-            error_document("INFERENCE_FAILED", "The model is still loading."), status_code=503
+            error_document("UNAVAILABLE", "The model is still loading."),
+            status_code=http_status("UNAVAILABLE"),
         )
 
     async def invocations(request: Request) -> Response:
         if not loader.ready:
             return JSONResponse(
-                error_document("INFERENCE_FAILED", "The model is not loaded."), status_code=503
+                error_document("UNAVAILABLE", "The model is not loaded."),
+                status_code=http_status("UNAVAILABLE"),
             )
         started = time.perf_counter()
         try:
@@ -94,7 +95,8 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
         except Exception:  # noqa: BLE001 - a model bug is a 500 with our error shape, not a stack page
             log.exception("invocation failed")
             return JSONResponse(
-                error_document("INFERENCE_FAILED", "The model failed on this photo."), status_code=500
+                error_document("INFERENCE_FAILED", "The model failed on this photo."),
+                status_code=http_status("INFERENCE_FAILED"),
             )
         headers = {
             "X-Time-Traveler-Engine": result.engine,

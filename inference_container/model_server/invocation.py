@@ -8,46 +8,20 @@ from __future__ import annotations
 
 import json
 
-from inference_container.ages import DEFAULT_AGES, custom_attribute_items, parse_custom_attributes
-from inference_container.engine.result import LAYOUTS, AgingResult
-from inference_container.errors import TimeTravelerError
-from inference_container.photo import load_photo
+from booth_core.ages import DEFAULT_AGES, custom_attribute_items, parse_custom_attributes
+from booth_core.errors import BadRequestError, TooLargeError
+from booth_core.limits import MAX_UPLOAD_BYTES
+from booth_core.photo import PHOTO_CONTENT_TYPES, load_photo, media_type
+from booth_core.result import LAYOUTS, AgingResult
 
-#: The booth API refuses photos over 10 MB (API.md); the model accepts the same.
-MAX_BODY_BYTES = 10 * 1024 * 1024
 #: `application/octet-stream` is what some SDK callers send; the bytes are sniffed by load_photo.
-ACCEPTED_CONTENT_TYPES = ("image/jpeg", "image/png", "application/octet-stream", "application/x-image")
+ACCEPTED_CONTENT_TYPES = (*PHOTO_CONTENT_TYPES, "application/octet-stream", "application/x-image")
 CUSTOM_ATTRIBUTES_HEADER = "X-Amzn-SageMaker-Custom-Attributes"
 #: The seed's answer (the main face's aligned crops) stays the default; `layout=photo` asks for the photo.
 DEFAULT_LAYOUT = "aligned"
 #: Response headers that describe a strip: `WIDTHxHEIGHT` of one frame, and the faces as JSON.
 FRAME_SIZE_HEADER = "X-Time-Traveler-Frame-Size"
 FACES_HEADER = "X-Time-Traveler-Faces"
-
-
-class BadRequestError(TimeTravelerError):
-    """The request itself is malformed: content type or ages."""
-
-    code = "BAD_REQUEST"
-
-
-class TooLargeError(TimeTravelerError):
-    code = "TOO_LARGE"
-
-
-#: HTTP status per error code; everything a caller can fix is 4xx, only a failing model is 5xx.
-HTTP_STATUS = {
-    "BAD_REQUEST": 400,
-    "TOO_LARGE": 413,
-    "BAD_IMAGE": 400,
-    "NO_FACE": 422,
-    "INFERENCE_FAILED": 500,
-}
-
-
-def media_type(content_type: str | None) -> str:
-    """`image/jpeg; charset=x` -> `image/jpeg`."""
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def target_ages(custom_attributes: str | None) -> tuple[int, ...]:
@@ -81,8 +55,8 @@ def check_request(body: bytes, content_type: str | None) -> None:
     """Refuse what is not a photo upload before any decoding."""
     if media_type(content_type) not in ACCEPTED_CONTENT_TYPES:
         raise BadRequestError(f"Send the photo as image/jpeg or image/png, not {content_type or 'nothing'}.")
-    if len(body) > MAX_BODY_BYTES:
-        raise TooLargeError(f"The photo is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB.")
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise TooLargeError()
 
 
 def age_photo(engine, body: bytes, content_type: str | None, custom_attributes: str | None) -> AgingResult:
@@ -107,10 +81,8 @@ def error_document(code: str, message: str) -> dict:
 __all__ = [
     "ACCEPTED_CONTENT_TYPES",
     "CUSTOM_ATTRIBUTES_HEADER",
-    "HTTP_STATUS",
     "FACES_HEADER",
     "FRAME_SIZE_HEADER",
-    "MAX_BODY_BYTES",
     "BadRequestError",
     "TooLargeError",
     "age_photo",

@@ -15,7 +15,7 @@ import tarfile
 from pathlib import Path
 
 import inference_container
-from inference_container.errors import WeightsError
+from booth_core.errors import WeightsError
 
 PACKAGE_DIR = Path(inference_container.__file__).resolve().parent
 INFERENCE_SCRIPT = PACKAGE_DIR / "code" / "inference.py"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from inference_container.errors import WeightsError
+from booth_core.errors import WeightsError
 from inference_container.sam.model import SamConfig, SamModel
 from inference_container.sam.precision import resolve_precision
 

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from inference_container.errors import WeightsError
+from booth_core.errors import WeightsError
 from inference_container.weights.download import verify_checkpoint
 
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode, urljoin
 
 import httpx
 
-from inference_container.errors import WeightsError
+from booth_core.errors import WeightsError
 from inference_container.weights import default_weights_path
 from inference_container.weights.progress import Progress
 

@@ -8,8 +8,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import unquote, unquote_plus
 
+from booth_core.limits import MAX_UPLOAD_BYTES
 from job_service.api import ApiRequest, ApiResponse
-from job_service.validation import MAX_UPLOAD_BYTES
 
 
 # --- API Gateway ---------------------------------------------------------------------------------

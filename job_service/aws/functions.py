@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
+from booth_core.errors import JOB_FAILURE_CODES
 from job_service import api
 from job_service.aws.events import (
     AsyncNotification,
@@ -16,7 +17,7 @@ from job_service.aws.events import (
 )
 from job_service.aws.s3_store import read_s3_url, split_s3_url
 from job_service.model import Job, upload_key
-from job_service.service import JOB_FAILURE_CODES, JobService
+from job_service.service import JobService
 from job_service.validation import is_job_id
 
 log = logging.getLogger("job_service")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from inference_container.ages import format_custom_attributes
+from booth_core.ages import format_custom_attributes
 from job_service.model import Job
 
 

@@ -8,9 +8,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import inference_container
-from inference_container.ages import DEFAULT_AGES, parse_ages
+from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service.api import ApiConfig
 from job_service.service import JobService, ServiceSettings
+
+#: Retention on AWS is whole days (S3 lifecycle rules count days).
+DEFAULT_RETENTION_DAYS = DEFAULT_RETENTION_HOURS / 24
 
 #: Environment variables the deploy (cloud_setup.lambdas.environment) sets on every Lambda: name -> meaning.
 ENVIRONMENT = {
@@ -18,8 +22,8 @@ ENVIRONMENT = {
     "TT_OUTPUT_BUCKET": "private bucket for frames, results/<job id>/<n>.jpg (default: the input bucket)",
     "TT_JOB_TABLE": "DynamoDB job table, partition key job_id (S), TTL on expires_at (required)",
     "TT_ENDPOINT_NAME": "SageMaker async endpoint (required where inference starts)",
-    "TT_JOB_TIMEOUT_S": "seconds before an unfinished job fails with TIMEOUT, default 300",
-    "TT_RETENTION_DAYS": "days before a job's record expires (DynamoDB TTL), default 1; the buckets' lifecycle matches",
+    "TT_JOB_TIMEOUT_S": f"seconds before an unfinished job fails with TIMEOUT, default {JOB_TIMEOUT_S}",
+    "TT_RETENTION_DAYS": f"days before a job's record expires (DynamoDB TTL), default {DEFAULT_RETENTION_DAYS:g}; the buckets' lifecycle matches",
     "TT_API_KEY": "optional x-api-key the handler checks itself (API Gateway's usage-plan key works without it)",
     "TT_DEFAULT_AGES": "optional, default 25,35,55,75",
     "TT_ENGINE_NAME": "the engine the endpoint serves, shown in /health and job documents, default sam",
@@ -38,8 +42,8 @@ class AwsSettings:
     region: str | None = None
     api_key: str | None = None
     default_ages: tuple[int, ...] = DEFAULT_AGES
-    job_timeout: float = 300.0
-    retention_days: float = 1.0
+    job_timeout: float = JOB_TIMEOUT_S
+    retention_days: float = DEFAULT_RETENTION_DAYS
     engine_name: str = "sam"
     url_expires: int = 3600
     start_on_upload: bool = True
@@ -61,8 +65,8 @@ class AwsSettings:
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
             api_key=env.get("TT_API_KEY") or None,
             default_ages=parse_ages(env["TT_DEFAULT_AGES"]) if env.get("TT_DEFAULT_AGES") else DEFAULT_AGES,
-            job_timeout=float(env.get("TT_JOB_TIMEOUT_S") or 300),
-            retention_days=float(env.get("TT_RETENTION_DAYS") or 1),
+            job_timeout=float(env.get("TT_JOB_TIMEOUT_S") or JOB_TIMEOUT_S),
+            retention_days=float(env.get("TT_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
             engine_name=env.get("TT_ENGINE_NAME") or "sam",
             url_expires=int(env.get("TT_URL_EXPIRES_S") or 3600),
             start_on_upload=start == "upload",

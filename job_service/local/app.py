@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from booth_core.limits import MAX_UPLOAD_BYTES
 from job_service import api
 from job_service.service import JobService
-from job_service.validation import MAX_UPLOAD_BYTES
 
 #: A body is read up to the limit and the rest drained (so the client sees the 413, not a reset) up to this much.
 _DRAIN_LIMIT = 8 * MAX_UPLOAD_BYTES

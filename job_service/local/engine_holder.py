@@ -6,7 +6,7 @@ import logging
 import threading
 
 import inference_container
-from inference_container.errors import InferenceError, TimeTravelerError
+from booth_core.errors import InferenceError, TimeTravelerError
 
 log = logging.getLogger("job_service")
 

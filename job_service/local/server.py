@@ -13,7 +13,8 @@ from pathlib import Path
 
 import uvicorn
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_holder import EngineHolder
@@ -103,8 +104,8 @@ def start_local_server(
     api_key: str | None = None,
     ages=None,
     port: int = 0,
-    retention_hours: float = 24,
-    job_timeout: float = 300,
+    retention_hours: float = DEFAULT_RETENTION_HOURS,
+    job_timeout: float = JOB_TIMEOUT_S,
     engine_instance=None,
     *,
     host: str = "127.0.0.1",

@@ -6,8 +6,8 @@ import logging
 import queue
 import threading
 
-from inference_container.errors import TimeTravelerError
-from inference_container.photo import load_photo
+from booth_core.errors import TimeTravelerError
+from booth_core.photo import load_photo
 from job_service.local.engine_holder import EngineHolder
 from job_service.model import Job, upload_key
 from job_service.service import JobService

@@ -58,6 +58,10 @@ class AttractScreen(Screen):
         listed = ", ".join(ages[:-1]) + (" & " if len(ages) > 1 else "") + ages[-1] if ages else ""
         self.sub.setText(self.strings.get("attract.sub", ages=listed))
 
+    def enter(self, context) -> None:
+        if tuple(context.config.booth.ages) != self.ages:
+            self.set_ages(context.config.booth.ages)
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
         corner = touch_px(self) * 2
         point = event.position()

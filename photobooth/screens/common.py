@@ -148,6 +148,15 @@ class Screen(QWidget):
     def retranslate(self) -> None:  # screens with fixed texts override this
         pass
 
+    def enter(self, context) -> None:
+        """The screen becomes the one shown; `context` is a ScreenContext. Start timers here."""
+
+    def leave(self) -> None:
+        """Another screen takes over: stop everything `enter` started."""
+
+    def show_frame(self, image: QImage) -> None:
+        """A new live camera frame, delivered while the state says the camera runs; camera screens paint it."""
+
     def unit(self) -> float:
         """1.0 on a 1080-pixel short side; drawing code scales with it."""
         window = self.window()

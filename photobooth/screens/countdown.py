@@ -74,6 +74,16 @@ class CountdownScreen(Screen):
         self._fade.stop()
         self.camera.flash = 0.0
 
+    def show_frame(self, image) -> None:
+        self.camera.set_frame(image)
+
+    def enter(self, context) -> None:
+        self.begin(context.config.booth.countdown_seconds, context.countdown_tick_ms)
+
+    def leave(self) -> None:
+        self.stop()
+        self.camera.clear()
+
     def _show_number(self) -> None:
         self.camera.number = str(self._remaining) if self._remaining else self.strings.get("countdown.smile")
         self.camera.update()

@@ -81,6 +81,12 @@ class ErrorScreen(Screen):
     def stop(self) -> None:
         self._timer.stop()
 
+    def enter(self, context) -> None:
+        self.show_error(context.error, context.config.booth.error_seconds)
+
+    def leave(self) -> None:
+        self.stop()
+
     def retranslate(self) -> None:
         self.symbol.set_icon(ICON_NAMES[self.kind])
         self.title.setText(self.strings.get(f"error.{self.kind.value}.title"))

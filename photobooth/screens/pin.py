@@ -69,6 +69,9 @@ class PinScreen(Screen):
         self.message.setText("")
         self._refresh()
 
+    def enter(self, context) -> None:
+        self.reset(context.config.booth.staff_pin)
+
     def press(self, digit: str) -> None:
         if len(self.entered) < 12:
             self.entered += digit

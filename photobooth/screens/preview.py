@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from booth_core.limits import DEFAULT_RETENTION_HOURS
 from photobooth.screens.camera_view import CameraView
 from photobooth.screens.common import Screen, make_button, make_label
 
@@ -15,7 +16,7 @@ class PreviewScreen(Screen):
 
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
-        self.retention_seconds = 24 * 3600.0
+        self.retention_seconds = DEFAULT_RETENTION_HOURS * 3600.0
         self.hint = make_label(role="big")
         self.camera = CameraView(self)
         self.camera.tapped.connect(self.start)
@@ -39,6 +40,14 @@ class PreviewScreen(Screen):
     def set_retention(self, seconds: float) -> None:
         self.retention_seconds = seconds
         self.retranslate()
+
+    def enter(self, context) -> None:
+        self.set_retention(context.config.booth.retention_hours * 3600)
+        if context.new_visit:
+            self.camera.clear()  # never a glimpse of the previous attendee
+
+    def show_frame(self, image) -> None:
+        self.camera.set_frame(image)
 
     def retranslate(self) -> None:
         self.hint.setText(self.strings.get("preview.hint"))

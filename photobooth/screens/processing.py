@@ -56,6 +56,12 @@ class ProcessingScreen(Screen):
     def stop(self) -> None:
         self._clock.stop()
 
+    def enter(self, context) -> None:
+        self.begin(context.photo)
+
+    def leave(self) -> None:
+        self.stop()
+
     def set_stage(self, stage: str) -> None:
         if stage in STAGES:
             self.stage, self.retry = stage, None

@@ -7,6 +7,7 @@ from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from photobooth.qr import qr_image
 from photobooth.screens.common import ACCENT, MUTED, PictureView, Screen, draw_cover, make_button, make_label
 from photobooth.screens.crossfade import CrossfadeView
 
@@ -107,6 +108,10 @@ class ResultScreen(Screen):
         self.qr.set_image(qr)
         self.side.setVisible(qr is not None)
         self.retranslate()
+
+    def enter(self, context) -> None:
+        url = getattr(context.outcome, "share_url", None)
+        self.show_outcome(context.outcome, qr_image(url) if url else None)
 
     def set_saved(self, name: str) -> None:
         self.saved_name = name

@@ -55,6 +55,12 @@ class ReviewScreen(Screen):
     def stop(self) -> None:
         self._timer.stop()
 
+    def enter(self, context) -> None:
+        self.show_photo(context.photo, context.config.booth.review_seconds)
+
+    def leave(self) -> None:
+        self.stop()
+
     def _tick(self) -> None:
         left = self._deadline - time.monotonic()
         if left <= 0:

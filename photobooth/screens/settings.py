@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_container.ages import parse_ages
+from booth_core.ages import parse_ages
 from photobooth.config import Config
 from photobooth.screens.common import Screen, make_button, make_label
 from photobooth.strings import LANGUAGE_NAMES, LANGUAGES
@@ -194,6 +194,11 @@ class SettingsScreen(Screen):
         self.pin.setText(config.booth.staff_pin)
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
         self.message.setText("")
+
+    def enter(self, context) -> None:
+        self.load(context.config, context.backend, context.health.get("engine", ""))
+        if context.problems:  # a bad settings file: staff see why the defaults are in use
+            self.message.setText("\n".join(context.problems))
 
     def read(self) -> Config:
         """The config as the form says; ValueError with a message for staff when a field is bad."""

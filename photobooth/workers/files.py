@@ -1,6 +1,6 @@
 """The file worker: saves a finished strip as an animated GIF and a JPEG strip in the output folder.
 
-It uses the project's renderer (inference_container.render, torch-free), off the UI thread because GIF
+It uses the project's renderer (booth_core.render, torch-free), off the UI thread because GIF
 encoding takes a noticeable moment.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from inference_container import render
-from inference_container.engine.result import AgedFrame, AgingResult
+from booth_core import render
+from booth_core.result import AgedFrame, AgingResult
 from photobooth.workers.jobs import JobOutcome
 
 log = logging.getLogger(__name__)

@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from PIL import Image, UnidentifiedImageError
 
+from booth_core.limits import JOB_TIMEOUT_S
+
 #: HTTP statuses that mean "try again later" rather than "this request is wrong".
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 BUSY_STATUS = {429, 503}
@@ -48,7 +50,7 @@ class RetryPolicy:
     max_wait: float = 8.0
     poll_first: float = 0.25
     poll_max: float = 2.0
-    job_timeout: float = 300.0
+    job_timeout: float = float(JOB_TIMEOUT_S)
 
     def backoff(self, attempt: int) -> float:
         return min(self.max_wait, self.first_wait * 2 ** (attempt - 1))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from booth_core.errors import BadImageError, NoFaceError
 from inference_container.align import (
     FaceBox,
     align_face,
@@ -18,7 +19,6 @@ from inference_container.align import (
     detect_landmarks,
 )
 from inference_container.align.landmarks import choose_face
-from inference_container.errors import BadImageError, NoFaceError
 from tests.conftest import image_bytes
 
 # FFHQ places the eye centres at about (0.375, 0.478) and (0.625, 0.478) of the crop (SAM_FACTS §1b:
@@ -125,8 +125,8 @@ def test_corrupt_bytes_raise_bad_image():
 
 
 def test_huge_photo_is_detected_downscaled_and_cropped_at_full_resolution(astronaut):
-    big = Image.new("RGB", (8000, 6000), (90, 100, 110))
-    big.paste(astronaut.resize((6000, 6000), Image.Resampling.BILINEAR), (1000, 0))
+    big = Image.new("RGB", (7200, 5400), (90, 100, 110))  # under the 40 MP cap
+    big.paste(astronaut.resize((5400, 5400), Image.Resampling.BILINEAR), (900, 0))
     aligned, mapped = align_face_with_landmarks(big)
     assert aligned.size == (256, 256)
     left, right = eye_centres(mapped)

@@ -90,6 +90,24 @@ def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fas
     assert window.outcome is None and window.photo is None
 
 
+def test_each_state_shows_its_screen_and_screens_are_entered_once(qtbot, booth):
+    """The state table names a screen of the window for every state; processing <-> retrying keeps one."""
+    from photobooth.state import STATE_FACTS
+
+    with FakeBackend("busy_once") as backend:
+        window = booth(backend.base_url)
+        assert {facts.screen for facts in STATE_FACTS.values()} == set(window.screens)
+        entered = []
+        for key, screen in window.screens.items():
+            screen.enter = (lambda original, name: lambda context: (entered.append(name), original(context)))(
+                screen.enter, key
+            )
+        take_photo(qtbot, window)
+        wait_state(qtbot, window, State.RESULT, timeout=10000)
+    assert entered == ["preview", "countdown", "review", "processing", "result"]
+    assert window.stack.currentWidget() is window.result
+
+
 def test_no_face_explains_and_returns_to_the_preview(qtbot, booth, local_server, faceless_file):
     window = booth(local_server.base_url, camera=str(faceless_file))
     take_photo(qtbot, window)

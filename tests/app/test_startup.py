@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from inference_container.photo import load_photo
+from booth_core.photo import load_photo
 from photobooth.__main__ import NO_DISPLAY, choose_platform
 from photobooth.app import BoothWindow
 from photobooth.demo import DEMO_PORTRAIT

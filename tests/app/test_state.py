@@ -6,6 +6,7 @@ import pytest
 
 from photobooth.state import (
     FAILS_FROM,
+    STATE_FACTS,
     TRANSITIONS,
     BoothStateMachine,
     ErrorKind,
@@ -16,9 +17,7 @@ from photobooth.state import (
 
 
 def machine_in(state: State, error: ErrorKind | None = None) -> BoothStateMachine:
-    machine = BoothStateMachine()
-    machine.state, machine.error = state, error
-    return machine
+    return BoothStateMachine(state, error)
 
 
 @pytest.mark.parametrize(("source", "event"), list(TRANSITIONS))
@@ -133,3 +132,27 @@ def test_back_from_the_camera_screen_goes_to_attract():
     machine.handle(Event.CAMERA_LOST)
     assert machine.handle(Event.CANCEL).target is State.ATTRACT and machine.error is None
     assert machine.handle(Event.STAFF_GESTURE).target is State.PIN  # staff can reach settings from there
+
+
+def test_every_code_in_the_error_table_has_a_screen():
+    from booth_core.errors import ERRORS
+
+    kinds = {code: kind_for_code(code) for code in ERRORS}
+    assert kinds["UNAVAILABLE"] is ErrorKind.BUSY
+    assert kinds["STORAGE_FULL"] is ErrorKind.SERVER
+    assert kinds["TOO_LARGE"] is ErrorKind.BAD_PHOTO
+
+
+def test_every_state_has_its_facts_and_the_state_cannot_be_set_from_outside():
+    assert set(STATE_FACTS) == set(State)
+    machine = BoothStateMachine()
+    with pytest.raises(AttributeError):
+        machine.state = State.RESULT  # only events move the booth
+    assert machine.facts is STATE_FACTS[State.ATTRACT] and not machine.facts.session
+
+
+def test_facts_say_where_jobs_run_and_the_camera_is_wanted():
+    assert {state for state, facts in STATE_FACTS.items() if facts.job} == {State.PROCESSING, State.RETRYING}
+    assert {state for state, facts in STATE_FACTS.items() if facts.camera} == {State.PREVIEW, State.COUNTDOWN}
+    # Processing and retrying share a screen, so a retry never restarts the processing screen's clock.
+    assert STATE_FACTS[State.PROCESSING].screen == STATE_FACTS[State.RETRYING].screen

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
+from booth_core.errors import NoFaceError
 from inference_container.classic import ClassicEngine, warp
 from inference_container.classic.geometry import Face
 from inference_container.classic.strength import age_strength
 from inference_container.engine import load_engine
-from inference_container.errors import NoFaceError
 from tests.conftest import image_bytes
 
 SIZE = 384

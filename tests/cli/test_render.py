@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from inference_container.engine.result import AgedFrame, AgingResult
-from inference_container.render import frame_label, gif_sequence, render_gif, render_strip
+from booth_core.render import frame_label, gif_sequence, render_gif, render_strip
+from booth_core.result import AgedFrame, AgingResult
 
 
 def solid(colour: tuple[int, int, int], size: int = 64) -> Image.Image:

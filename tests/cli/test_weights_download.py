@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from inference_container.errors import WeightsError
+from booth_core.errors import WeightsError
 from inference_container.weights.download import confirm_url, download_weights
 from tests.cli.weights_server import WARNING_PAGE, FileServer, serve
 

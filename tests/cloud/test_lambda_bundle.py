@@ -18,8 +18,8 @@ import zipfile
 
 import numpy as np
 
+from booth_core import wire
 from cloud_setup import lambda_zip
-from inference_container import wire
 
 from .conftest import DUMMY_CREDENTIALS, IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud
@@ -32,7 +32,7 @@ def test_zip_is_deterministic_and_holds_what_the_handlers_import():
     assert first == lambda_zip.build_zip(lambda_zip.source_paths())
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     assert "cloud_setup/handlers.py" in names and "job_service/aws/functions.py" in names
-    assert "inference_container/wire.py" in names
+    assert "booth_core/wire.py" in names
     assert not any(
         name.startswith(("job_service/local/", "inference_container/sam/", "tests/")) for name in names
     )

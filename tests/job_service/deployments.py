@@ -270,7 +270,7 @@ def create_aws_resources(session) -> None:
 
 def run_model(engine, photo: bytes, request: dict) -> tuple[bool, bytes]:
     """What the endpoint's container does with one invocation: the model server's own code."""
-    from inference_container.errors import TimeTravelerError
+    from booth_core.errors import TimeTravelerError
     from inference_container.model_server.invocation import error_document, invoke
 
     try:

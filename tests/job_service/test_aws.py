@@ -202,7 +202,7 @@ def test_failure_reports_become_codes(body, expected):
 
 
 def test_a_strip_of_the_wrong_shape_fails_the_job(tmp_path, classic_engine, photo):
-    from inference_container import wire
+    from booth_core import wire
 
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from inference_container.ages import DEFAULT_AGES
+from booth_core.ages import DEFAULT_AGES
 from tests.job_service.conftest import jpeg_headers, new_id, wait_final
 from tests.job_service.deployments import GatedEngine, RaisingEngine, jpeg_ok
 

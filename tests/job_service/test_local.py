@@ -144,7 +144,7 @@ def test_engine_loads_in_the_background_and_health_says_when(tmp_path, monkeypat
 
 def test_an_engine_that_cannot_load_fails_jobs_and_health(tmp_path, monkeypatch, photo):
     import inference_container.engine as engines
-    from inference_container.errors import WeightsError
+    from booth_core.errors import WeightsError
 
     def broken_load(name, weights=None, **options):
         raise WeightsError("The SAM weights file is damaged.")

@@ -36,7 +36,7 @@ def test_ping_is_503_until_the_engine_is_loaded():
 
     loading, elapsed, refused, failed = asyncio.run(scenario())
     assert loading.status_code == 503 and elapsed < 1.0
-    assert loading.json()["error"]["message"] == "The model is still loading."
+    assert loading.json()["error"] == {"code": "UNAVAILABLE", "message": "The model is still loading."}
     assert refused.status_code == 503
     assert failed.status_code == 503
-    assert failed.json()["error"] == {"code": "INFERENCE_FAILED", "message": "The model failed to load."}
+    assert failed.json()["error"] == {"code": "UNAVAILABLE", "message": "The model failed to load."}

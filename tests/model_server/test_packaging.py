@@ -37,7 +37,7 @@ def test_archive_layout_and_toolkit_handlers(small_model_dir, tmp_path, astronau
         f"""
         import inference_container, inference
         from pathlib import Path
-        from inference_container import wire
+        from booth_core import wire
         assert Path(inference_container.__file__).resolve().is_relative_to(Path.cwd().resolve())
 
         class Request:

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import numpy as np
 
-from inference_container import wire
-from inference_container.ages import DEFAULT_AGES
+from booth_core import wire
+from booth_core.ages import DEFAULT_AGES
 from tests.conftest import image_bytes
 
 SIZE = 64

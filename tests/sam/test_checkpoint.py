@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from inference_container.errors import WeightsError
+from booth_core.errors import WeightsError
 from inference_container.sam import SamConfig, SamModel, load_checkpoint, verify_checkpoint
 from inference_container.sam.checkpoint import save_checkpoint
 from inference_container.sam.random_checkpoint import random_model

@@ -12,9 +12,9 @@ import pytest
 import torch
 from PIL import Image
 
+from booth_core.errors import NoFaceError, WeightsError
 from inference_container.engine import load_engine
 from inference_container.engine.sam_engine import SamEngine
-from inference_container.errors import NoFaceError, WeightsError
 from inference_container.sam.images import image_to_tensor, tensor_to_image
 from tests.conftest import image_bytes
 from tests.sam.conftest import with_age

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
+from booth_core.errors import WeightsError
 from inference_container.engine.sam_engine import SamEngine
-from inference_container.errors import WeightsError
 from inference_container.sam import load_checkpoint, precision
 from inference_container.sam.fast import FastSam
 from inference_container.sam.precision import (

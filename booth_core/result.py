@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image
 
-from inference_container import wire
+from booth_core import wire
 
 LAYOUTS = ("photo", "aligned")
 

@@ -7,11 +7,37 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from inference_container.errors import BadImageError
+from booth_core.errors import BadImageError
+from booth_core.limits import MAX_PIXELS
 
-#: Larger images are refused before decoding (a 10 MB JPEG can claim gigapixels).
-MAX_PIXELS = 64_000_000
+#: The content types an upload may declare (API.md).
+PHOTO_CONTENT_TYPES = ("image/jpeg", "image/png")
+#: What PIL calls the accepted photos (MPO is the JPEG some cameras write with a preview inside).
 ACCEPTED_FORMATS = ("JPEG", "PNG", "MPO")
+_DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError)
+
+
+def media_type(content_type: str | None) -> str:
+    """`image/jpeg; charset=x` -> `image/jpeg`."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def read_header(data: bytes) -> tuple[str, tuple[int, int]]:
+    """(format, (width, height)) from the header alone; BadImageError for what is no acceptable photo.
+
+    Cheap enough for an upload handler: no pixel is decoded, so a photo claiming gigapixels costs nothing.
+    """
+    if not data:
+        raise BadImageError("The photo is empty.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind, size = image.format, image.size
+    except Image.DecompressionBombError as exc:
+        raise _too_large(None) from exc
+    except _DECODE_ERRORS as exc:
+        raise BadImageError("The photo is damaged or is not a JPEG or PNG image.") from exc
+    _check(kind, size)
+    return kind, size
 
 
 def load_photo(source: bytes | str | Path | Image.Image) -> Image.Image:
@@ -24,8 +50,7 @@ def load_photo(source: bytes | str | Path | Image.Image) -> Image.Image:
         except OSError as exc:
             raise BadImageError(f"Could not read the photo: {exc.strerror or exc}") from exc
         image = _decode(data)
-    if image.width * image.height > MAX_PIXELS:
-        raise BadImageError(f"The photo is too large ({image.width}x{image.height} pixels).")
+    _check_pixels(image.size)
     try:
         image = ImageOps.exif_transpose(image)
         return _to_rgb(image)
@@ -33,20 +58,36 @@ def load_photo(source: bytes | str | Path | Image.Image) -> Image.Image:
         raise BadImageError("The photo is damaged and could not be read.") from exc
 
 
+def _check(kind: str | None, size: tuple[int, int]) -> None:
+    if kind not in ACCEPTED_FORMATS:
+        raise BadImageError(f"Only JPEG and PNG photos are accepted, not {kind}.")
+    _check_pixels(size)
+
+
+def _check_pixels(size: tuple[int, int]) -> None:
+    if size[0] * size[1] > MAX_PIXELS:
+        raise _too_large(size)
+
+
+def _too_large(size: tuple[int, int] | None) -> BadImageError:
+    """PIL refuses absurd sizes itself (DecompressionBombError) before telling them: then size is None."""
+    claimed = f"{size[0]}x{size[1]} pixels; " if size else ""
+    return BadImageError(f"The photo is too large ({claimed}at most {MAX_PIXELS // 1_000_000} megapixels).")
+
+
 def _decode(data: bytes) -> Image.Image:
     if not data:
         raise BadImageError("The photo is empty.")
     try:
         image = Image.open(io.BytesIO(data))
-        if image.format not in ACCEPTED_FORMATS:
-            raise BadImageError(f"Only JPEG and PNG photos are accepted, not {image.format}.")
-        if image.width * image.height > MAX_PIXELS:
-            raise BadImageError(f"The photo is too large ({image.width}x{image.height} pixels).")
+        _check(image.format, image.size)
         image.load()
         return image
     except BadImageError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise _too_large(None) from exc
+    except _DECODE_ERRORS as exc:
         raise BadImageError("The photo is damaged or is not a JPEG or PNG image.") from exc
 
 

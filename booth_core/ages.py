@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from booth_core.limits import MAX_AGE_COUNT
+
 #: The seed demo's ages.
 DEFAULT_AGES: tuple[int, ...] = (25, 35, 55, 75)
 MIN_AGE, MAX_AGE = 0, 100
-MAX_AGE_COUNT = 12
 
 
 def validate_ages(ages: Iterable[object]) -> tuple[int, ...]:
     """Return `ages` as a tuple of ints, or raise ValueError saying what is wrong.
 
-    Only real integers 0-100 are accepted (bools and floats are refused), at most 12 of them.
+    Only real integers 0-100 are accepted (bools and floats are refused), at most MAX_AGE_COUNT of them.
     """
     result = []
     for age in ages:

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from PIL import Image, ImageDraw, ImageFont
 
-from inference_container.engine.result import AgedFrame, AgingResult
+from booth_core.result import AgedFrame, AgingResult
 
 BACKGROUND = (20, 20, 26)
 TEXT = (245, 245, 245)
