@@ -67,8 +67,8 @@ class Compositor:
             self._regions.append((int(x0), int(y0), int(x1), int(y1)))
         self._cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
-    def _region_map(self, index: int, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """(2x3 map from region pixel to aged-crop pixel at `size`, mask over the region) for one face."""
+    def _region_map(self, index: int, size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(2x3 map from region pixel to aged-crop pixel at `size`, mask over the region, 1 - mask)."""
         key = (index, size)
         if key not in self._cache:
             face = self._faces[index]
@@ -78,7 +78,7 @@ class Compositor:
             mask = cv2.warpAffine(face_mask(size), matrix[:2], (x1 - x0, y1 - y0),
                                   flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_CONSTANT,
                                   borderValue=0.0)
-            self._cache[key] = matrix[:2], mask[:, :, None]
+            self._cache[key] = matrix[:2], mask, 1.0 - mask
         return self._cache[key]
 
     def _fitted(self, index: int, aged: np.ndarray) -> np.ndarray:
@@ -98,12 +98,11 @@ class Compositor:
             if x1 <= x0 or y1 <= y0:
                 continue
             crop = self._fitted(index, np.ascontiguousarray(aged[index]))
-            matrix, mask = self._region_map(index, crop.shape[0])
+            matrix, mask, keep = self._region_map(index, crop.shape[0])
             warped = cv2.warpAffine(crop, matrix, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                     borderMode=cv2.BORDER_REPLICATE)
-            below = out[y0:y1, x0:x1].astype(np.float32)
-            blended = below + mask * (warped.astype(np.float32) - below)
-            out[y0:y1, x0:x1] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+            # photo * (1 - mask) + aged * mask, rounded, in one pass; where mask is 0 the photo's bytes stay
+            out[y0:y1, x0:x1] = cv2.blendLinear(out[y0:y1, x0:x1], warped, keep, mask)
         return out
 
     def masks(self) -> np.ndarray:
@@ -113,6 +112,6 @@ class Compositor:
         for index in range(len(self._faces)):
             x0, y0, x1, y1 = self._regions[index]
             if x1 > x0 and y1 > y0:
-                _, mask = self._region_map(index, self._faces[index].size)
-                np.maximum(union[y0:y1, x0:x1], mask[:, :, 0], out=union[y0:y1, x0:x1])
+                mask = self._region_map(index, self._faces[index].size)[1]
+                np.maximum(union[y0:y1, x0:x1], mask, out=union[y0:y1, x0:x1])
         return union

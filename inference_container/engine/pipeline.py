@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -46,7 +47,7 @@ def age_photo(engine: FaceEngine, photo: Image.Image | bytes | str, ages=None, l
     if layout == "photo" and max(image.size) > PHOTO_FRAME_MAX_SIDE:
         shrink = PHOTO_FRAME_MAX_SIDE / max(image.size)
         size = (max(1, round(image.width * shrink)), max(1, round(image.height * shrink)))
-        frame = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        frame = Image.fromarray(cv2.resize(np.asarray(image), size, interpolation=cv2.INTER_AREA))
     scale = frame.width / image.width  # frame-0 pixels per photo pixel
     faces = [FaceResult(box=tuple(scale * v for v in (c.box.left, c.box.top, c.box.right, c.box.bottom)),
                         quad=(c.quad + 0.5) * scale - 0.5, score=c.box.score, original=Image.fromarray(c.image),
