@@ -10,7 +10,7 @@ ENGLISH: dict[str, str] = {
     "app.title": "Time Traveler",
     "attract.call": "Tap to travel in time",
     "attract.sub": "See yourself at {ages}",
-    "preview.hint": "Put your face in the oval, then tap",
+    "preview.hint": "Tap when ready: everyone in the picture will be aged",
     "preview.start": "Take my photo",
     "preview.back": "Back",
     "preview.waiting": "Waking up the camera…",
@@ -82,7 +82,7 @@ ENGLISH: dict[str, str] = {
 GERMAN: dict[str, str] = {
     "attract.call": "Tippen für eine Zeitreise",
     "attract.sub": "Sieh dich mit {ages}",
-    "preview.hint": "Gesicht ins Oval, dann tippen",
+    "preview.hint": "Tippen, wenn alle bereit sind: jedes Gesicht im Bild altert mit",
     "preview.start": "Foto machen",
     "preview.back": "Zurück",
     "countdown.smile": "Lächeln!",

@@ -31,18 +31,21 @@ class StillRow(QWidget):
         count = len(self._frames)
         gap = max(4, self.width() // 120)
         label_h = max(14, self.height() // 6)
-        side = min((self.width() - gap * (count - 1)) // count, self.height() - label_h)
-        x0 = (self.width() - (side * count + gap * (count - 1))) // 2
+        size = self._frames[0][1].size()
+        aspect = max(size.width(), 1) / max(size.height(), 1)  # photo frames keep their shape
+        side = int(min((self.width() - gap * (count - 1)) / (count * aspect), self.height() - label_h))
+        cell = int(side * aspect)
+        x0 = (self.width() - (cell * count + gap * (count - 1))) // 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         font = QFont(painter.font())
         font.setPixelSize(max(10, int(label_h * 0.7)))
         painter.setFont(font)
         for position, (label, pixmap) in enumerate(self._frames):
-            x = x0 + position * (side + gap)
-            draw_cover(painter, QRect(x, 0, side, side), pixmap)
+            x = x0 + position * (cell + gap)
+            draw_cover(painter, QRect(x, 0, cell, side), pixmap)
             painter.setPen(QColor(ACCENT if position else MUTED))
-            painter.drawText(QRectF(x, side, side, label_h), Qt.AlignmentFlag.AlignCenter, label)
+            painter.drawText(QRectF(x, side, cell, label_h), Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
 
 
