@@ -22,7 +22,7 @@ from booth_core.ages import DEFAULT_AGES
 from inference_container.classic import ClassicEngine
 
 SHEET_AGES = (5, 15, 30, 45, 60, 75, 95)
-STRIP_AGES = (10, 40, 60, 75, 90)
+STRIP_AGES = (10, 45, 80)
 
 
 def portraits() -> dict[str, Image.Image]:
@@ -32,6 +32,14 @@ def portraits() -> dict[str, Image.Image]:
     with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as handle:
         hopper = Image.open(handle).convert("RGB")
     return {"astronaut": Image.fromarray(data.astronaut()).convert("RGB"), "grace_hopper": hopper}
+
+
+def group_photo(photos: dict[str, Image.Image]) -> Image.Image:
+    """The two portraits side by side on grey: a two-person photo for the photo layout's sample strip."""
+    group = Image.new("RGB", (1044, 600), (128, 128, 128))
+    group.paste(photos["astronaut"], (0, 44))
+    group.paste(photos["grace_hopper"], (532, 0))
+    return group
 
 
 def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: int = 256) -> Image.Image:
@@ -56,7 +64,7 @@ def main() -> int:
     )
     parser.add_argument("--size", type=int, default=1024, help="output size in pixels (default 1024)")
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per portrait (default 5)")
-    parser.add_argument("--sample-strip", type=Path, help="write a labelled strip of the astronaut here")
+    parser.add_argument("--sample-strip", type=Path, help="write a labelled strip of both portraits as one photo")
     parser.add_argument("--contact-sheet", type=Path, help="write both portraits across ages 5-95 here")
     args = parser.parse_args()
 
@@ -83,7 +91,7 @@ def main() -> int:
     if args.sample_strip:
         from booth_core.render import render_strip
 
-        strip = render_strip(engine.age(photos["astronaut"], STRIP_AGES), frame_size=256)
+        strip = render_strip(engine.age(group_photo(photos), STRIP_AGES), frame_size=256)
         strip.save(args.sample_strip, quality=90)
         print(f"wrote {args.sample_strip}")
     if args.contact_sheet:
