@@ -14,6 +14,7 @@ from booth_core.limits import MAX_PIXELS
 PHOTO_CONTENT_TYPES = ("image/jpeg", "image/png")
 #: What PIL calls the accepted photos (MPO is the JPEG some cameras write with a preview inside).
 ACCEPTED_FORMATS = ("JPEG", "PNG", "MPO")
+_ORIENTATION = 0x0112  # the EXIF tag
 _DECODE_ERRORS = (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError)
 
 
@@ -41,7 +42,10 @@ def read_header(data: bytes) -> tuple[str, tuple[int, int]]:
 
 
 def load_photo(source: bytes | str | Path | Image.Image) -> Image.Image:
-    """Return the photo as an upright RGB PIL image, or raise BadImageError."""
+    """Return the photo as an upright RGB PIL image, or raise BadImageError.
+
+    Bytes and paths are decoded; an image that is already upright RGB comes back as the same object.
+    """
     if isinstance(source, Image.Image):
         image = source
     else:
@@ -52,10 +56,17 @@ def load_photo(source: bytes | str | Path | Image.Image) -> Image.Image:
         image = _decode(data)
     _check_pixels(image.size)
     try:
-        image = ImageOps.exif_transpose(image)
-        return _to_rgb(image)
+        return _to_rgb(_upright(image))
     except (OSError, ValueError, SyntaxError) as exc:
         raise BadImageError("The photo is damaged and could not be read.") from exc
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """Apply the EXIF orientation; an already upright image is returned as it is, not copied, so passing a
+    decoded photo on through load_photo (engine, then aligner) costs nothing."""
+    if image.getexif().get(_ORIENTATION, 1) in (0, 1):
+        return image
+    return ImageOps.exif_transpose(image)
 
 
 def _check(kind: str | None, size: tuple[int, int]) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 
+from booth_core.environment import variable
 from cloud_setup import lambda_zip
 from cloud_setup.context import StackContext, error_code, is_missing
 from cloud_setup.iam import role_names
@@ -48,13 +49,13 @@ def environment(ctx: StackContext) -> dict[str, str]:
     """What the handlers read to find this stack's resources (job_service.aws.settings.ENVIRONMENT)."""
     n, o = ctx.names, ctx.options
     return {
-        "TT_INPUT_BUCKET": n.input_bucket,
-        "TT_OUTPUT_BUCKET": n.output_bucket,
-        "TT_JOB_TABLE": n.table,
-        "TT_ENDPOINT_NAME": n.endpoint,
-        "TT_JOB_TIMEOUT_S": str(o.job_timeout_s),
-        "TT_RETENTION_DAYS": str(o.retention_days),
-        "TT_ENGINE_NAME": "sam",
+        variable("INPUT_BUCKET"): n.input_bucket,
+        variable("OUTPUT_BUCKET"): n.output_bucket,
+        variable("JOB_TABLE"): n.table,
+        variable("ENDPOINT_NAME"): n.endpoint,
+        variable("JOB_TIMEOUT_S"): str(o.job_timeout_s),
+        variable("RETENTION_DAYS"): str(o.retention_days),
+        variable("ENGINE_NAME"): "sam",
     }
 
 

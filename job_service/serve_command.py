@@ -10,6 +10,7 @@ import threading
 from booth_core.ages import DEFAULT_AGES, parse_ages
 from booth_core.errors import TimeTravelerError
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from inference_container.engine.registry import AUTO, engine_choices
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -20,9 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--api-key", default=None, help="require this x-api-key header on every request")
     parser.add_argument(
         "--engine",
-        default="auto",
-        choices=("auto", "sam", "classic"),
-        help="auto: SAM where torch and weights are present, else classic",
+        default=AUTO,
+        choices=engine_choices(),
+        help="auto: the best engine this machine can run (SAM where torch and weights are present)",
     )
     parser.add_argument(
         "--weights", default=None, help="SAM checkpoint (default: $TIME_TRAVELER_WEIGHTS or the cache)"

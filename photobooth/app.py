@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 
-import cv2
 import platformdirs
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from photobooth.config import Config, save_config
 from photobooth.demo import attract_frames
+from photobooth.images import to_qimage
 from photobooth.screens.attract import AttractScreen
 from photobooth.screens.common import Screen, stylesheet, touch_px
 from photobooth.screens.context import ScreenContext
 from photobooth.screens.countdown import CountdownScreen
 from photobooth.screens.error import ErrorScreen
+from photobooth.screens.out_of_order import OutOfOrderScreen
 from photobooth.screens.pin import PinScreen
 from photobooth.screens.preview import PreviewScreen
 from photobooth.screens.processing import ProcessingScreen
@@ -31,12 +33,19 @@ from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
 from photobooth.state import BoothStateMachine, Event, Transition, kind_for_code
 from photobooth.strings import Strings
-from photobooth.workers.camera import CameraWorker, rgb_to_qimage
+from photobooth.watch import OrderWatch
+from photobooth.workers.camera import CameraWorker
 from photobooth.workers.files import FileThread
 from photobooth.workers.jobs import RetryPolicy
 from photobooth.workers.network import BackendSpec, NetworkThread
+from photobooth.workers.supervisor import SupervisorThread
 
 log = logging.getLogger(__name__)
+
+#: Keys that act as a tap, so a USB arcade button (which types Space or Enter) works the booth.
+TAP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
+#: Taps this soon after a screen change are dropped: they were meant for the screen before.
+TAP_GUARD_S = 0.4
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -65,6 +74,8 @@ def backend_spec(config: Config) -> BackendSpec:
 class BoothWindow(QMainWindow):
     # Requests to workers (queued across threads).
     start_backend = Signal(object)
+    use_backend = Signal(str, str, float)
+    no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
 
@@ -80,6 +91,9 @@ class BoothWindow(QMainWindow):
         self.backend_url = ""
         self.health: dict = {}
         self.backend_error = ""
+        self.backend_up = False  # the supervisor's last look at /health
+        self.backend_restarts = 0
+        self.last_problem = ""
         self.camera_ok = False
         self.camera_lost = False  # the worker said so (not just: no frame yet)
         self.photo = None  # the captured RGB array
@@ -87,6 +101,7 @@ class BoothWindow(QMainWindow):
         self.outcome = None
         self.saved_paths: tuple[str, str] | None = None
         self._token = 0
+        self._screen_changed = 0.0  # when the shown screen last changed (taps just after it are dropped)
         self._cancel: threading.Event | None = None  # set for the job in flight, None when there is none
         self.setWindowTitle(self.strings.get("app.title"))
 
@@ -99,6 +114,7 @@ class BoothWindow(QMainWindow):
         self.error = ErrorScreen(self.strings)
         self.pin = PinScreen(self.strings, config.booth.staff_pin)
         self.settings = SettingsScreen(self.strings)
+        self.out_of_order = OutOfOrderScreen(self.strings)
         #: Screen widgets by the key the state table (STATE_FACTS) names.
         self.screens: dict[str, Screen] = {
             "attract": self.attract,
@@ -110,6 +126,7 @@ class BoothWindow(QMainWindow):
             "error": self.error,
             "pin": self.pin,
             "settings": self.settings,
+            "out_of_order": self.out_of_order,
         }
         self.stack = QStackedWidget()
         for screen in self.screens.values():
@@ -122,16 +139,26 @@ class BoothWindow(QMainWindow):
         self.camera_grace = QTimer(self)
         self.camera_grace.setSingleShot(True)
         self.camera_grace.timeout.connect(self._camera_grace_over)
+        self.watch = OrderWatch(config.booth.out_of_order_seconds)
+        self.order_timer = QTimer(self)
+        self.order_timer.setInterval(250)
+        self.order_timer.timeout.connect(self._check_order)
         self._connect_screens()
         self.machine.add_listener(self._on_transition)
 
         self.camera: CameraWorker | None = None
         self.network = NetworkThread(self)
         worker = self.network.worker
-        self.start_backend.connect(worker.start_backend)
         self.submit_job.connect(worker.submit)
-        worker.backend_ready.connect(self._on_backend_ready)
-        worker.backend_failed.connect(self._on_backend_failed)
+        self.use_backend.connect(worker.use_backend)
+        self.no_backend.connect(worker.no_backend)
+        self.keeper = SupervisorThread(self, interval=config.backend.health_check_seconds)
+        supervisor = self.keeper.supervisor
+        self.start_backend.connect(supervisor.start)
+        supervisor.ready.connect(self._on_backend_ready)
+        supervisor.failed.connect(self._on_backend_failed)
+        supervisor.health.connect(self._on_health)
+        supervisor.restarted.connect(self._on_backend_restarted)
         worker.progress.connect(self._on_progress)
         worker.finished.connect(self._on_job_done)
         worker.failed.connect(self._on_job_failed)
@@ -139,6 +166,7 @@ class BoothWindow(QMainWindow):
         self.save_strip.connect(self.files.worker.save)
         self.files.worker.saved.connect(self._on_saved)
         self.network.start()
+        self.keeper.start()
         self.files.start()
         QApplication.instance().installEventFilter(self)
 
@@ -149,17 +177,20 @@ class BoothWindow(QMainWindow):
         self.start_backend.emit(backend_spec(self.config))
         state = self.machine.state
         self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
+        self.order_timer.start()
 
     def shutdown(self) -> None:
         """Stop every thread this window started (idempotent)."""
         QApplication.instance().removeEventFilter(self)
         self.idle_timer.stop()
+        self.order_timer.stop()
         self._cancel_job()
         self.stack.currentWidget().leave()
         if self.camera is not None:
             self.camera.stop()
             self.camera = None
         self.network.shutdown()
+        self.keeper.shutdown()
         self.files.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -175,10 +206,22 @@ class BoothWindow(QMainWindow):
             self.camera.set_preview_box(width, height)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        """Any touch or key restarts the idle countdown."""
-        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
-            if self.machine.facts.idle and self.idle_timer.isActive():
-                self.idle_timer.start()
+        """Any touch or key restarts the idle countdown; taps just after a screen change are dropped (a
+        double tap on attract must not also press the preview's shutter); Space and Enter act as a tap."""
+        kind = event.type()
+        if kind not in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress):
+            return False
+        if not isinstance(watched, QWidget) or watched.window() is not self:
+            return False
+        if self.machine.facts.idle and self.idle_timer.isActive():
+            self.idle_timer.start()
+        tap_key = kind is QEvent.Type.KeyPress and event.key() in TAP_KEYS
+        if kind is QEvent.Type.KeyPress and not tap_key:
+            return False  # staff typing in the settings
+        if time.monotonic() - self._screen_changed < TAP_GUARD_S:
+            return True
+        if tap_key:
+            return event.isAutoRepeat() or self.stack.currentWidget().key_tap()
         return False
 
     # -- wiring ------------------------------------------------------------------------------------
@@ -186,6 +229,7 @@ class BoothWindow(QMainWindow):
         m = self.machine
         self.attract.tapped.connect(lambda: m.handle(Event.TAP))
         self.attract.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
+        self.out_of_order.staff_gesture.connect(lambda: m.handle(Event.STAFF_GESTURE))
         self.preview.start.connect(lambda: m.handle(Event.TAP))
         self.preview.back.connect(lambda: m.handle(Event.CANCEL))
         self.countdown.shoot.connect(self._shoot)
@@ -242,6 +286,7 @@ class BoothWindow(QMainWindow):
         screen = self.screens[facts.screen]
         current = self.stack.currentWidget()
         if screen is not current or first:
+            self._screen_changed = time.monotonic()
             if not first:
                 current.leave()
             self.stack.setCurrentWidget(screen)
@@ -279,12 +324,7 @@ class BoothWindow(QMainWindow):
         if self.photo is None:
             self.machine.handle(Event.CAMERA_LOST)
             return
-        height, width = self.photo.shape[:2]
-        scale = min(1.0, 960 / max(height, width))
-        small = cv2.resize(
-            self.photo, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA
-        )
-        self.photo_image = rgb_to_qimage(small)
+        self.photo_image = to_qimage(self.photo, max_side=960)
         self.machine.handle(Event.CAPTURED)
 
     def _submit(self) -> None:
@@ -313,10 +353,13 @@ class BoothWindow(QMainWindow):
 
     def _on_camera_lost(self) -> None:
         self.camera_ok, self.camera_lost = False, True
+        self.watch.report("camera", False, "the camera is not answering")
+        self.last_problem = "the camera is not answering"
         self.machine.handle(Event.CAMERA_LOST)
 
     def _on_camera_back(self) -> None:
         self.camera_ok, self.camera_lost = True, False
+        self.watch.report("camera", True)
         self.camera_grace.stop()
         self.machine.handle(Event.CAMERA_BACK)
 
@@ -326,10 +369,28 @@ class BoothWindow(QMainWindow):
 
     def _on_backend_ready(self, base_url: str, health: dict) -> None:
         self.backend_url, self.health, self.backend_error = base_url, health, ""
+        backend = self.config.backend
+        self.use_backend.emit(base_url, backend.api_key, backend.request_timeout_seconds)
         log.info("backend %s ready (engine %s)", base_url, health.get("engine"))
 
     def _on_backend_failed(self, message: str) -> None:
-        self.backend_error = message
+        self.backend_url, self.backend_error, self.backend_up = "", message, False
+        self.last_problem = message
+        self.watch.report("backend", False, f"the backend did not start: {message}")
+        self.no_backend.emit(message)
+
+    def _on_health(self, up: bool, reason: str, document: dict) -> None:
+        self.backend_up = up
+        self.watch.report("backend", up, f"the backend is down: {reason}")
+        if not up:
+            self.last_problem = f"backend: {reason}"
+        if document:
+            self.health = document
+        self.backend_error = "" if up else reason
+
+    def _on_backend_restarted(self, reason: str) -> None:
+        self.backend_restarts += 1
+        self.last_problem = reason
 
     def _on_progress(self, token: int, stage: str, details: dict) -> None:
         if not self._current(token):
@@ -364,6 +425,14 @@ class BoothWindow(QMainWindow):
         if token == self._token:
             self.result.set_saved(Path(gif).name)
 
+    def _check_order(self) -> None:
+        """Between visits, swap the invitation for "out of order" while a part stays down, and back."""
+        reasons = self.watch.out_of_order()
+        if reasons and self.machine.handle(Event.OUT_OF_ORDER):
+            log.warning("out of order: %s", "; ".join(reasons))
+        elif not reasons and self.machine.handle(Event.IN_ORDER):
+            log.info("back in order")
+
     # -- settings ---------------------------------------------------------------------------------
     def _apply_settings(self, config: Config) -> None:
         old = self.config
@@ -373,6 +442,7 @@ class BoothWindow(QMainWindow):
             self.settings.message.setText(str(error))
             return
         self.config = config
+        self.watch.grace = config.booth.out_of_order_seconds
         self.strings = Strings(config.booth.language)
         for screen in self.screens.values():
             screen.set_strings(self.strings)

@@ -2,6 +2,11 @@
 
 A file that cannot be read or holds bad values never stops the booth: `load_config` returns the defaults
 (or the good part of the file) together with a message for staff.
+
+Why hand-written and not a typed settings library (pydantic-settings): the parser is ~40 lines over plain
+dataclasses, and its one unusual rule (a bad value keeps that field's default and becomes a line for staff,
+the rest of the file still applies) would need as much code again around a library that rejects the whole
+model on the first error; the library would also add pydantic and its compiled core to the kiosk bundle.
 """
 
 from __future__ import annotations
@@ -16,22 +21,28 @@ import platformdirs
 import tomli_w
 
 from booth_core.ages import DEFAULT_AGES, parse_ages, validate_ages
+from booth_core.environment import PREFIX, env_value, variable
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from inference_container.engine.registry import engine_choices
 
 APP_NAME = "time-traveler"
+#: The PIN a fresh install starts with; settings refuse to close until staff have chosen another.
+DEFAULT_STAFF_PIN = "2468"
+#: A staff PIN: only digits (the PIN pad has no letters), at least this many.
+MIN_PIN_DIGITS = 4
 CONFIG_NAME = "booth.toml"
 
 #: Environment variable -> (section, key). Environment wins over the file.
 ENVIRONMENT = {
-    "TIME_TRAVELER_BACKEND_URL": ("backend", "url"),
-    "TIME_TRAVELER_API_KEY": ("backend", "api_key"),
-    "TIME_TRAVELER_AGES": ("booth", "ages"),
-    "TIME_TRAVELER_CAMERA": ("booth", "camera"),
-    "TIME_TRAVELER_COUNTDOWN": ("booth", "countdown_seconds"),
-    "TIME_TRAVELER_IDLE_TIMEOUT": ("booth", "idle_timeout_seconds"),
-    "TIME_TRAVELER_OUTPUT_DIR": ("booth", "output_dir"),
-    "TIME_TRAVELER_LANGUAGE": ("booth", "language"),
-    "TIME_TRAVELER_STAFF_PIN": ("booth", "staff_pin"),
+    variable("BACKEND_URL"): ("backend", "url"),
+    variable("API_KEY"): ("backend", "api_key"),
+    variable("AGES"): ("booth", "ages"),
+    variable("CAMERA"): ("booth", "camera"),
+    variable("COUNTDOWN"): ("booth", "countdown_seconds"),
+    variable("IDLE_TIMEOUT"): ("booth", "idle_timeout_seconds"),
+    variable("OUTPUT_DIR"): ("booth", "output_dir"),
+    variable("LANGUAGE"): ("booth", "language"),
+    variable("STAFF_PIN"): ("booth", "staff_pin"),
 }
 
 
@@ -57,6 +68,7 @@ class BackendConfig:
     local_output_size: int = 0  # local engine frame size in pixels; 0: the engine's default
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
     local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
+    health_check_seconds: float = 2.0  # how often the booth asks /health (and restarts a dead local service)
 
 
 @dataclass
@@ -71,8 +83,9 @@ class BoothConfig:
     error_seconds: float = 8.0
     output_dir: str = field(default_factory=default_output_dir)
     language: str = "en"
-    staff_pin: str = "2468"
+    staff_pin: str = DEFAULT_STAFF_PIN  # the booth makes staff replace it before anything else
     retention_hours: float = float(DEFAULT_RETENTION_HOURS)
+    out_of_order_seconds: float = 20.0  # camera or backend down this long: "out of order" replaces attract
 
 
 @dataclass
@@ -93,6 +106,8 @@ def _coerce(section: object, key: str, value):
     try:
         if key == "ages":
             return parse_ages(value) if isinstance(value, str) else validate_ages(value)
+        if key == "engine" and str(value) not in engine_choices():
+            raise ValueError(f"{value!r} is no engine; choose one of {', '.join(engine_choices())}")
         if isinstance(current, bool):
             return bool(value)
         if isinstance(current, int):
@@ -143,9 +158,10 @@ def load_config(path: Path | str | None = None, environ: dict | None = None) -> 
         else:
             _apply(config, data, problems)
     overrides: dict[str, dict] = {}
-    for variable, (section, key) in ENVIRONMENT.items():
-        if environ.get(variable) is not None:
-            overrides.setdefault(section, {})[key] = environ[variable]
+    for name, (section, key) in ENVIRONMENT.items():
+        value = env_value(name.removeprefix(PREFIX), environ)
+        if value is not None:
+            overrides.setdefault(section, {})[key] = value
     _apply(config, overrides, problems)
     return config, problems
 

@@ -56,6 +56,10 @@ class LocalBackendProcess:
     def alive(self) -> bool:
         return self._process.is_alive()
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
     def stop(self, timeout: float = 10.0) -> None:
         try:
             self._connection.send("stop")
@@ -64,5 +68,8 @@ class LocalBackendProcess:
         self._process.join(timeout)
         if self._process.is_alive():
             self._process.terminate()
+            self._process.join(2)
+        if self._process.is_alive():  # hung hard (or stopped): SIGTERM waits, SIGKILL does not
+            self._process.kill()
             self._process.join(2)
         self._connection.close()

@@ -25,6 +25,7 @@ class State(enum.Enum):
     ERROR = "error"
     PIN = "pin"
     SETTINGS = "settings"
+    OUT_OF_ORDER = "out_of_order"  # the camera or the backend stays down: no invitation to tap
 
 
 class Event(enum.Enum):
@@ -44,6 +45,8 @@ class Event(enum.Enum):
     STAFF_GESTURE = "staff_gesture"
     PIN_OK = "pin_ok"
     SETTINGS_CLOSED = "settings_closed"
+    OUT_OF_ORDER = "out_of_order"  # the camera or the backend has been down too long
+    IN_ORDER = "in_order"  # everything answers again
 
 
 class ErrorKind(enum.Enum):
@@ -103,6 +106,7 @@ STATE_FACTS: dict[State, StateFacts] = {
     S.ERROR: StateFacts("error", idle=True),
     S.PIN: StateFacts("pin", idle=True, session=False),
     S.SETTINGS: StateFacts("settings", idle=True, session=False),
+    S.OUT_OF_ORDER: StateFacts("out_of_order", session=False),
 }
 _IN_FLOW = (S.PREVIEW, S.COUNTDOWN, S.REVIEW, S.PROCESSING, S.RETRYING, S.RESULT)
 
@@ -110,6 +114,9 @@ _IN_FLOW = (S.PREVIEW, S.COUNTDOWN, S.REVIEW, S.PROCESSING, S.RETRYING, S.RESULT
 TRANSITIONS: dict[tuple[State, Event], State] = {
     (S.ATTRACT, E.TAP): S.PREVIEW,
     (S.ATTRACT, E.STAFF_GESTURE): S.PIN,
+    (S.ATTRACT, E.OUT_OF_ORDER): S.OUT_OF_ORDER,  # only between visits: an attendee's visit runs its course
+    (S.OUT_OF_ORDER, E.IN_ORDER): S.ATTRACT,
+    (S.OUT_OF_ORDER, E.STAFF_GESTURE): S.PIN,  # staff can still reach the settings to fix it
     (S.PIN, E.PIN_OK): S.SETTINGS,
     (S.PIN, E.CANCEL): S.ATTRACT,
     (S.PIN, E.IDLE_TIMEOUT): S.ATTRACT,

@@ -199,6 +199,11 @@ class Tour:
             w.machine.handle(Event.IDLE_TIMEOUT)
             yield (self.state_is(State.ATTRACT), 5, "back to attract")
 
+        # Out of order: what replaces the invitation while a part stays down (nothing is, so it returns).
+        w.machine.handle(Event.OUT_OF_ORDER)
+        self.shot("out-of-order")
+        yield (self.state_is(State.ATTRACT), 5, "back in order by itself")
+
         w.attract.staff_gesture.emit()
         yield (self.state_is(State.PIN), 5, "the PIN pad")
         for digit in "12":

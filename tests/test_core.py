@@ -121,3 +121,9 @@ def test_pixel_cap_is_read_from_the_header():
             read_header(data)
         with pytest.raises(BadImageError, match="too large"):
             load_photo(data)
+
+
+def test_a_decoded_photo_passes_through_load_photo_uncopied(astronaut):
+    decoded = load_photo(image_bytes(astronaut, "JPEG"))
+    assert load_photo(decoded) is decoded
+    assert load_photo(load_photo(decoded)) is decoded

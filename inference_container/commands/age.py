@@ -14,6 +14,7 @@ from pathlib import Path
 from booth_core.ages import DEFAULT_AGES, parse_ages
 from booth_core.errors import TimeTravelerError, WeightsError
 from inference_container.commands.messages import one_line_errors
+from inference_container.engine.registry import AUTO, engine_choices
 
 
 def _ages(text: str) -> tuple[int, ...]:
@@ -32,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="comma-separated target ages 0-100 (default: 25,35,55,75)",
     )
     parser.add_argument(
-        "--engine", choices=("auto", "sam", "classic"), default="auto", help="auto = sam when weights exist"
+        "--engine", choices=engine_choices(), default=AUTO, help="auto = the best engine that can run here"
     )
     parser.add_argument("--weights", help="SAM checkpoint (default: $TIME_TRAVELER_WEIGHTS, then the cache)")
     parser.add_argument(

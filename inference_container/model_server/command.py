@@ -7,6 +7,7 @@ import logging
 import os
 from pathlib import Path
 
+from inference_container.engine.registry import AUTO, engine_choices
 from inference_container.model_server.loader import DEFAULT_MODEL_DIR
 
 PORT_ENV = "SAGEMAKER_BIND_TO_PORT"
@@ -29,8 +30,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0)")
     parser.add_argument(
         "--engine",
-        choices=["sam", "classic", "auto"],
-        default="auto",
+        choices=engine_choices(),
+        default=AUTO,
         help="auto: SAM when model.pt is present, else the classic engine",
     )
     parser.add_argument(

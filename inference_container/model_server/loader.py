@@ -23,10 +23,7 @@ def engine_factory(model_dir: Path, engine: str = "auto", device: str | None = N
     def build():
         # Without model.pt, `sam`/`auto` fall back on $TIME_TRAVELER_WEIGHTS and the cache (local runs).
         weights = model_file if model_file.is_file() else None
-        name = resolve_engine_name(engine, weights)
-        if name == "sam":
-            return load_engine("sam", weights=weights, device=device)
-        return load_engine(name)
+        return load_engine(resolve_engine_name(engine, weights), weights=weights, device=device)
 
     return build
 

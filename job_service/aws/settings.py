@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import inference_container
 from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.environment import env_value, variable
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service.api import ApiConfig
 from job_service.service import JobService, ServiceSettings
@@ -18,17 +19,29 @@ DEFAULT_RETENTION_DAYS = DEFAULT_RETENTION_HOURS / 24
 
 #: Environment variables the deploy (cloud_setup.lambdas.environment) sets on every Lambda: name -> meaning.
 ENVIRONMENT = {
-    "TT_INPUT_BUCKET": "private bucket for photos, uploads/<job id> (required)",
-    "TT_OUTPUT_BUCKET": "private bucket for frames, results/<job id>/<n>.jpg (default: the input bucket)",
-    "TT_JOB_TABLE": "DynamoDB job table, partition key job_id (S), TTL on expires_at (required)",
-    "TT_ENDPOINT_NAME": "SageMaker async endpoint (required where inference starts)",
-    "TT_JOB_TIMEOUT_S": f"seconds before an unfinished job fails with TIMEOUT, default {JOB_TIMEOUT_S}",
-    "TT_RETENTION_DAYS": f"days before a job's record expires (DynamoDB TTL), default {DEFAULT_RETENTION_DAYS:g}; the buckets' lifecycle matches",
-    "TT_API_KEY": "optional x-api-key the handler checks itself (API Gateway's usage-plan key works without it)",
-    "TT_DEFAULT_AGES": "optional, default 25,35,55,75",
-    "TT_ENGINE_NAME": "the engine the endpoint serves, shown in /health and job documents, default sam",
-    "TT_URL_EXPIRES_S": "lifetime of a presigned frame URL, default 3600",
-    "TT_START_INFERENCE": "`upload` (default: the API Lambda invokes the endpoint) or `s3-event` (the upload Lambda does)",
+    variable("INPUT_BUCKET"): "private bucket for photos, uploads/<job id> (required)",
+    variable(
+        "OUTPUT_BUCKET"
+    ): "private bucket for frames, results/<job id>/<n>.jpg (default: the input bucket)",
+    variable("JOB_TABLE"): "DynamoDB job table, partition key job_id (S), TTL on expires_at (required)",
+    variable("ENDPOINT_NAME"): "SageMaker async endpoint (required where inference starts)",
+    variable(
+        "JOB_TIMEOUT_S"
+    ): f"seconds before an unfinished job fails with TIMEOUT, default {JOB_TIMEOUT_S}",
+    variable(
+        "RETENTION_DAYS"
+    ): f"days before a job's record expires (DynamoDB TTL), default {DEFAULT_RETENTION_DAYS:g}; the buckets' lifecycle matches",
+    variable(
+        "API_KEY"
+    ): "optional x-api-key the handler checks itself (API Gateway's usage-plan key works without it)",
+    variable("DEFAULT_AGES"): "optional, default 25,35,55,75",
+    variable(
+        "ENGINE_NAME"
+    ): "the engine the endpoint serves, shown in /health and job documents, default sam",
+    variable("URL_EXPIRES_S"): "lifetime of a presigned frame URL, default 3600",
+    variable(
+        "START_INFERENCE"
+    ): "`upload` (default: the API Lambda invokes the endpoint) or `s3-event` (the upload Lambda does)",
     "AWS_REGION": "set by Lambda itself",
 }
 
@@ -51,24 +64,28 @@ class AwsSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AwsSettings:
         env = os.environ if env is None else env
-        missing = [name for name in ("TT_INPUT_BUCKET", "TT_JOB_TABLE") if not env.get(name)]
+
+        def value(name: str) -> str | None:
+            return env_value(name, env)
+
+        missing = [variable(name) for name in ("INPUT_BUCKET", "JOB_TABLE") if not value(name)]
         if missing:
             raise RuntimeError(f"missing environment variables: {', '.join(missing)}")
-        start = env.get("TT_START_INFERENCE") or "upload"
+        start = value("START_INFERENCE") or "upload"
         if start not in ("upload", "s3-event"):
-            raise RuntimeError("TT_START_INFERENCE must be `upload` or `s3-event`")
+            raise RuntimeError(f"{variable('START_INFERENCE')} must be `upload` or `s3-event`")
         return cls(
-            bucket=env["TT_INPUT_BUCKET"],
-            table=env["TT_JOB_TABLE"],
-            results_bucket=env.get("TT_OUTPUT_BUCKET") or None,
-            endpoint=env.get("TT_ENDPOINT_NAME") or None,
+            bucket=value("INPUT_BUCKET"),
+            table=value("JOB_TABLE"),
+            results_bucket=value("OUTPUT_BUCKET") or None,
+            endpoint=value("ENDPOINT_NAME") or None,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-            api_key=env.get("TT_API_KEY") or None,
-            default_ages=parse_ages(env["TT_DEFAULT_AGES"]) if env.get("TT_DEFAULT_AGES") else DEFAULT_AGES,
-            job_timeout=float(env.get("TT_JOB_TIMEOUT_S") or JOB_TIMEOUT_S),
-            retention_days=float(env.get("TT_RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
-            engine_name=env.get("TT_ENGINE_NAME") or "sam",
-            url_expires=int(env.get("TT_URL_EXPIRES_S") or 3600),
+            api_key=value("API_KEY") or None,
+            default_ages=parse_ages(value("DEFAULT_AGES")) if value("DEFAULT_AGES") else DEFAULT_AGES,
+            job_timeout=float(value("JOB_TIMEOUT_S") or JOB_TIMEOUT_S),
+            retention_days=float(value("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
+            engine_name=value("ENGINE_NAME") or "sam",
+            url_expires=int(value("URL_EXPIRES_S") or 3600),
             start_on_upload=start == "upload",
         )
 

@@ -3,16 +3,13 @@ corner (staff only know) open the PIN pad instead."""
 
 from __future__ import annotations
 
-import time
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout
 
-from photobooth.screens.common import Screen, make_label, touch_px
+from photobooth.screens.common import Screen, StaffCorner, fit_one_line, make_label
 from photobooth.screens.crossfade import CrossfadeView
 
-STAFF_TAPS = 5
-STAFF_WINDOW_S = 4.0
+STAFF_TAPS = StaffCorner.TAPS
 
 
 class AttractScreen(Screen):
@@ -22,7 +19,7 @@ class AttractScreen(Screen):
     def __init__(self, strings, frames, ages, parent=None) -> None:
         super().__init__(strings, parent)
         self.ages = tuple(ages)
-        self._corner_taps: list[float] = []
+        self.corner = StaffCorner()
         self.title = make_label(role="title")
         self.view = CrossfadeView(self)
         self._frames = list(frames)
@@ -41,7 +38,11 @@ class AttractScreen(Screen):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         # The picture is square: never let it take more height than width, so the call to action sits under it.
         self.view.setMaximumHeight(max(120, self.width() - 80))
+        self._fit_call()
         super().resizeEvent(event)
+
+    def _fit_call(self) -> None:
+        fit_one_line(self.call, round(96 * self.unit()), self.width() - 100)
 
     def _frame_label(self, label: str | None) -> str:
         return self.strings.get("result.age", age=label) if label and label.isdigit() else (label or "")
@@ -54,6 +55,7 @@ class AttractScreen(Screen):
         self.view.set_frames([(self._frame_label(label), image) for label, image in self._frames])
         self.title.setText(self.strings.get("app.title"))
         self.call.setText(self.strings.get("attract.call"))
+        self._fit_call()
         ages = [str(age) for age in self.ages]
         listed = ", ".join(ages[:-1]) + (" & " if len(ages) > 1 else "") + ages[-1] if ages else ""
         self.sub.setText(self.strings.get("attract.sub", ages=listed))
@@ -62,14 +64,13 @@ class AttractScreen(Screen):
         if tuple(context.config.booth.ages) != self.ages:
             self.set_ages(context.config.booth.ages)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
-        corner = touch_px(self) * 2
-        point = event.position()
-        if point.x() < corner and point.y() < corner:
-            now = time.monotonic()
-            self._corner_taps = [t for t in self._corner_taps if now - t < STAFF_WINDOW_S] + [now]
-            if len(self._corner_taps) >= STAFF_TAPS:
-                self._corner_taps.clear()
-                self.staff_gesture.emit()
-            return  # corner taps never start a session
+    def key_tap(self) -> bool:
         self.tapped.emit()
+        return True
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        in_corner, complete = self.corner.tap(self, event.position())
+        if complete:
+            self.staff_gesture.emit()
+        if not in_corner:  # corner taps never start a session
+            self.tapped.emit()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QSizePolicy, QWidget
 
 from photobooth.strings import Strings
 
 TOUCH_MM = 15.0
+#: The smallest text an attendee must read, in pixels at a 1080-pixel short side.
+MIN_TEXT_PX = 32
 BACKGROUND = "#10131c"
 ACCENT = "#ffb347"
 TEXT = "#f4f1ea"
@@ -23,9 +27,13 @@ def touch_px(widget: QWidget | None = None, millimetres: float = TOUCH_MM) -> in
 
 
 def stylesheet(width: int, height: int, touch: int) -> str:
-    """The app's look for a window size: text scales with the short side so portrait and landscape both fit."""
+    """The app's look for a window size: text scales with the short side so portrait and landscape both fit.
+
+    Sizes are for a 1080-pixel short side: nothing an attendee must read is under MIN_TEXT_PX there
+    (legible from about 1.5 m), and grey text keeps a contrast of 8:1 on the background.
+    """
     unit = max(0.45, min(width, height) / 1080)
-    size = {"huge": 96, "title": 60, "big": 40, "body": 30, "small": 22}
+    size = {"huge": 96, "title": 60, "big": 44, "body": 36, "small": MIN_TEXT_PX}
     px = {name: max(12, round(value * unit)) for name, value in size.items()}
     button = max(touch, round(96 * unit))
     return f"""
@@ -72,6 +80,19 @@ def make_label(
     label.setWordWrap(wrap)
     label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
     return label
+
+
+def fit_one_line(label: QLabel, largest_px: int, width: int) -> None:
+    """Shrink `label`'s text until it fits `width` on one line (never wrapping a short call to action)."""
+    font = QFont(label.font())
+    font.setBold(True)
+    px = largest_px
+    while px > 12:
+        font.setPixelSize(px)
+        if QFontMetrics(font).horizontalAdvance(label.text()) <= width:
+            break
+        px -= 2
+    label.setStyleSheet(f"font-size: {px}px;")
 
 
 def make_button(text: str, primary: bool = False) -> QPushButton:
@@ -154,6 +175,10 @@ class Screen(QWidget):
     def leave(self) -> None:
         """Another screen takes over: stop everything `enter` started."""
 
+    def key_tap(self) -> bool:
+        """Space or Enter (a USB arcade button) pressed: do what a tap on this screen does; False: no tap here."""
+        return False
+
     def show_frame(self, image: QImage) -> None:
         """A new live camera frame, delivered while the state says the camera runs; camera screens paint it."""
 
@@ -161,6 +186,28 @@ class Screen(QWidget):
         """1.0 on a 1080-pixel short side; drawing code scales with it."""
         window = self.window()
         return max(0.45, min(window.width(), window.height()) / 1080)
+
+
+class StaffCorner:
+    """5 quick taps in the top-left corner (staff only know) open the PIN pad; `tap` says if one counted."""
+
+    TAPS = 5
+    WINDOW_S = 4.0
+
+    def __init__(self) -> None:
+        self._taps: list[float] = []
+
+    def tap(self, widget: QWidget, point) -> tuple[bool, bool]:
+        """(in the corner, gesture complete) for a press at `point` on `widget`."""
+        corner = touch_px(widget) * 2
+        if point.x() >= corner or point.y() >= corner:
+            return False, False
+        now = time.monotonic()
+        self._taps = [t for t in self._taps if now - t < self.WINDOW_S] + [now]
+        if len(self._taps) >= self.TAPS:
+            self._taps.clear()
+            return True, True
+        return True, False
 
 
 class PictureView(QWidget):

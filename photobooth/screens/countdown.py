@@ -38,7 +38,11 @@ class CountdownView(CameraView):
 
 
 class CountdownScreen(Screen):
-    """`shoot` fires at zero (take the photo now); `finished` after the flash has faded."""
+    """"Smile!" shows at zero, `shoot` fires a beat later (take the photo now: people smile when told to,
+    not at the instant the word appears); `finished` after the flash has faded."""
+
+    #: The beat between "Smile!" and the shutter, as a share of one countdown step.
+    SMILE_BEAT = 0.7
 
     shoot = Signal()
     finished = Signal()
@@ -53,6 +57,9 @@ class CountdownScreen(Screen):
         layout.addWidget(self.camera)
         self._tick = QTimer(self)
         self._tick.timeout.connect(self._step)
+        self._beat = QTimer(self)
+        self._beat.setSingleShot(True)
+        self._beat.timeout.connect(self._fire)
         self._fade = QTimer(self)
         self._fade.setInterval(16)
         self._fade.timeout.connect(self._fade_step)
@@ -63,14 +70,16 @@ class CountdownScreen(Screen):
         self._remaining = max(0, int(seconds))
         self.camera.flash = 0.0
         self._tick.setInterval(max(1, tick_ms))
+        self._beat.setInterval(max(1, round(tick_ms * self.SMILE_BEAT)))
         self._show_number()
         if self._remaining == 0:
-            self._fire()
+            self._beat.start()
         else:
             self._tick.start()
 
     def stop(self) -> None:
         self._tick.stop()
+        self._beat.stop()
         self._fade.stop()
         self.camera.flash = 0.0
 
@@ -93,7 +102,7 @@ class CountdownScreen(Screen):
         self._show_number()
         if self._remaining <= 0:
             self._tick.stop()
-            self._fire()
+            self._beat.start()
 
     def _fire(self) -> None:
         self.shoot.emit()

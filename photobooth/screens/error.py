@@ -101,6 +101,13 @@ class ErrorScreen(Screen):
             return
         self.returning.setText(self.strings.get("error.returning", n=math.ceil(left)))
 
+    def key_tap(self) -> bool:
+        if self.kind is ErrorKind.CAMERA:
+            self._back()
+        else:
+            self._dismiss()
+        return True
+
     def _back(self) -> None:
         self._timer.stop()
         self.back.emit()

@@ -1,22 +1,38 @@
-"""The staff PIN pad: big digit buttons; the digits typed are shown as dots."""
+"""The staff PIN pad: big digit buttons; the digits typed are shown as dots. After `MAX_TRIES` wrong PINs
+in a row the pad locks for `LOCKOUT_S` seconds (each further lockout twice as long), so a passer-by cannot
+try PINs until one works; the lockout outlives leaving the screen."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
+import math
+import time
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 
 from photobooth.screens.common import TEXT, Screen, make_button, make_label
 from photobooth.screens.icons import make_icon
 
 
+MAX_TRIES = 5
+LOCKOUT_S = 60.0
+
+
 class PinScreen(Screen):
     accepted = Signal()
     cancelled = Signal()
 
-    def __init__(self, strings, pin: str, parent=None) -> None:
+    def __init__(self, strings, pin: str, parent=None, clock=time.monotonic) -> None:
         super().__init__(strings, parent)
         self.pin = pin
         self.entered = ""
+        self.clock = clock
+        self.wrong_tries = 0
+        self.lockouts = 0
+        self.locked_until = 0.0
+        self._lock_timer = QTimer(self)
+        self._lock_timer.setInterval(250)
+        self._lock_timer.timeout.connect(self._refresh_lock)
         self.title = make_label(role="title")
         self.dots = make_label(role="huge")
         self.message = make_label(role="body")
@@ -68,25 +84,59 @@ class PinScreen(Screen):
         self.entered = ""
         self.message.setText("")
         self._refresh()
+        self._refresh_lock()
 
     def enter(self, context) -> None:
         self.reset(context.config.booth.staff_pin)
 
+    def leave(self) -> None:
+        self._lock_timer.stop()
+
+    @property
+    def locked(self) -> bool:
+        return self.clock() < self.locked_until
+
     def press(self, digit: str) -> None:
+        if self.locked:
+            return
         if len(self.entered) < 12:
             self.entered += digit
         self.message.setText("")
         self._refresh()
 
     def submit(self) -> None:
+        if self.locked:
+            return
         if self.entered and self.entered == self.pin:
             self.entered = ""
+            self.wrong_tries = 0
             self._refresh()
             self.accepted.emit()
+            return
+        self.entered = ""
+        self.wrong_tries += 1
+        self._refresh()
+        if self.wrong_tries >= MAX_TRIES:
+            self.wrong_tries = 0
+            self.locked_until = self.clock() + LOCKOUT_S * 2**self.lockouts
+            self.lockouts += 1
+            self._refresh_lock()
         else:
-            self.entered = ""
-            self.message.setText(self.strings.get("pin.wrong"))
-            self._refresh()
+            self.message.setText(self.strings.get("pin.wrong", left=MAX_TRIES - self.wrong_tries))
+
+    def _refresh_lock(self) -> None:
+        """Digits and OK disabled with a countdown while locked; enabled again when the time is up."""
+        locked = self.locked
+        for button in (*self.digit_buttons.values(), self.ok_button, self.back_button):
+            button.setEnabled(not locked)
+        if locked:
+            left = math.ceil(self.locked_until - self.clock())
+            self.message.setText(self.strings.get("pin.locked", n=left))
+            if not self._lock_timer.isActive():
+                self._lock_timer.start()
+        elif self._lock_timer.isActive():
+            self._lock_timer.stop()
+            self.message.setText("")
 
     def _backspace(self) -> None:
         self.entered = self.entered[:-1]

@@ -49,6 +49,10 @@ class PreviewScreen(Screen):
     def show_frame(self, image) -> None:
         self.camera.set_frame(image)
 
+    def key_tap(self) -> bool:
+        self.start.emit()
+        return True
+
     def retranslate(self) -> None:
         self.hint.setText(self.strings.get("preview.hint"))
         self.consent.setText(

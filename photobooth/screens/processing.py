@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout
 
 from photobooth.screens.common import PictureView, Screen, make_button, make_label
+from photobooth.screens.confirm import Confirm
 
 STAGES = ("starting", "uploading", "queued", "ageing", "downloading")
 
@@ -28,10 +29,13 @@ class ProcessingScreen(Screen):
         self.steps.setTextVisible(False)
         self.elapsed = make_label(role="small")
         self.cancel_button = make_button("")
-        self.cancel_button.clicked.connect(self.cancel)
+        self.confirm = Confirm(self.cancel_button, self)  # Cancel asks first: the pictures are nearly there
+        self.cancel_button.clicked.connect(self.confirm.ask)
+        self.confirm.confirmed.connect(self.cancel)
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.cancel_button)
+        bottom.addWidget(self.confirm)
         bottom.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 32)
@@ -49,6 +53,7 @@ class ProcessingScreen(Screen):
     def begin(self, photo: QImage | None) -> None:
         self.picture.set_image(photo)
         self.stage, self.retry = "starting", None
+        self.confirm.dismiss()
         self._started = time.monotonic()
         self._clock.start()
         self.retranslate()
@@ -78,6 +83,11 @@ class ProcessingScreen(Screen):
             self.status.setText(self.strings.get(f"processing.{self.stage}"))
         self.steps.setValue(STAGES.index(self.stage))
         self.cancel_button.setText(self.strings.get("processing.cancel"))
+        self.confirm.set_texts(
+            self.strings.get("processing.cancel_ask"),
+            self.strings.get("processing.cancel_yes"),
+            self.strings.get("processing.cancel_no"),
+        )
         self._refresh_elapsed()
 
     def _refresh_elapsed(self) -> None:

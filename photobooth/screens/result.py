@@ -7,49 +7,76 @@ from PySide6.QtCore import QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from photobooth.images import to_qimage
 from photobooth.qr import qr_image
-from photobooth.screens.common import ACCENT, MUTED, PictureView, Screen, draw_cover, make_button, make_label
+from photobooth.screens.common import ACCENT, TEXT, PictureView, Screen, draw_cover, make_button, make_label
 from photobooth.screens.crossfade import CrossfadeView
 
 
 class StillRow(QWidget):
-    """All frames side by side, each with its label under it."""
+    """Every frame, each with its label under it, in `columns` columns (all in one row when 0)."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._frames: list[tuple[str, QPixmap]] = []
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.columns = 0
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(80)
 
     def set_frames(self, frames: list[tuple[str, QPixmap]]) -> None:
         self._frames = frames
         self.update()
 
+    def set_columns(self, columns: int) -> None:
+        self.columns = columns
+        self.update()
+
+    def label_px(self) -> int:
+        """The labels' pixel size: 32 px at 1080p at least, so "Age 55" reads from a step away."""
+        window = self.window()
+        return max(14, round(34 * min(window.width(), window.height()) / 1080))
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         if not self._frames:
             return
         count = len(self._frames)
-        gap = max(4, self.width() // 120)
-        label_h = max(14, self.height() // 6)
+        columns = min(count, self.columns or count)
+        rows = -(-count // columns)
+        gap = max(6, self.width() // 90)
+        label_px = self.label_px()
+        label_h = round(label_px * 1.5)
         size = self._frames[0][1].size()
-        aspect = max(size.width(), 1) / max(size.height(), 1)  # photo frames keep their shape
-        side = int(min((self.width() - gap * (count - 1)) / (count * aspect), self.height() - label_h))
-        cell = int(side * aspect)
-        x0 = (self.width() - (cell * count + gap * (count - 1))) // 2
+        aspect = max(size.width(), 1) / max(size.height(), 1)  # photo frames keep their own shape
+        side = int(min(
+            (self.width() - gap * (columns - 1)) / (columns * aspect),
+            (self.height() - rows * label_h - gap * (rows - 1)) / rows,
+        ))
+        if side <= 0:
+            return
+        cell = int(side * aspect)  # a frame's width; `side` its height
+        x0 = (self.width() - (cell * columns + gap * (columns - 1))) // 2
+        y0 = (self.height() - (rows * (side + label_h) + gap * (rows - 1))) // 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         font = QFont(painter.font())
-        font.setPixelSize(max(10, int(label_h * 0.7)))
+        font.setPixelSize(label_px)
+        font.setBold(True)
         painter.setFont(font)
         for position, (label, pixmap) in enumerate(self._frames):
-            x = x0 + position * (cell + gap)
-            draw_cover(painter, QRect(x, 0, cell, side), pixmap)
-            painter.setPen(QColor(ACCENT if position else MUTED))
-            painter.drawText(QRectF(x, side, cell, label_h), Qt.AlignmentFlag.AlignCenter, label)
+            column, row = position % columns, position // columns
+            x = x0 + column * (cell + gap)
+            y = y0 + row * (side + label_h + gap)
+            draw_cover(painter, QRect(x, y, cell, side), pixmap)
+            painter.setPen(QColor(ACCENT if position else TEXT))
+            painter.drawText(QRectF(x, y + side, cell, label_h), Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
 
 
 class ResultScreen(Screen):
+    """In landscape the animated strip fills the left and the stills, words and buttons the right, so the
+    whole width is used; in portrait they stack. `actions` is the row of buttons (Done, and any added
+    beside it); `side` holds the share code."""
+
     done = Signal()
 
     def __init__(self, strings, parent=None) -> None:
@@ -65,26 +92,30 @@ class ResultScreen(Screen):
         self.done_button = make_button("", primary=True)
         self.done_button.clicked.connect(self.done)
         side = QVBoxLayout()
-        side.addStretch(1)
-        side.addWidget(self.qr, 2)
+        side.setContentsMargins(0, 0, 0, 0)
+        side.addWidget(self.qr, 1)
         side.addWidget(self.qr_caption)
-        side.addStretch(1)
         self.side = QWidget(self)
         self.side.setLayout(side)
+        self.actions = QHBoxLayout()
+        self.actions.addStretch(1)
+        self.actions.addWidget(self.done_button)
+        self.actions.addStretch(1)
+        panel = QVBoxLayout()
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.addWidget(self.row, 3)
+        panel.addWidget(self.side, 2)
+        panel.addWidget(self.engine)
+        panel.addLayout(self.actions)
+        self.panel = QWidget(self)
+        self.panel.setLayout(panel)
         self.middle = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.middle.addWidget(self.strip, 3)
-        self.middle.addWidget(self.side, 1)
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.done_button)
-        bottom.addStretch(1)
+        self.middle.addWidget(self.panel, 2)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(32, 20, 32, 24)
         layout.addWidget(self.title)
-        layout.addLayout(self.middle, 5)
-        layout.addWidget(self.row, 1)
-        layout.addWidget(self.engine)
-        layout.addLayout(bottom)
+        layout.addLayout(self.middle, 1)
         self.retranslate()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -92,6 +123,8 @@ class ResultScreen(Screen):
         self.middle.setDirection(
             QBoxLayout.Direction.TopToBottom if portrait else QBoxLayout.Direction.LeftToRight
         )
+        self.middle.setStretch(0, 5 if portrait else 3)
+        self.row.set_columns(0 if portrait else 3)
         super().resizeEvent(event)
 
     def _label(self, age: int | None) -> str:
@@ -102,7 +135,7 @@ class ResultScreen(Screen):
         self.outcome = outcome
         self.saved_name = ""
         pixmaps = [
-            (frame.age, QPixmap.fromImage(frame.display or pil_to_qimage(frame.image)))
+            (frame.age, QPixmap.fromImage(frame.display or to_qimage(frame.image)))
             for frame in outcome.frames
         ]
         aged = sorted((item for item in pixmaps if item[0] is not None), key=lambda item: item[0])
@@ -115,6 +148,10 @@ class ResultScreen(Screen):
     def enter(self, context) -> None:
         url = getattr(context.outcome, "share_url", None)
         self.show_outcome(context.outcome, qr_image(url) if url else None)
+
+    def key_tap(self) -> bool:
+        self.done.emit()
+        return True
 
     def set_saved(self, name: str) -> None:
         self.saved_name = name
@@ -129,10 +166,3 @@ class ResultScreen(Screen):
             parts.append(self.strings.get("result.saved", name=self.saved_name))
         self.engine.setText("  ·  ".join(parts))
         self.done_button.setText(self.strings.get("result.done"))
-
-
-def pil_to_qimage(image) -> QImage:
-    """An RGB PIL image as a QImage that owns its pixels."""
-    rgb = image.convert("RGB")
-    data = rgb.tobytes()
-    return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()

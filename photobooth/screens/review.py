@@ -68,6 +68,10 @@ class ReviewScreen(Screen):
             return
         self.auto.setText(self.strings.get("review.auto", n=math.ceil(left)))
 
+    def key_tap(self) -> bool:
+        self._go()
+        return True
+
     def _retake(self) -> None:
         self.stop()
         self.retake.emit()

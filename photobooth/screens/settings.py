@@ -7,8 +7,10 @@ TOML file and applies it. Bad values stay on screen with a message instead of be
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFileDialog,
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from booth_core.ages import parse_ages
-from photobooth.config import Config
+from photobooth.config import DEFAULT_STAFF_PIN, MIN_PIN_DIGITS, Config
 from photobooth.screens.common import Screen, make_button, make_label
-from photobooth.strings import LANGUAGE_NAMES, LANGUAGES
+from photobooth.screens.confirm import Confirm
+from photobooth.strings import LANGUAGE_NAMES, LANGUAGES, Strings
 
 CAMERA_FILES = (
     "Videos and photos (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
@@ -124,7 +127,10 @@ class SettingsScreen(Screen):
         self.idle = Stepper(5, 3600, step=5)
         self.output = QLineEdit()
         self.language = Choice({code: LANGUAGE_NAMES.get(code, code) for code in sorted(LANGUAGES)})
-        self.pin = QLineEdit()
+        self.pin = QLineEdit()  # masked, digits only, empty keeps the PIN; never shown in clear
+        self.pin.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,12}"), self.pin))
+        self.must_change_pin = False
         self.form = QFormLayout()
         self.fields = [
             ("settings.backend_url", self.url),
@@ -157,9 +163,12 @@ class SettingsScreen(Screen):
         self.quit_button = make_button("")
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.closed)
-        self.quit_button.clicked.connect(self.quit_requested)
+        self.quit_confirm = Confirm(self.quit_button, self)  # quitting leaves the venue without a booth
+        self.quit_button.clicked.connect(self.quit_confirm.ask)
+        self.quit_confirm.confirmed.connect(self.quit_requested)
         buttons = QHBoxLayout()
         buttons.addWidget(self.quit_button)
+        buttons.addWidget(self.quit_confirm)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
@@ -183,6 +192,7 @@ class SettingsScreen(Screen):
 
     def load(self, config: Config, backend: str = "", engine: str = "") -> None:
         self.config = copy.deepcopy(config)
+        self.quit_confirm.dismiss()
         self.url.setText(config.backend.url)
         self.api_key.setText(config.backend.api_key)
         self.ages.setText(",".join(str(age) for age in config.booth.ages))
@@ -190,10 +200,23 @@ class SettingsScreen(Screen):
         self.countdown.setValue(int(config.booth.countdown_seconds))
         self.idle.setValue(int(config.booth.idle_timeout_seconds))
         self.output.setText(config.booth.output_dir)
-        self.language.setCurrentText(config.booth.language)
-        self.pin.setText(config.booth.staff_pin)
+        shown = Strings(config.booth.language).language  # an unknown language is shown as what is used
+        self.language.setCurrentText(shown)
+        self.pin.setText("")
+        self.pin.setPlaceholderText(self.strings.get("settings.pin_keep"))
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
-        self.message.setText("")
+        self.message.setText(
+            "" if shown == config.booth.language
+            else self.strings.get("settings.language_missing", code=config.booth.language)
+        )
+        # First use: the PIN everyone could look up must go before anything else can be changed.
+        self.must_change_pin = config.booth.staff_pin == DEFAULT_STAFF_PIN
+        for _key, widget in self.fields:
+            widget.setEnabled(widget is self.pin or not self.must_change_pin)
+        self.quit_button.setEnabled(not self.must_change_pin)
+        if self.must_change_pin:
+            self.message.setText(self.strings.get("settings.new_pin", n=MIN_PIN_DIGITS))
+            self.pin.setFocus()
 
     def enter(self, context) -> None:
         self.load(context.config, context.backend, context.health.get("engine", ""))
@@ -207,7 +230,16 @@ class SettingsScreen(Screen):
             ages = parse_ages(self.ages.text())
         except ValueError as error:
             raise ValueError(self.strings.get("settings.bad_ages", error=error)) from None
-        config.backend.url = self.url.text().strip()
+        url = self.url.text().strip()
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+            raise ValueError(self.strings.get("settings.bad_url"))
+        pin = self.pin.text().strip()
+        if pin and (len(pin) < MIN_PIN_DIGITS or pin == DEFAULT_STAFF_PIN):
+            raise ValueError(self.strings.get("settings.bad_pin", n=MIN_PIN_DIGITS))
+        if self.must_change_pin and not pin:
+            raise ValueError(self.strings.get("settings.new_pin", n=MIN_PIN_DIGITS))
+        config.backend.url = url
         config.backend.api_key = self.api_key.text().strip()
         config.booth.ages = ages
         config.booth.camera = self.camera.text().strip() or "0"
@@ -215,7 +247,7 @@ class SettingsScreen(Screen):
         config.booth.idle_timeout_seconds = float(self.idle.value())
         config.booth.output_dir = self.output.text().strip() or config.booth.output_dir
         config.booth.language = self.language.currentText()
-        config.booth.staff_pin = self.pin.text().strip() or config.booth.staff_pin
+        config.booth.staff_pin = pin or config.booth.staff_pin
         return config
 
     def choose_camera_file(self) -> None:
@@ -242,3 +274,8 @@ class SettingsScreen(Screen):
         self.save_button.setText(self.strings.get("settings.save"))
         self.cancel_button.setText(self.strings.get("settings.cancel"))
         self.quit_button.setText(self.strings.get("settings.quit"))
+        self.quit_confirm.set_texts(
+            self.strings.get("settings.quit_ask"),
+            self.strings.get("settings.quit_yes"),
+            self.strings.get("settings.quit_no"),
+        )

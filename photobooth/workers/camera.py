@@ -16,15 +16,9 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
+from photobooth.images import to_qimage
+
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
-
-
-def rgb_to_qimage(rgb: np.ndarray, bgr: bool = False) -> QImage:
-    """A QImage that owns a copy of the pixels (safe to send across threads)."""
-    rgb = np.ascontiguousarray(rgb)
-    height, width = rgb.shape[:2]
-    pixel_format = QImage.Format.Format_BGR888 if bgr else QImage.Format.Format_RGB888
-    return QImage(rgb.data, width, height, 3 * width, pixel_format).copy()
 
 
 def fit_size(width: int, height: int, box: tuple[int, int]) -> tuple[int, int]:
@@ -133,10 +127,11 @@ class CameraWorker(QThread):
             return self._latest is not None
 
     def capture(self) -> np.ndarray | None:
-        """The newest full-size frame, mirrored like the preview (what the attendee saw), as RGB."""
+        """The newest full-size frame as RGB, the right way round: only the live preview is mirrored (so
+        it moves like a mirror); the photo, and every picture made from it, reads as the world does."""
         with self._lock:
             latest = self._latest
-        return None if latest is None else cv2.cvtColor(cv2.flip(latest, 1), cv2.COLOR_BGR2RGB)
+        return None if latest is None else cv2.cvtColor(latest, cv2.COLOR_BGR2RGB)
 
     def stop(self, timeout_ms: int = 3000) -> None:
         self._stop.set()
@@ -189,5 +184,5 @@ class CameraWorker(QThread):
         if size != (width, height):
             shrink = size[0] / width
             bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA if shrink < 0.5 else cv2.INTER_LINEAR)
-        self.frame.emit(rgb_to_qimage(cv2.flip(bgr, 1), bgr=True))
+        self.frame.emit(to_qimage(cv2.flip(bgr, 1), bgr=True))
         self.frames_delivered += 1

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
 import httpx
+import tenacity
 from PIL import Image, UnidentifiedImageError
 
 from booth_core.limits import JOB_TIMEOUT_S
@@ -52,8 +53,9 @@ class RetryPolicy:
     poll_max: float = 2.0
     job_timeout: float = float(JOB_TIMEOUT_S)
 
-    def backoff(self, attempt: int) -> float:
-        return min(self.max_wait, self.first_wait * 2 ** (attempt - 1))
+    def wait(self) -> tenacity.wait.wait_base:
+        """first_wait, doubling after each failure, never above max_wait."""
+        return tenacity.wait_exponential(multiplier=self.first_wait, max=self.max_wait)
 
 
 @dataclass
@@ -189,24 +191,43 @@ Report = Callable[[str, dict], None]
 
 
 def _with_retries(call, policy: RetryPolicy, cancel: threading.Event, report: Report):
-    """Run `call()`; on passing trouble report it, wait with backoff, try again; give up with JobFailed."""
-    attempt = 0
-    while True:
+    """Run `call()`; on passing trouble report it, wait with backoff, try again; give up with JobFailed.
+
+    Waits go through `cancel.wait`, so cancelling ends a wait at once.
+    """
+
+    def wait_or_cancel(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise JobFailed("CANCELLED")
+
+    def announce(state: tenacity.RetryCallState) -> None:
+        trouble = state.outcome.exception()
+        report("retrying", {"attempt": state.attempt_number, "total": policy.retries, "code": trouble.code})
+
+    retrying = tenacity.Retrying(
+        retry=tenacity.retry_if_exception_type(_Retryable),
+        stop=tenacity.stop_after_attempt(policy.retries + 1),
+        wait=policy.wait(),
+        sleep=wait_or_cancel,
+        before_sleep=announce,
+        reraise=True,
+    )
+    attempts = 0
+
+    def attempt():
+        nonlocal attempts
+        attempts += 1
         if cancel.is_set():
             raise JobFailed("CANCELLED")
-        try:
-            result = call()
-        except _Retryable as trouble:
-            attempt += 1
-            if attempt > policy.retries:
-                raise JobFailed(trouble.code, str(trouble)) from None
-            report("retrying", {"attempt": attempt, "total": policy.retries, "code": trouble.code})
-            if cancel.wait(policy.backoff(attempt)):
-                raise JobFailed("CANCELLED") from None
-            continue
-        if attempt:
-            report("network_ok", {})
-        return result
+        return call()
+
+    try:
+        result = retrying(attempt)
+    except _Retryable as trouble:
+        raise JobFailed(trouble.code, str(trouble)) from None
+    if attempts > 1:
+        report("network_ok", {})
+    return result
 
 
 def _parse_frames(document: dict, client: BoothClient) -> list[tuple[int, int | None, str]]:

@@ -1,8 +1,8 @@
-"""The network worker: owns the backend (remote URL or the in-process local job service) and runs jobs.
+"""The network worker: runs jobs against the backend the supervisor (workers/supervisor.py) keeps up.
 
 It lives in its own QThread; the UI sends it requests by signal and hears back by signal. Requests queue
-in order, so a job submitted while the local service is still starting simply waits for it. Cancelling
-sets the job's Event straight from the UI thread, which every wait in `run_job` watches.
+in order. Cancelling sets the job's Event straight from the UI thread, which every wait in `run_job`
+watches.
 """
 
 from __future__ import annotations
@@ -10,38 +10,20 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
-import cv2
 from PySide6.QtCore import QMetaObject, QObject, Qt, QThread, Signal, Slot
-from PySide6.QtGui import QImage
 
+from photobooth.images import encode_jpeg, to_qimage
 from photobooth.workers.jobs import BoothClient, JobFailed, RetryPolicy, run_job
 
 log = logging.getLogger(__name__)
+#: Frames are made screen-sized here, off the UI thread (they may be 1024 px; the screen shows them smaller).
 DISPLAY_SIZE = 720
-
-
-def encode_jpeg(rgb, quality: int = 92) -> bytes:
-    ok, buffer = cv2.imencode(
-        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
-    )
-    if not ok:
-        raise JobFailed("BAD_IMAGE", "the photo could not be encoded")
-    return buffer.tobytes()
-
-
-def display_image(image) -> QImage:
-    """A screen-sized QImage of a PIL frame (frames may be 1024 px; the screen shows them smaller)."""
-    rgb = image.convert("RGB")
-    if max(rgb.size) > DISPLAY_SIZE:
-        rgb = rgb.resize((DISPLAY_SIZE, round(DISPLAY_SIZE * rgb.height / rgb.width)))
-    return QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
 
 
 @dataclass(frozen=True)
 class BackendSpec:
-    """Where to send jobs: a URL (and key), or empty url to start the local job service in-process."""
+    """Where to send jobs: a URL (and key), or an empty url to start the local job service."""
 
     url: str = ""
     api_key: str = ""
@@ -57,8 +39,6 @@ class BackendSpec:
 class NetworkWorker(QObject):
     """Signals carry the job token the UI gave, so the UI can ignore answers for a job it dropped."""
 
-    backend_ready = Signal(str, dict)  # base URL, /health document ({} if it did not answer)
-    backend_failed = Signal(str)
     progress = Signal(int, str, dict)  # token, stage, details
     finished = Signal(int, object)  # token, JobOutcome
     failed = Signal(int, str, str)  # token, code, message
@@ -66,40 +46,18 @@ class NetworkWorker(QObject):
     def __init__(self) -> None:
         super().__init__()
         self._client: BoothClient | None = None
-        self._local = None
         self._backend_error = "the backend is not started"
 
-    @Slot(object)
-    def start_backend(self, spec: BackendSpec) -> None:
+    @Slot(str, str, float)
+    def use_backend(self, base_url: str, api_key: str, timeout: float) -> None:
+        """Send jobs to `base_url` from now on (the supervisor found it up, or restarted it elsewhere)."""
         self.stop_backend()
-        try:
-            if spec.url:
-                base_url = spec.url
-            else:
-                data_dir = Path(spec.data_dir)
-                data_dir.mkdir(parents=True, exist_ok=True)
-                options = {"engine": spec.engine, "data_dir": str(data_dir), **dict(spec.local_options)}
-                if spec.in_process:
-                    from job_service.local import start_local_server
+        self._client = BoothClient(base_url, api_key, timeout)
 
-                    self._local = start_local_server(**options)
-                else:
-                    from photobooth.local_backend import LocalBackendProcess
-
-                    self._local = LocalBackendProcess(**options)
-                base_url = self._local.base_url
-            self._client = BoothClient(base_url, spec.api_key, spec.timeout)
-        except Exception as error:  # any failure to start must reach the screen, not kill the thread
-            log.exception("backend did not start")
-            self._backend_error = f"{type(error).__name__}: {error}"
-            self.backend_failed.emit(self._backend_error)
-            return
-        try:
-            health = self._client.health()
-        except Exception as error:  # a backend that is down now may be up by the first job
-            log.warning("backend health check failed: %s", error)
-            health = {}
-        self.backend_ready.emit(base_url, health)
+    @Slot(str)
+    def no_backend(self, reason: str) -> None:
+        self.stop_backend()
+        self._backend_error = reason
 
     @Slot(int, object, tuple, object, object)
     def submit(self, token: int, photo, ages: tuple, cancel: threading.Event, policy: RetryPolicy) -> None:
@@ -112,7 +70,10 @@ class NetworkWorker(QObject):
             self.progress.emit(token, stage, details)
 
         try:
-            jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
+            try:
+                jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
+            except ValueError as error:
+                raise JobFailed("BAD_IMAGE", str(error)) from None
             outcome = run_job(self._client, jpeg, ages, cancel, report, policy)
         except JobFailed as failure:
             log.info("job failed: %s", failure.code)
@@ -122,7 +83,7 @@ class NetworkWorker(QObject):
             self.failed.emit(token, "BAD_ANSWER", str(error))
         else:
             for frame in outcome.frames:  # decode for the screen here, not on the UI thread
-                frame.display = display_image(frame.image)
+                frame.display = to_qimage(frame.image, max_side=DISPLAY_SIZE)
             log.info("job %s done in %.1f s", outcome.job_id, outcome.elapsed)
             self.finished.emit(token, outcome)
 
@@ -131,9 +92,6 @@ class NetworkWorker(QObject):
         if self._client is not None:
             self._client.close()
             self._client = None
-        if self._local is not None:
-            self._local.stop()
-            self._local = None
 
 
 class NetworkThread(QThread):

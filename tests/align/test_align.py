@@ -125,7 +125,7 @@ def test_corrupt_bytes_raise_bad_image():
 
 
 def test_huge_photo_is_detected_downscaled_and_cropped_at_full_resolution(astronaut):
-    big = Image.new("RGB", (7200, 5400), (90, 100, 110))  # under the 40 MP cap
+    big = Image.new("RGB", (7200, 5400), (90, 100, 110))  # 38.9 MP, just under booth_core.limits.MAX_PIXELS
     big.paste(astronaut.resize((5400, 5400), Image.Resampling.BILINEAR), (900, 0))
     aligned, mapped = align_face_with_landmarks(big)
     assert aligned.size == (256, 256)

@@ -54,21 +54,31 @@ def test_bad_values_are_reported_and_the_rest_kept(tmp_path):
     path = tmp_path / "booth.toml"
     path.write_text(
         '[booth]\nages = [25, 500]\ncountdown_seconds = "soon"\ncamera = "1"\nshoe_size = 9\n'
-        "[backend]\nretries = -1\n"
+        '[backend]\nretries = -1\nengine = "sma"\n'
     )
     config, problems = load_config(path, environ={})
     assert config.booth.camera == "1"
     assert config.booth.ages == (25, 35, 55, 75) and config.booth.countdown_seconds == 3
-    assert config.backend.retries == 4
+    assert config.backend.retries == 4 and config.backend.engine == "auto"
     joined = " | ".join(problems)
     assert (
         "booth.ages" in joined
         and "countdown_seconds" in joined
         and "shoe_size" in joined
         and "retries" in joined
+        and "'sma' is no engine; choose one of auto, sam, classic" in joined
     )
 
 
 def test_default_path_is_in_the_platform_config_folder():
     path = default_config_path()
     assert path.name == "booth.toml" and "time-traveler" in str(path)
+
+
+def test_old_tt_prefix_still_reads_and_the_new_one_wins(tmp_path):
+    config, problems = load_config(tmp_path / "missing.toml", environ={"TT_CAMERA": "2", "TT_LANGUAGE": "de"})
+    assert problems == [] and config.booth.camera == "2" and config.booth.language == "de"
+    config, _ = load_config(
+        tmp_path / "missing.toml", environ={"TT_CAMERA": "2", "TIME_TRAVELER_CAMERA": "3"}
+    )
+    assert config.booth.camera == "3"

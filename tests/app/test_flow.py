@@ -179,6 +179,8 @@ def test_cancel_returns_to_attract_and_the_late_answer_is_ignored(qtbot, booth):
         take_photo(qtbot, window)
         qtbot.waitUntil(lambda: window.processing.stage == "ageing", timeout=5000)
         window.processing.cancel_button.click()
+        assert window.machine.state is State.PROCESSING  # it asks first
+        window.processing.confirm.yes_button.click()
         assert window.machine.state is State.ATTRACT
         backend.mode = "ok"  # the server would now finish the dropped job: nothing may change on screen
         qtbot.wait(300)

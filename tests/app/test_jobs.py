@@ -112,9 +112,56 @@ def test_cancel_stops_waiting_at_once():
     assert failure.value.code == "CANCELLED"
 
 
-def test_backoff_doubles_up_to_a_cap():
-    policy = RetryPolicy(first_wait=0.5, max_wait=3)
-    assert [policy.backoff(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3, 3]
+class RecordedWaits(threading.Event):
+    """A cancel event that never fires and returns from every wait at once, noting how long was asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout=None) -> bool:
+        self.waits.append(timeout)
+        return False
+
+
+def test_backoff_doubles_up_to_a_cap_and_every_attempt_is_reported():
+    cancel = RecordedWaits()
+    reports = []
+    client = BoothClient(refused_url(), timeout=1.0)
+    with pytest.raises(JobFailed) as failure:
+        run_job(
+            client,
+            jpeg_bytes(),
+            (25,),
+            cancel,
+            lambda stage, details: reports.append((stage, details)),
+            RetryPolicy(retries=5, first_wait=0.5, max_wait=3),
+        )
+    client.close()
+    assert failure.value.code == "NETWORK"
+    assert cancel.waits == [0.5, 1.0, 2.0, 3, 3]
+    retries = [details for stage, details in reports if stage == "retrying"]
+    assert [details["attempt"] for details in retries] == [1, 2, 3, 4, 5]
+    assert all(details["total"] == 5 and details["code"] == "NETWORK" for details in retries)
+
+
+def test_cancel_during_a_backoff_wait_ends_the_job():
+    class CancelOnWait(threading.Event):
+        def wait(self, timeout=None) -> bool:
+            self.set()
+            return True
+
+    client = BoothClient(refused_url(), timeout=1.0)
+    with pytest.raises(JobFailed) as failure:
+        run_job(
+            client,
+            jpeg_bytes(),
+            (25,),
+            CancelOnWait(),
+            lambda *a: None,
+            FAST,
+        )
+    assert failure.value.code == "CANCELLED"
 
 
 def test_share_url_only_for_public_http_urls():

@@ -93,12 +93,15 @@ def test_preview_consent_and_buttons(qtbot):
 
 def test_countdown_counts_shoots_and_flashes(qtbot):
     screen = show(qtbot, CountdownScreen(EN, flash_ms=50))
-    numbers = []
-    screen.shoot.connect(lambda: numbers.append(screen.camera.number))
+    numbers, smiled, shot = [], [], []
+    screen.shoot.connect(lambda: (numbers.append(screen.camera.number), shot.append(time.monotonic())))
     with qtbot.waitSignal(screen.finished, timeout=2000):
-        screen.begin(2, tick_ms=30)
+        screen.begin(2, tick_ms=200)
         assert screen.camera.number == "2"
+        qtbot.waitUntil(lambda: screen.camera.number == "Smile!", timeout=1000)
+        smiled.append(time.monotonic())
     assert numbers == ["Smile!"]
+    assert shot[0] - smiled[0] >= 0.05  # a beat between the word and the shutter
     assert screen.camera.flash == 0.0
 
 
@@ -122,8 +125,14 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
     assert "1 of 4" in screen.status.text()
     screen.set_stage("ageing")
     assert screen.status.text() == "Travelling through the years…"
+    with qtbot.assertNotEmitted(screen.cancel):
+        screen.cancel_button.click()  # asks first
+        assert screen.confirm.isVisible() and not screen.cancel_button.isVisible()
+        screen.confirm.no_button.click()
+    assert screen.cancel_button.isVisible()
     with qtbot.waitSignal(screen.cancel, timeout=1000):
         screen.cancel_button.click()
+        screen.confirm.yes_button.click()
     screen.stop()
 
 
@@ -182,13 +191,39 @@ def test_pin_pad_accepts_only_the_pin(qtbot):
         for digit in "9999":
             screen.digit_buttons[digit].click()
         screen.ok_button.click()
-    assert screen.message.text() == "Wrong PIN"
+    assert screen.message.text() == "Wrong PIN (4 tries left)"
     with qtbot.waitSignal(screen.accepted, timeout=1000):
         for digit in "1234":
             screen.digit_buttons[digit].click()
         screen.ok_button.click()
     with qtbot.waitSignal(screen.cancelled, timeout=1000):
         screen.cancel_button.click()
+
+
+def test_pin_pad_locks_after_five_wrong_tries_even_across_visits(qtbot):
+    now = [1000.0]
+    screen = show(qtbot, PinScreen(EN, "1234", clock=lambda: now[0]))
+    for _ in range(5):
+        for digit in "0000":
+            screen.digit_buttons[digit].click()
+        screen.ok_button.click()
+    assert screen.locked and not screen.ok_button.isEnabled()
+    assert screen.message.text() == "Too many wrong PINs. Try again in 60 s."
+    screen.reset("1234")  # leaving and coming back does not lift the lockout
+    with qtbot.assertNotEmitted(screen.accepted):
+        for digit in "1234":
+            screen.press(digit)
+        screen.submit()
+    now[0] += 61
+    qtbot.waitUntil(lambda: screen.ok_button.isEnabled(), timeout=2000)
+    with qtbot.waitSignal(screen.accepted, timeout=1000):
+        for digit in "1234":
+            screen.digit_buttons[digit].click()
+        screen.ok_button.click()
+    for _ in range(5):  # the next lockout is longer
+        screen.press("9")
+        screen.submit()
+    assert screen.locked_until - now[0] == 120
 
 
 def test_settings_form_reads_back_and_refuses_bad_ages(qtbot, fast_config):
@@ -207,6 +242,42 @@ def test_settings_form_reads_back_and_refuses_bad_ages(qtbot, fast_config):
     with qtbot.assertNotEmitted(screen.saved):
         screen.save_button.click()
     assert screen.message.text().startswith("Ages:")
+    screen.ages.setText("20")
+    screen.url.setText("booth.example:8000")  # no scheme: refused, not saved silently
+    with qtbot.assertNotEmitted(screen.saved):
+        screen.save_button.click()
+    assert screen.message.text().startswith("Backend URL:")
+
+
+def test_settings_pin_is_masked_and_the_first_use_pin_must_go(qtbot, fast_config):
+    from photobooth.config import DEFAULT_STAFF_PIN
+
+    screen = show(qtbot, SettingsScreen(EN))
+    fast_config.booth.staff_pin = DEFAULT_STAFF_PIN
+    screen.load(fast_config)
+    assert screen.pin.text() == "" and screen.pin.echoMode() is screen.pin.EchoMode.Password
+    assert screen.must_change_pin and not screen.ages.isEnabled() and not screen.quit_button.isEnabled()
+    for pin in ("", DEFAULT_STAFF_PIN, "12"):
+        screen.pin.setText(pin)
+        with qtbot.assertNotEmitted(screen.saved):
+            screen.save_button.click()
+    screen.pin.clear()
+    qtbot.keyClicks(screen.pin, "12ab")  # letters never get in
+    assert screen.pin.text() == "12"
+    screen.pin.setText("97531")
+    with qtbot.waitSignal(screen.saved, timeout=1000) as saved:
+        screen.save_button.click()
+    assert saved.args[0].booth.staff_pin == "97531"
+    screen.load(saved.args[0])
+    assert not screen.must_change_pin and screen.ages.isEnabled()
+
+
+def test_an_unknown_language_shows_english_chosen_and_says_so(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN))
+    fast_config.booth.language = "fr"
+    screen.load(fast_config)
+    assert screen.language.currentText() == "en" and screen.language.buttons["en"].isChecked()
+    assert "fr" in screen.message.text() and "English" in screen.message.text()
 
 
 def test_touch_targets_are_at_least_15_mm(qtbot):
@@ -267,6 +338,18 @@ def test_settings_controls_are_finger_sized(qtbot, fast_config):
             assert label.width() >= label.sizeHint().width() - 1, label.text()
 
 
+def test_quit_asks_to_confirm(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN))
+    screen.load(fast_config)
+    with qtbot.assertNotEmitted(screen.quit_requested):
+        screen.quit_button.click()
+        assert screen.quit_confirm.isVisible()
+        screen.quit_confirm.no_button.click()
+    with qtbot.waitSignal(screen.quit_requested, timeout=1000):
+        screen.quit_button.click()
+        screen.quit_confirm.yes_button.click()
+
+
 def test_settings_steppers_and_language_choice(qtbot, fast_config):
     screen = show(qtbot, SettingsScreen(EN))
     screen.load(fast_config)
@@ -286,7 +369,7 @@ def test_result_shows_photo_frames_in_their_own_shape(qtbot):
     """Photo-layout frames (the whole photo, here 3:2) are shown whole, not cropped to a square."""
     from PIL import Image
 
-    from photobooth.screens.result import pil_to_qimage
+    from photobooth.images import to_qimage
 
     frames = [Frame(i, age, f"/results/x/{i}.jpg", Image.new("RGB", (600, 400), (40 * i, 90, 90)))
               for i, age in enumerate((None, 30, 60))]
@@ -297,4 +380,4 @@ def test_result_shows_photo_frames_in_their_own_shape(qtbot):
     picture = screen.strip.grab().toImage()
     centre = rect.center()
     assert picture.pixelColor(centre).green() == 90  # the frame itself fills its rectangle
-    assert pil_to_qimage(frames[0].image).size().width() == 600
+    assert to_qimage(frames[0].image).size().width() == 600

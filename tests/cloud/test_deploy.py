@@ -147,8 +147,8 @@ def test_lambda_functions_get_the_job_service_environment(deployed, aws):
         assert config["Role"].endswith(f"role/{STACK}-{REGION}-{purpose}-lambda")
         env = config["Environment"]["Variables"]
         assert set(env) <= set(ENVIRONMENT), set(env) - set(ENVIRONMENT)
-        assert env["TT_INPUT_BUCKET"] == PHOTOS and env["TT_OUTPUT_BUCKET"] == FRAMES
-        assert env["TT_JOB_TABLE"] == f"{STACK}-jobs" and env["TT_ENDPOINT_NAME"] == ENDPOINT
+        assert env["TIME_TRAVELER_INPUT_BUCKET"] == PHOTOS and env["TIME_TRAVELER_OUTPUT_BUCKET"] == FRAMES
+        assert env["TIME_TRAVELER_JOB_TABLE"] == f"{STACK}-jobs" and env["TIME_TRAVELER_ENDPOINT_NAME"] == ENDPOINT
         assert function["Tags"][STACK_TAG] == STACK
 
 

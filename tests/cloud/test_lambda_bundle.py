@@ -98,7 +98,7 @@ def test_handlers_from_the_zip_work_with_the_deployed_stack(moto_url, aws, tmp_p
         """
     )
     (tmp_path / "strip.npy").write_bytes(wire.encode_npy(strip))
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TT_"))}
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TT_", "TIME_TRAVELER_"))}
     env.update(DUMMY_CREDENTIALS, **function["Environment"]["Variables"])
     env.update(AWS_REGION=REGION, AWS_ENDPOINT_URL=moto_url, PYTHONPATH=str(unpacked))
     done = subprocess.run(

@@ -42,14 +42,14 @@ REPO = Path(__file__).resolve().parents[2]
 def handler_env(monkeypatch):
     """The environment cloud_setup.lambdas gives the functions, on moto."""
     for name, value in {
-        "TT_INPUT_BUCKET": INPUT_BUCKET,
-        "TT_OUTPUT_BUCKET": OUTPUT_BUCKET,
-        "TT_JOB_TABLE": TABLE,
-        "TT_ENDPOINT_NAME": ENDPOINT,
-        "TT_JOB_TIMEOUT_S": "300",
-        "TT_RETENTION_DAYS": "1",
-        "TT_API_KEY": "booth-key",
-        "TT_ENGINE_NAME": "classic",
+        "TIME_TRAVELER_INPUT_BUCKET": INPUT_BUCKET,
+        "TIME_TRAVELER_OUTPUT_BUCKET": OUTPUT_BUCKET,
+        "TIME_TRAVELER_JOB_TABLE": TABLE,
+        "TIME_TRAVELER_ENDPOINT_NAME": ENDPOINT,
+        "TIME_TRAVELER_JOB_TIMEOUT_S": "300",
+        "TIME_TRAVELER_RETENTION_DAYS": "1",
+        "TIME_TRAVELER_API_KEY": "booth-key",
+        "TIME_TRAVELER_ENGINE_NAME": "classic",
         "AWS_REGION": REGION,
     }.items():
         monkeypatch.setenv(name, value)
@@ -77,7 +77,7 @@ def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
     )
     assert status == 202 and document["status"] == "QUEUED" and document["engine"] == "classic"
 
-    # The API function handed the photo to the endpoint (TT_START_INFERENCE defaults to `upload`).
+    # The API function handed the photo to the endpoint (TIME_TRAVELER_START_INFERENCE defaults to `upload`).
     table = boto3.resource("dynamodb", region_name=REGION).Table(TABLE)
     item = table.get_item(Key={"job_id": job_id})["Item"]
     assert item["status"] == "PROCESSING"
@@ -121,11 +121,29 @@ def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
 def test_handlers_need_their_environment(monkeypatch):
     from cloud_setup import handlers
 
-    monkeypatch.delenv("TT_INPUT_BUCKET", raising=False)
+    monkeypatch.delenv("TIME_TRAVELER_INPUT_BUCKET", raising=False)
     handlers.reset()
-    with pytest.raises(RuntimeError, match="TT_INPUT_BUCKET"):
+    with pytest.raises(RuntimeError, match="TIME_TRAVELER_INPUT_BUCKET"):
         handlers.api_handler(api_gateway_event("GET", "/health", b"", {}))
     handlers.reset()
+
+
+def test_old_tt_variables_still_work_with_one_deprecation_line(caplog, monkeypatch):
+    from booth_core import environment
+    from job_service.aws.settings import AwsSettings
+
+    env = {"TT_INPUT_BUCKET": "old-photos", "TT_JOB_TABLE": "old-jobs", "TIME_TRAVELER_JOB_TIMEOUT_S": "60"}
+    monkeypatch.setattr(environment, "_warned", set())  # as in a fresh process
+    with caplog.at_level("WARNING", logger="time_traveler.environment"):
+        first = AwsSettings.from_env(env)
+        AwsSettings.from_env(env)
+    assert (first.bucket, first.table, first.job_timeout) == ("old-photos", "old-jobs", 60.0)
+    lines = [record.getMessage() for record in caplog.records if "TT_INPUT_BUCKET" in record.getMessage()]
+    assert lines == [
+        "environment variable TT_INPUT_BUCKET is deprecated; set TIME_TRAVELER_INPUT_BUCKET instead"
+    ]
+    new_wins = AwsSettings.from_env({**env, "TIME_TRAVELER_INPUT_BUCKET": "new-photos"})
+    assert new_wins.bucket == "new-photos"
 
 
 def test_s3_event_keys_are_url_decoded():
