@@ -51,6 +51,7 @@ def group(astronaut, grace_hopper) -> Image.Image:
     return photo
 
 
+@pytest.mark.slow
 def test_every_face_of_a_group_photo_is_aged(group):
     result = age_photo(ShiftEngine(), group, ages=[80])
     assert len(result.faces) == 3
@@ -95,6 +96,7 @@ def test_the_mask_is_soft_inside_the_crop_and_zero_at_its_edge():
     assert np.all(np.diff(row[:128]) >= 0) and np.abs(np.diff(row)).max() < 0.08  # a ramp over 20+ pixels
 
 
+@pytest.mark.slow
 def test_big_photos_become_frames_of_at_most_2048_pixels(astronaut):
     big = astronaut.resize((3000, 3000), Image.Resampling.BILINEAR)
     result = age_photo(ShiftEngine(), big, ages=[60])

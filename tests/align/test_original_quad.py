@@ -81,6 +81,7 @@ def test_native_photo_quad_is_the_originals(portrait, request):
     assert error < 1e-9, error  # detected natively: the very same box, fit and quad
 
 
+@pytest.mark.slow
 def test_large_photo_detected_on_a_scaled_copy_stays_within_two_percent(astronaut):
     big = astronaut.resize((2304, 2304), Image.Resampling.LANCZOS)
     (box, landmarks), = default_landmarker().all_faces(big)[0]

@@ -172,6 +172,7 @@ def test_long_library_messages_are_cut_to_one_readable_line():
     assert len(one_line("word " * 100)) == 200
 
 
+@pytest.mark.slow
 def test_age_writes_photo_frames_and_a_report_for_every_face(checkpoint, tmp_path, capsys, astronaut, grace_hopper):
     """A two-person photo (the package portraits side by side): both faces in the report, frames the photo."""
     import json

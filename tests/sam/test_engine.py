@@ -46,6 +46,7 @@ def test_photo_layout_keeps_the_photo_and_its_crops(small_checkpoint, grace_hopp
     assert result.to_strip_array().shape == (600, 512 * 3, 3)
 
 
+@pytest.mark.slow
 def test_two_faces_and_their_ages_go_through_one_batch(small_checkpoint, small_model, astronaut, grace_hopper):
     group = Image.new("RGB", (1044, 600), (128, 128, 128))
     group.paste(astronaut, (0, 44))

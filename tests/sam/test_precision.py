@@ -91,6 +91,7 @@ def test_cpu_tuning_follows_the_detected_capability():
         assert tuning.batch_max_res == 32 and tuning.upsample_mode(512) == "transpose"
 
 
+@pytest.mark.slow
 def test_overflowing_fp16_falls_back_to_fp32(monkeypatch, small_checkpoint, grace_hopper):
     """A GPU without bf16 runs fp16; where its output is not finite the engine reloads in fp32 and reruns."""
     monkeypatch.setattr(precision, "native_precisions", lambda device="cpu": ["fp16", "fp32"])
