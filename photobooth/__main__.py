@@ -37,6 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="drive every screen by itself, save a PNG of each to DIR, then exit",
     )
+    parser.add_argument(
+        "--install-autostart",
+        nargs="?",
+        const="auto",
+        choices=("auto", "systemd", "xdg"),
+        help="start the booth in kiosk mode at login, restarting it if it crashes, then exit "
+        "(auto: a systemd user unit where systemd runs, else an XDG autostart entry)",
+    )
     parser.add_argument("--verbose", action="store_true")
     return parser
 
@@ -62,6 +70,19 @@ def choose_platform(tour: bool, environ=None, platform: str | None = None) -> st
     return NO_DISPLAY
 
 
+def install_autostart_command(kind: str) -> int:
+    import platformdirs
+
+    from photobooth import kiosk
+
+    kind = kiosk.default_kind() if kind == "auto" else kind
+    path = kiosk.install_autostart(kind, Path(platformdirs.user_config_dir()), kiosk.booth_command())
+    print(f"time-traveler-booth: autostart written to {path}")
+    if kind == "systemd":
+        print(f"time-traveler-booth: {kiosk.enable_systemd_unit()}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     import multiprocessing
 
@@ -70,11 +91,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(asctime)s %(name)s: %(message)s"
     )
+    if args.install_autostart:
+        return install_autostart_command(args.install_autostart)
     problem = choose_platform(tour=args.tour is not None)
     if problem:
         print(f"time-traveler-booth: {problem}", file=sys.stderr)
         return 2
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from photobooth.app import BoothWindow
@@ -90,9 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.size:
         window.resize(*args.size)
     if args.fullscreen:
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
-        window.showFullScreen()
+        from photobooth.kiosk import show_kiosk
+
+        show_kiosk(window)
     elif args.size:
         window.show()
     else:

@@ -16,8 +16,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
+from photobooth import retention
 from photobooth.config import Config, save_config
-from photobooth.demo import attract_frames
 from photobooth.images import to_qimage
 from photobooth.screens.attract import AttractScreen
 from photobooth.screens.common import Screen, stylesheet, touch_px
@@ -31,7 +31,8 @@ from photobooth.screens.processing import ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
-from photobooth.state import BoothStateMachine, Event, Transition, kind_for_code
+from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
+from photobooth.status import BoothStatus, disk_free
 from photobooth.strings import Strings
 from photobooth.watch import OrderWatch
 from photobooth.workers.camera import CameraWorker
@@ -46,6 +47,10 @@ log = logging.getLogger(__name__)
 TAP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter}
 #: Taps this soon after a screen change are dropped: they were meant for the screen before.
 TAP_GUARD_S = 0.4
+#: How often saved pictures past the retention period are looked for.
+SWEEP_INTERVAL_MS = 60_000
+#: How often the staff status goes to the log as one line.
+STATUS_LOG_INTERVAL_MS = 10 * 60_000
 
 
 def backend_spec(config: Config) -> BackendSpec:
@@ -75,9 +80,12 @@ class BoothWindow(QMainWindow):
     # Requests to workers (queued across threads).
     start_backend = Signal(object)
     use_backend = Signal(str, str, float)
+    probe_backend = Signal(str, str, float)
+    upgrade_engine = Signal(str)
     no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
+    sweep_saved = Signal(str, float)
 
     def __init__(
         self, config: Config, problems: list[str] | None = None, countdown_tick_ms: int = 1000
@@ -105,7 +113,7 @@ class BoothWindow(QMainWindow):
         self._cancel: threading.Event | None = None  # set for the job in flight, None when there is none
         self.setWindowTitle(self.strings.get("app.title"))
 
-        self.attract = AttractScreen(self.strings, attract_frames(config.booth.ages), config.booth.ages)
+        self.attract = AttractScreen(self.strings, config.booth.ages)
         self.preview = PreviewScreen(self.strings)
         self.countdown = CountdownScreen(self.strings)
         self.review = ReviewScreen(self.strings)
@@ -152,6 +160,10 @@ class BoothWindow(QMainWindow):
         self.submit_job.connect(worker.submit)
         self.use_backend.connect(worker.use_backend)
         self.no_backend.connect(worker.no_backend)
+        self.probe_backend.connect(worker.probe)
+        self.upgrade_engine.connect(worker.upgrade)
+        worker.probed.connect(self.settings.show_connection)
+        worker.upgrade_answered.connect(self._on_upgrade_answer)
         self.keeper = SupervisorThread(self, interval=config.backend.health_check_seconds)
         supervisor = self.keeper.supervisor
         self.start_backend.connect(supervisor.start)
@@ -164,6 +176,13 @@ class BoothWindow(QMainWindow):
         worker.failed.connect(self._on_job_failed)
         self.files = FileThread(self)
         self.save_strip.connect(self.files.worker.save)
+        self.sweep_saved.connect(self.files.worker.sweep)
+        self.sweep_timer = QTimer(self)
+        self.sweep_timer.setInterval(SWEEP_INTERVAL_MS)
+        self.sweep_timer.timeout.connect(self._sweep_saved)
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(STATUS_LOG_INTERVAL_MS)
+        self.status_timer.timeout.connect(self._log_status)
         self.files.worker.saved.connect(self._on_saved)
         self.network.start()
         self.keeper.start()
@@ -178,12 +197,17 @@ class BoothWindow(QMainWindow):
         state = self.machine.state
         self._show(Transition(state, Event.IDLE_TIMEOUT, state), first=True)
         self.order_timer.start()
+        self.sweep_timer.start()
+        self.status_timer.start()
+        self._sweep_saved()
 
     def shutdown(self) -> None:
         """Stop every thread this window started (idempotent)."""
         QApplication.instance().removeEventFilter(self)
         self.idle_timer.stop()
         self.order_timer.stop()
+        self.sweep_timer.stop()
+        self.status_timer.stop()
         self._cancel_job()
         self.stack.currentWidget().leave()
         if self.camera is not None:
@@ -245,6 +269,10 @@ class BoothWindow(QMainWindow):
         self.settings.saved.connect(self._apply_settings)
         self.settings.closed.connect(lambda: m.handle(Event.SETTINGS_CLOSED))
         self.settings.quit_requested.connect(self.close)
+        self.settings.test_connection.connect(
+            lambda url, key: self.probe_backend.emit(url, key, self.config.backend.request_timeout_seconds)
+        )
+        self.settings.upgrade_requested.connect(self.upgrade_engine.emit)
         self.preview.camera.resized.connect(self._preview_box_changed)
 
     def use_camera(self, spec: str) -> None:
@@ -314,6 +342,8 @@ class BoothWindow(QMainWindow):
             backend=self.backend_url or self.backend_error,
             health=dict(self.health),
             problems=tuple(self.problems),
+            retention_seconds=self.retention_seconds(),
+            status=self.status(),
         )
 
     # -- the flow ---------------------------------------------------------------------------------
@@ -380,13 +410,22 @@ class BoothWindow(QMainWindow):
         self.no_backend.emit(message)
 
     def _on_health(self, up: bool, reason: str, document: dict) -> None:
+        if up != self.backend_up:
+            log.info("backend %s%s", "up" if up else "down", f": {reason}" if reason else "")
         self.backend_up = up
         self.watch.report("backend", up, f"the backend is down: {reason}")
         if not up:
             self.last_problem = f"backend: {reason}"
+        if self.machine.state is State.SETTINGS:  # staff watching: keep what they read true
+            self.settings.show_status(self.status(), document)
         if document:
             self.health = document
         self.backend_error = "" if up else reason
+
+    def _on_upgrade_answer(self, accepted: bool, words: str) -> None:
+        log.info("engine upgrade request %s (%s)", "accepted" if accepted else "refused", words)
+        if not accepted:
+            self.settings.message.setText(self.strings.get("settings.upgrade_refused", error=words))
 
     def _on_backend_restarted(self, reason: str) -> None:
         self.backend_restarts += 1
@@ -402,7 +441,7 @@ class BoothWindow(QMainWindow):
             self.machine.handle(Event.NETWORK_OK)
             self.processing.set_stage(self.processing.stage)
         else:
-            self.processing.set_stage(stage)
+            self.processing.set_stage(stage, details.get("stage"))
 
     def _on_job_done(self, token: int, outcome) -> None:
         if not self._current(token):
@@ -425,13 +464,42 @@ class BoothWindow(QMainWindow):
         if token == self._token:
             self.result.set_saved(Path(gif).name)
 
+    def status(self) -> BoothStatus:
+        """Everything staff want to know at a glance (settings screen, and a log line)."""
+        camera = "ok" if self.camera_ok else "lost" if self.camera_lost else "waiting"
+        return BoothStatus(
+            engine=str(self.health.get("engine") or ""),
+            backend=self.backend_url or self.backend_error,
+            backend_up=self.backend_up,
+            camera=camera,
+            disk_free=disk_free(self.config.booth.output_dir),
+            last_problem=self.last_problem,
+            photos_today=retention.saved_today(Path(self.config.booth.output_dir).expanduser()),
+            restarts=self.backend_restarts,
+        )
+
+    def _log_status(self) -> None:
+        log.info("%s", self.status().log_line())
+
+    def retention_seconds(self) -> float:
+        """What the consent line promises: the backend's retention when its /health says it, else ours."""
+        hours = self.health.get("retention_hours")
+        if isinstance(hours, (int, float)) and not isinstance(hours, bool) and hours > 0:
+            return float(hours) * 3600
+        return self.config.booth.retention_hours * 3600
+
+    def _sweep_saved(self) -> None:
+        self.sweep_saved.emit(self.config.booth.output_dir, self.retention_seconds())
+
     def _check_order(self) -> None:
         """Between visits, swap the invitation for "out of order" while a part stays down, and back."""
         reasons = self.watch.out_of_order()
         if reasons and self.machine.handle(Event.OUT_OF_ORDER):
             log.warning("out of order: %s", "; ".join(reasons))
+            self._log_status()
         elif not reasons and self.machine.handle(Event.IN_ORDER):
             log.info("back in order")
+            self._log_status()
 
     # -- settings ---------------------------------------------------------------------------------
     def _apply_settings(self, config: Config) -> None:

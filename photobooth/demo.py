@@ -76,16 +76,20 @@ def demo_face(age: int, size: int = 512) -> QImage:
 
 
 def attract_frames(ages=DEFAULT_AGES, samples_dir: Path = SAMPLES_DIR) -> list[tuple[str | None, QImage]]:
-    """(label, image) pairs for the attract loop. Sample files are named like `anyname_age35.jpg`."""
+    """(label, image) pairs for the attract loop, at the configured ages: it must promise what the booth
+    makes. Sample files are named like `anyname_age35.jpg`; those at a configured age are shown, and when
+    fewer than two match, the drawn demo face at every configured age is shown instead."""
+    wanted = {int(age) for age in ages}
     frames: list[tuple[str | None, QImage]] = []
     if samples_dir.is_dir():
         for path in sorted(samples_dir.glob("*.jpg")) + sorted(samples_dir.glob("*.png")):
-            image = QImage(str(path))
-            if image.isNull():
-                continue
             age = path.stem.rpartition("_age")[2]
-            frames.append((age if age.isdigit() else None, image))
-    frames.sort(key=lambda item: int(item[0]) if item[0] else -1)
-    if not frames:
-        frames = [(str(age), demo_face(age)) for age in ages]
+            if not age.isdigit() or int(age) not in wanted:
+                continue
+            image = QImage(str(path))
+            if not image.isNull():
+                frames.append((age, image))
+    frames.sort(key=lambda item: int(item[0]))
+    if len(frames) < 2:
+        frames = [(str(age), demo_face(age)) for age in sorted(wanted)]
     return frames

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
 from photobooth.state import ErrorKind, Event, State
@@ -106,6 +106,8 @@ class Tour:
 
     def shot(self, name: str) -> None:
         path = self.out_dir / f"{len(self.shots) + 1:02d}-{name}.png"
+        # Lay out texts set in this same step (a wrapped status line needs its second row) before grabbing.
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
         self.window.grab().save(str(path))
         self.shots.append(path.name)
         log.info("tour: saved %s", path.name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout
 
+from photobooth.demo import attract_frames
 from photobooth.screens.common import Screen, StaffCorner, fit_one_line, make_label
 from photobooth.screens.crossfade import CrossfadeView
 
@@ -16,13 +17,15 @@ class AttractScreen(Screen):
     tapped = Signal()
     staff_gesture = Signal()
 
-    def __init__(self, strings, frames, ages, parent=None) -> None:
+    def __init__(self, strings, ages, frames_for=attract_frames, parent=None) -> None:
+        """`frames_for(ages)` gives the loop's (label, image) pairs; it is asked again when the ages change."""
         super().__init__(strings, parent)
+        self.frames_for = frames_for
         self.ages = tuple(ages)
         self.corner = StaffCorner()
         self.title = make_label(role="title")
         self.view = CrossfadeView(self)
-        self._frames = list(frames)
+        self._frames = list(frames_for(self.ages))
         self.call = make_label(role="huge")
         self.sub = make_label(role="body")
         layout = QVBoxLayout(self)
@@ -49,6 +52,7 @@ class AttractScreen(Screen):
 
     def set_ages(self, ages) -> None:
         self.ages = tuple(ages)
+        self._frames = list(self.frames_for(self.ages))
         self.retranslate()
 
     def retranslate(self) -> None:

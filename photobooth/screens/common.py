@@ -55,6 +55,7 @@ def stylesheet(width: int, height: int, touch: int) -> str:
         max-height: {touch}px; border-radius: {touch // 2}px; padding: 0; }}
     QPushButton[compact="true"] {{ min-height: {touch}px; max-height: {touch}px; border-radius: {touch // 2}px;
         font-size: {px["body"]}px; }}
+    QPushButton[key="true"] {{ min-width: {round(touch * 0.8)}px; padding: 0; border-radius: {touch // 4}px; }}
     QPushButton:checked {{ background: {ACCENT}; color: #1b1204; border: none; }}
     QPushButton:disabled {{ color: #5c6276; }}
     QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ min-height: {touch}px; font-size: {px["body"]}px;

@@ -24,6 +24,8 @@ class ScreenContext:
     backend: str = ""  # the backend's URL, or why there is none
     health: dict = field(default_factory=dict)  # the backend's last /health answer
     problems: tuple[str, ...] = ()  # what was wrong with the settings file
+    retention_seconds: float = 24 * 3600.0  # how long photos are kept: what the consent line says
+    status: object | None = None  # a photobooth.status.BoothStatus, for staff
 
     @property
     def new_visit(self) -> bool:

@@ -38,7 +38,7 @@ class CountdownView(CameraView):
 
 
 class CountdownScreen(Screen):
-    """"Smile!" shows at zero, `shoot` fires a beat later (take the photo now: people smile when told to,
+    """ "Smile!" shows at zero, `shoot` fires a beat later (take the photo now: people smile when told to,
     not at the instant the word appears); `finished` after the flash has faded."""
 
     #: The beat between "Smile!" and the shutter, as a share of one countdown step.

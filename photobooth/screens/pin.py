@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
 from photobooth.screens.common import TEXT, Screen, make_button, make_label
 from photobooth.screens.icons import make_icon
 
-
 MAX_TRIES = 5
 LOCKOUT_S = 60.0
 

@@ -42,7 +42,7 @@ class PreviewScreen(Screen):
         self.retranslate()
 
     def enter(self, context) -> None:
-        self.set_retention(context.config.booth.retention_hours * 3600)
+        self.set_retention(context.retention_seconds)
         if context.new_visit:
             self.camera.clear()  # never a glimpse of the previous attendee
 

@@ -1,5 +1,6 @@
-"""Processing: which step the job is in (sending, in line, ageing, bringing back), how long it has taken,
-and a Cancel. Progress is by steps the server actually reported, never a made-up percentage."""
+"""Processing: which step the job is in (sending, in line, warming up, ageing, bringing back), how long it
+has taken, a dial that keeps moving, and a Cancel that asks first. Progress is by steps the server
+actually reported, never a made-up percentage; the job document's optional `stage` refines the step."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout
 
 from photobooth.screens.common import PictureView, Screen, make_button, make_label
 from photobooth.screens.confirm import Confirm
+from photobooth.screens.time_dial import TimeDial
 
 STAGES = ("starting", "uploading", "queued", "ageing", "downloading")
+#: The job document's optional `stage` (docs/job_service.md) -> the words shown while it lasts.
+SERVER_STAGES = {"waiting": "queued", "warming_up": "warming_up", "aging": "ageing"}
 
 
 class ProcessingScreen(Screen):
@@ -21,8 +25,10 @@ class ProcessingScreen(Screen):
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
         self.stage = "starting"
+        self.server_stage: str | None = None
         self.retry: dict | None = None
         self.picture = PictureView(self)
+        self.dial = TimeDial(self)
         self.status = make_label(role="big")
         self.steps = QProgressBar(self)
         self.steps.setRange(0, len(STAGES) - 1)
@@ -40,6 +46,7 @@ class ProcessingScreen(Screen):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(48, 32, 48, 32)
         layout.addWidget(self.picture, 1)
+        layout.addWidget(self.dial)
         layout.addWidget(self.status)
         layout.addWidget(self.steps)
         layout.addWidget(self.elapsed, 0, Qt.AlignmentFlag.AlignCenter)
@@ -52,7 +59,7 @@ class ProcessingScreen(Screen):
 
     def begin(self, photo: QImage | None) -> None:
         self.picture.set_image(photo)
-        self.stage, self.retry = "starting", None
+        self.stage, self.server_stage, self.retry = "starting", None, None
         self.confirm.dismiss()
         self._started = time.monotonic()
         self._clock.start()
@@ -67,10 +74,15 @@ class ProcessingScreen(Screen):
     def leave(self) -> None:
         self.stop()
 
-    def set_stage(self, stage: str) -> None:
+    def set_stage(self, stage: str, server_stage: str | None = None) -> None:
         if stage in STAGES:
             self.stage, self.retry = stage, None
+            self.server_stage = server_stage if server_stage in SERVER_STAGES else None
             self.retranslate()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.dial.set_scale(self.unit())
+        super().resizeEvent(event)
 
     def set_retrying(self, attempt: int, total: int) -> None:
         self.retry = {"attempt": attempt, "total": total}
@@ -79,6 +91,8 @@ class ProcessingScreen(Screen):
     def retranslate(self) -> None:
         if self.retry:
             self.status.setText(self.strings.get("processing.retrying", **self.retry))
+        elif self.server_stage:
+            self.status.setText(self.strings.get(f"processing.{SERVER_STAGES[self.server_stage]}"))
         else:
             self.status.setText(self.strings.get(f"processing.{self.stage}"))
         self.steps.setValue(STAGES.index(self.stage))

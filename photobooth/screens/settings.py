@@ -9,28 +9,30 @@ from __future__ import annotations
 import copy
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QListWidget,
+    QProgressBar,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from booth_core.ages import parse_ages
+from photobooth.camera_sources import camera_sources
 from photobooth.config import DEFAULT_STAFF_PIN, MIN_PIN_DIGITS, Config
 from photobooth.screens.common import Screen, make_button, make_label
 from photobooth.screens.confirm import Confirm
+from photobooth.screens.keyboard import TouchKeyboard, keep_focus_out
 from photobooth.strings import LANGUAGE_NAMES, LANGUAGES, Strings
 
-CAMERA_FILES = (
-    "Videos and photos (*.mp4 *.avi *.mov *.mkv *.webm *.jpg *.jpeg *.png *.bmp *.webp);;All files (*)"
-)
+#: The local service's engine upgrade states (docs/job_service.md) in which it is under way (Stop applies).
+UPGRADE_RUNNING = {"downloading", "verifying", "loading"}
 
 
 class Choice(QWidget):
@@ -103,6 +105,8 @@ class SettingsScreen(Screen):
     saved = Signal(object)  # Config
     closed = Signal()
     quit_requested = Signal()
+    test_connection = Signal(str, str)  # url, api key: the app asks the network worker
+    upgrade_requested = Signal(str)  # "start" or "stop" the local service's engine upgrade
 
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
@@ -111,18 +115,32 @@ class SettingsScreen(Screen):
         self.status = make_label(role="small")
         self.message = make_label(role="body")
         self.url = QLineEdit()
+        self.test_button = make_button("")
+        self.test_button.setProperty("compact", True)
+        self.test_button.clicked.connect(self._test_connection)
+        url_row = QWidget()
+        url_layout = QHBoxLayout(url_row)
+        url_layout.setContentsMargins(0, 0, 0, 0)
+        url_layout.addWidget(self.url, 1)
+        url_layout.addWidget(self.test_button)
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.ages = QLineEdit()
         self.camera = QLineEdit()
         self.camera_button = make_button("")
         self.camera_button.setProperty("compact", True)  # as tall as the text fields (still >= 15 mm)
-        self.camera_button.clicked.connect(self.choose_camera_file)
+        self.camera_button.clicked.connect(self.toggle_camera_list)
+        self.camera_list = QListWidget()  # cameras and media to pick by touch (no file dialog)
+        self.camera_list.itemClicked.connect(self._camera_picked)
+        self.camera_list.hide()
         camera_row = QWidget()
-        camera_layout = QHBoxLayout(camera_row)
-        camera_layout.setContentsMargins(0, 0, 0, 0)
-        camera_layout.addWidget(self.camera, 1)
-        camera_layout.addWidget(self.camera_button)
+        camera_box = QVBoxLayout(camera_row)
+        camera_box.setContentsMargins(0, 0, 0, 0)
+        camera_line = QHBoxLayout()
+        camera_line.addWidget(self.camera, 1)
+        camera_line.addWidget(self.camera_button)
+        camera_box.addLayout(camera_line)
+        camera_box.addWidget(self.camera_list)
         self.countdown = Stepper(0, 10)
         self.idle = Stepper(5, 3600, step=5)
         self.output = QLineEdit()
@@ -133,7 +151,7 @@ class SettingsScreen(Screen):
         self.must_change_pin = False
         self.form = QFormLayout()
         self.fields = [
-            ("settings.backend_url", self.url),
+            ("settings.backend_url", url_row),
             ("settings.api_key", self.api_key),
             ("settings.ages", self.ages),
             ("settings.camera", camera_row),
@@ -174,12 +192,44 @@ class SettingsScreen(Screen):
         buttons.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(40, 30, 40, 30)
+        self.upgrade_label = make_label(role="small", align=Qt.AlignmentFlag.AlignLeft)
+        self.upgrade_bar = QProgressBar()
+        self.upgrade_bar.setRange(0, 1000)
+        self.upgrade_bar.setTextVisible(False)
+        self.upgrade_button = make_button("")
+        self.upgrade_button.setProperty("compact", True)
+        self.upgrade_button.clicked.connect(self._upgrade_clicked)
+        self.upgrade_action = "start"
+        upgrade_row = QHBoxLayout()
+        upgrade_text = QVBoxLayout()
+        upgrade_text.addWidget(self.upgrade_label)
+        upgrade_text.addWidget(self.upgrade_bar)
+        upgrade_row.addLayout(upgrade_text, 1)
+        upgrade_row.addWidget(self.upgrade_button)
+        self.upgrade_panel = QWidget()
+        self.upgrade_panel.setLayout(upgrade_row)
+        self.upgrade_panel.hide()
         layout.addWidget(self.title)
         layout.addWidget(self.status)
+        layout.addWidget(self.upgrade_panel)
         layout.addWidget(scroll, 1)
+        self.keyboard = TouchKeyboard()  # every text field is editable by touch
+        keep_focus_out(self.keyboard)
+        self.keyboard.done.connect(self.keyboard.hide)
+        self.keyboard.hide()
+        for field in (self.url, self.api_key, self.ages, self.camera, self.output, self.pin):
+            field.installEventFilter(self)
+        layout.addWidget(self.keyboard)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
         self.retranslate()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt override
+        """A text field touched (or focused): the on-screen keyboard types into it."""
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress) and watched.isEnabled():
+            self.keyboard.attach(watched)
+            self.keyboard.show()
+        return False
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         # Labels beside their fields in landscape, above them on a portrait screen (the fields get the width).
@@ -193,6 +243,8 @@ class SettingsScreen(Screen):
     def load(self, config: Config, backend: str = "", engine: str = "") -> None:
         self.config = copy.deepcopy(config)
         self.quit_confirm.dismiss()
+        self.camera_list.hide()
+        self.keyboard.hide()
         self.url.setText(config.backend.url)
         self.api_key.setText(config.backend.api_key)
         self.ages.setText(",".join(str(age) for age in config.booth.ages))
@@ -206,7 +258,8 @@ class SettingsScreen(Screen):
         self.pin.setPlaceholderText(self.strings.get("settings.pin_keep"))
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
         self.message.setText(
-            "" if shown == config.booth.language
+            ""
+            if shown == config.booth.language
             else self.strings.get("settings.language_missing", code=config.booth.language)
         )
         # First use: the PIN everyone could look up must go before anything else can be changed.
@@ -216,10 +269,16 @@ class SettingsScreen(Screen):
         self.quit_button.setEnabled(not self.must_change_pin)
         if self.must_change_pin:
             self.message.setText(self.strings.get("settings.new_pin", n=MIN_PIN_DIGITS))
-            self.pin.setFocus()
+
+    def show_status(self, status, health: dict | None = None) -> None:
+        """The staff status (photobooth.status.BoothStatus), one line each, and any engine upgrade."""
+        self.status.setText("\n".join(status.lines(self.strings)))
+        self.show_upgrade((health or {}).get("upgrade"))
 
     def enter(self, context) -> None:
         self.load(context.config, context.backend, context.health.get("engine", ""))
+        if context.status is not None:
+            self.show_status(context.status, context.health)
         if context.problems:  # a bad settings file: staff see why the defaults are in use
             self.message.setText("\n".join(context.problems))
 
@@ -250,13 +309,61 @@ class SettingsScreen(Screen):
         config.booth.staff_pin = pin or config.booth.staff_pin
         return config
 
-    def choose_camera_file(self) -> None:
-        """Pick a video or photo to use as the camera (a booth without a webcam, or a demo)."""
-        path, _filter = QFileDialog.getOpenFileName(
-            self, self.strings.get("settings.camera"), self.camera.text(), CAMERA_FILES
-        )
-        if path:
-            self.camera.setText(path)
+    def toggle_camera_list(self) -> None:
+        """Show the cameras and media to pick from (a booth without a webcam, or a demo), or hide them."""
+        if self.camera_list.isVisible():
+            self.camera_list.hide()
+            return
+        self.camera_list.clear()
+        for label, spec in camera_sources():
+            self.camera_list.addItem(label)
+            self.camera_list.item(self.camera_list.count() - 1).setData(Qt.ItemDataRole.UserRole, spec)
+        rows = min(6, self.camera_list.count())
+        self.camera_list.setFixedHeight(rows * (self.camera_list.sizeHintForRow(0) + 2) + 8)
+        self.camera_list.show()
+
+    def _camera_picked(self, item) -> None:
+        self.camera.setText(item.data(Qt.ItemDataRole.UserRole))
+        self.camera_list.hide()
+
+    def _test_connection(self) -> None:
+        url = self.url.text().strip()
+        parts = urlsplit(url)
+        if url and (parts.scheme not in ("http", "https") or not parts.hostname):
+            self.message.setText(self.strings.get("settings.bad_url"))
+            return
+        self.message.setText(self.strings.get("settings.testing"))
+        self.test_connection.emit(url, self.api_key.text().strip())
+
+    def show_connection(self, ok: bool, words: str, health: dict) -> None:
+        """The network worker's answer to "test connection"."""
+        if ok:
+            self.message.setText(self.strings.get("settings.connection_ok", engine=health.get("engine", "?")))
+        else:
+            self.message.setText(self.strings.get("settings.connection_failed", error=words))
+
+    def show_upgrade(self, upgrade: dict | None) -> None:
+        """The local service's engine upgrade from /health's optional `upgrade` object, or none."""
+        if not isinstance(upgrade, dict) or not upgrade.get("state"):
+            self.upgrade_panel.hide()
+            return
+        state = str(upgrade.get("state"))
+        progress = upgrade.get("progress")
+        words = self.strings.get("settings.upgrade", engine=upgrade.get("engine", "sam"), state=state)
+        if upgrade.get("detail"):
+            words += f": {upgrade['detail']}"
+        self.upgrade_label.setText(words)
+        known = isinstance(progress, (int, float)) and not isinstance(progress, bool)
+        self.upgrade_bar.setVisible(known)
+        if known:
+            self.upgrade_bar.setValue(round(max(0.0, min(1.0, float(progress))) * 1000))
+        self.upgrade_action = "stop" if state in UPGRADE_RUNNING else "start"
+        self.upgrade_button.setText(self.strings.get(f"settings.upgrade_{self.upgrade_action}"))
+        self.upgrade_button.setVisible(state != "ready")
+        self.upgrade_panel.show()
+
+    def _upgrade_clicked(self) -> None:
+        self.upgrade_requested.emit(self.upgrade_action)
 
     def save(self) -> None:
         try:
@@ -270,7 +377,8 @@ class SettingsScreen(Screen):
         self.title.setText(self.strings.get("settings.title"))
         for label, (key, _widget) in zip(self.field_labels, self.fields, strict=True):
             label.setText(self.strings.get(key))
-        self.camera_button.setText(self.strings.get("settings.choose_file"))
+        self.camera_button.setText(self.strings.get("settings.choose_camera"))
+        self.test_button.setText(self.strings.get("settings.test"))
         self.save_button.setText(self.strings.get("settings.save"))
         self.cancel_button.setText(self.strings.get("settings.cancel"))
         self.quit_button.setText(self.strings.get("settings.quit"))

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from booth_core import render
 from booth_core.result import AgedFrame, AgingResult
+from photobooth import retention
 from photobooth.workers.jobs import JobOutcome
 
 log = logging.getLogger(__name__)
@@ -38,18 +39,32 @@ def save_strip(outcome: JobOutcome, output_dir: Path, frame_size: int = FRAME_SI
 
 
 class FileWorker(QObject):
+    """Saves strips and deletes them again after the retention period (photobooth.retention's ledger)."""
+
     saved = Signal(int, str, str)  # token, gif path, jpeg path
     failed = Signal(int, str)
+    swept = Signal(int)  # how many expired pictures were deleted
 
     @Slot(int, object, str)
     def save(self, token: int, outcome: JobOutcome, output_dir: str) -> None:
+        folder = Path(output_dir).expanduser()
         try:
-            gif, jpeg = save_strip(outcome, Path(output_dir).expanduser())
+            gif, jpeg = save_strip(outcome, folder)
+            retention.record(folder, (gif, jpeg))
         except Exception as error:  # a full disk must not take the booth down
             log.exception("could not save the strip")
             self.failed.emit(token, str(error))
         else:
             self.saved.emit(token, str(gif), str(jpeg))
+
+    @Slot(str, float)
+    def sweep(self, output_dir: str, retention_seconds: float) -> None:
+        try:
+            deleted = retention.sweep(Path(output_dir).expanduser(), retention_seconds)
+        except OSError as error:  # an unplugged USB stick: try again next time
+            log.warning("could not sweep saved pictures: %s", type(error).__name__)
+            return
+        self.swept.emit(len(deleted))
 
 
 class FileThread(QThread):

@@ -152,6 +152,18 @@ class BoothClient:
             raise self._error(response)
         return self._json(response)
 
+    def admin_upgrade(self, action: str) -> tuple[int, dict]:
+        """POST /admin/upgrade {"action": "start"|"stop"}: the local service's engine upgrade."""
+        try:
+            response = self._http.post("admin/upgrade", json={"action": action})
+        except httpx.TransportError as error:
+            raise JobFailed("NETWORK", type(error).__name__) from None
+        try:
+            document = response.json()
+        except ValueError:
+            document = {}
+        return response.status_code, document if isinstance(document, dict) else {}
+
     def upload(self, job_id: str, jpeg: bytes, ages) -> dict:
         headers = {"Content-Type": "image/jpeg"}
         if ages:
@@ -272,7 +284,10 @@ def run_job(
             raise JobFailed(error.get("code") or "INFERENCE_FAILED", str(error.get("message") or ""))
         if status not in ("QUEUED", "PROCESSING"):
             raise JobFailed("BAD_ANSWER", f"unknown status {status!r}")
-        report("queued" if status == "QUEUED" else "ageing", {"job_id": job_id})
+        # The optional "stage" (docs/job_service.md) says more: waiting, warming_up or aging.
+        stage = document.get("stage")
+        details = {"job_id": job_id, "stage": stage if isinstance(stage, str) else None}
+        report("queued" if status == "QUEUED" else "ageing", details)
         if time.monotonic() - started > policy.job_timeout:
             raise JobFailed("TIMEOUT", "the job outlived the booth's patience")
         if cancel.wait(wait):

@@ -40,6 +40,8 @@ class NetworkWorker(QObject):
     """Signals carry the job token the UI gave, so the UI can ignore answers for a job it dropped."""
 
     progress = Signal(int, str, dict)  # token, stage, details
+    probed = Signal(bool, str, dict)  # "test connection": answered, words, /health document
+    upgrade_answered = Signal(bool, str)  # POST /admin/upgrade: accepted, words
     finished = Signal(int, object)  # token, JobOutcome
     failed = Signal(int, str, str)  # token, code, message
 
@@ -86,6 +88,31 @@ class NetworkWorker(QObject):
                 frame.display = to_qimage(frame.image, max_side=DISPLAY_SIZE)
             log.info("job %s done in %.1f s", outcome.job_id, outcome.elapsed)
             self.finished.emit(token, outcome)
+
+    @Slot(str, str, float)
+    def probe(self, url: str, api_key: str, timeout: float) -> None:
+        """Staff's "test connection": does `url` answer /health as a booth backend?"""
+        from photobooth.workers.supervisor import read_health
+
+        if not url:
+            self.probed.emit(self._client is not None, "" if self._client else self._backend_error, {})
+            return
+        up, reason, document = read_health(url, api_key, timeout)
+        self.probed.emit(up, reason, document)
+
+    @Slot(str)
+    def upgrade(self, action: str) -> None:
+        """Start or stop the local service's engine upgrade (`POST /admin/upgrade`, loopback only)."""
+        if self._client is None:
+            self.upgrade_answered.emit(False, self._backend_error)
+            return
+        try:
+            status, document = self._client.admin_upgrade(action)
+        except JobFailed as failure:
+            self.upgrade_answered.emit(False, failure.code)
+            return
+        error = document.get("error") if isinstance(document.get("error"), dict) else {}
+        self.upgrade_answered.emit(status < 300, str(error.get("message") or error.get("code") or status))
 
     @Slot()
     def stop_backend(self) -> None:

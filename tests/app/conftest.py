@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from photobooth.app import BoothWindow
 from photobooth.config import BackendConfig, BoothConfig, Config
 
 
@@ -43,3 +44,27 @@ def fast_config(tmp_path, camera_file):
         staff_pin="1234",
     )
     return Config(backend=backend, booth=booth, path=tmp_path / "booth.toml")
+
+
+@pytest.fixture
+def booth(qtbot, fast_config):
+    """Makes a started booth window for a config; every window is shut down after the test."""
+    windows = []
+
+    def make(url: str, **booth_settings) -> BoothWindow:
+        fast_config.backend.url = url
+        for key, value in booth_settings.items():
+            setattr(fast_config.booth, key, value)
+        window = BoothWindow(fast_config, countdown_tick_ms=20)
+        qtbot.addWidget(window)
+        window.resize(960, 540)
+        window.show()
+        window.start()
+        windows.append(window)
+        qtbot.waitUntil(lambda: bool(window.backend_url or window.backend_error), timeout=20000)
+        return window
+
+    yield make
+    for window in windows:
+        window.shutdown()
+        assert not window.network.isRunning() and not window.files.isRunning() and window.camera is None

@@ -27,6 +27,8 @@ class FakeBackend:
         self.mode, self.delay, self.ages = mode, delay, tuple(ages)
         self.requests: list[tuple[str, str, dict]] = []
         self.busy_answers = 0
+        self.health = {"status": "ok", "engine": "fake", "version": "0"}  # tests add optional fields
+        self.stage = None  # the job document's optional "stage" while PROCESSING
         backend = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,12 +56,23 @@ class FakeBackend:
                 job_id = self.path.rsplit("/", 1)[-1]
                 self._json(202, {"job_id": job_id, "status": "QUEUED"})
 
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                backend.requests.append(("POST", self.path, dict(self.headers)))
+                if self.path == "/admin/upgrade" and body.get("action") in ("start", "stop"):
+                    state = "downloading" if body["action"] == "start" else "off"
+                    backend.health["upgrade"] = {"engine": "sam", "state": state, "progress": 0.0}
+                    self._json(202, {"upgrade": backend.health["upgrade"]})
+                else:
+                    self._json(400, {"error": {"code": "BAD_REQUEST"}})
+
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 backend.requests.append(("GET", self.path, dict(self.headers)))
                 if backend.mode == "slow":
                     time.sleep(backend.delay)
                 if self.path == "/health":
-                    self._json(200, {"status": "ok", "engine": "fake", "version": "0"})
+                    self._json(200 if backend.health.get("status") == "ok" else 503, backend.health)
                 elif self.path.startswith("/jobs/"):
                     self._job(self.path.rsplit("/", 1)[-1])
                 elif self.path.startswith("/results/"):
@@ -87,6 +100,8 @@ class FakeBackend:
                     document.update(status="FAILED", error={"code": "NO_FACE", "message": "no face"})
                 elif backend.mode == "processing":
                     document.update(status="PROCESSING")
+                    if backend.stage:
+                        document["stage"] = backend.stage
                 else:
                     document["frames"] = [
                         {"index": index, "age": age, "url": f"/results/{job_id}/{index}.jpg"}

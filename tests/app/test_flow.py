@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
-from photobooth.app import BoothWindow
 from photobooth.config import load_config
 from photobooth.state import ErrorKind, State
 from tests.app.fake_backend import FakeBackend, refused_url
@@ -27,30 +27,6 @@ def local_server(tmp_path_factory):
     assert server.wait_ready(60)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def booth(qtbot, fast_config):
-    """Makes a started booth window for a config; every window is shut down after the test."""
-    windows = []
-
-    def make(url: str, **booth_settings) -> BoothWindow:
-        fast_config.backend.url = url
-        for key, value in booth_settings.items():
-            setattr(fast_config.booth, key, value)
-        window = BoothWindow(fast_config, countdown_tick_ms=20)
-        qtbot.addWidget(window)
-        window.resize(960, 540)
-        window.show()
-        window.start()
-        windows.append(window)
-        qtbot.waitUntil(lambda: bool(window.backend_url or window.backend_error), timeout=20000)
-        return window
-
-    yield make
-    for window in windows:
-        window.shutdown()
-        assert not window.network.isRunning() and not window.files.isRunning() and window.camera is None
 
 
 def wait_state(qtbot, window, *states, timeout=10000):
@@ -180,6 +156,10 @@ def test_cancel_returns_to_attract_and_the_late_answer_is_ignored(qtbot, booth):
         window = booth(backend.base_url)
         take_photo(qtbot, window)
         qtbot.waitUntil(lambda: window.processing.stage == "ageing", timeout=5000)
+        backend.stage = "warming_up"  # the endpoint is starting capacity: the booth says so
+        qtbot.waitUntil(
+            lambda: window.processing.status.text() == "Warming up the time machine…", timeout=5000
+        )
         window.processing.cancel_button.click()
         assert window.machine.state is State.PROCESSING  # it asks first
         window.processing.confirm.yes_button.click()
@@ -253,15 +233,16 @@ def test_settings_round_trip_behind_gesture_and_pin(qtbot, booth, fast_config):
     assert saved.backend.url == backend.base_url
     assert "18, 48 & 88" in window.attract.sub.text()
     assert window.attract.call.text() == "Tippen für eine Zeitreise"
-    assert window.attract.view._frames[0][0] == "Alter 25"
+    assert window.attract.view._frames[0][0] == "Alter 18"  # the loop follows the new ages
 
 
 def test_without_any_camera_attract_works_and_staff_can_pick_a_file(
     qtbot, booth, tmp_path, camera_file, monkeypatch
 ):
-    """No camera at all: attract still plays, the camera screen leads back, staff choose a file in settings."""
-    from PySide6.QtWidgets import QFileDialog
-
+    """No camera at all: attract still plays, the camera screen leads back, staff pick media by touch."""
+    monkeypatch.setattr(
+        "photobooth.screens.settings.camera_sources", lambda: [("Camera 0", "0"), ("photo", str(camera_file))]
+    )
     with FakeBackend("ok") as backend:
         window = booth(backend.base_url, camera=str(tmp_path / "no-camera-here.mp4"))
         qtbot.waitUntil(lambda: window.camera_lost, timeout=5000)
@@ -279,9 +260,19 @@ def test_without_any_camera_attract_works_and_staff_can_pick_a_file(
             window.pin.digit_buttons[digit].click()
         window.pin.ok_button.click()
         wait_state(qtbot, window, State.SETTINGS)
-        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: (str(camera_file), ""))
         window.settings.camera_button.click()
-        assert window.settings.camera.text() == str(camera_file)
+        assert window.settings.camera_list.isVisible() and window.settings.camera_list.count() == 2
+        item = window.settings.camera_list.item(1)
+        rect = window.settings.camera_list.visualItemRect(item)
+
+        def picked() -> bool:  # taps right after the screen changed are dropped: tap again, as staff would
+            qtbot.mouseClick(
+                window.settings.camera_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
+            )
+            return window.settings.camera.text() == str(camera_file)
+
+        qtbot.waitUntil(picked, timeout=3000)
+        assert not window.settings.camera_list.isVisible()
         window.settings.save_button.click()
         wait_state(qtbot, window, State.ATTRACT)
         qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
@@ -289,3 +280,31 @@ def test_without_any_camera_attract_works_and_staff_can_pick_a_file(
         wait_state(qtbot, window, State.PREVIEW)
         qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
     assert load_config(window.config.path, environ={})[0].booth.camera == str(camera_file)
+
+
+def test_settings_test_the_connection_and_drive_the_engine_upgrade(qtbot, booth, fast_config):
+    fast_config.backend.health_check_seconds = 0.1
+    with FakeBackend("ok") as backend:
+        backend.health["upgrade"] = {"engine": "sam", "state": "off", "detail": "not started"}
+        window = booth(backend.base_url)
+        window.attract.staff_gesture.emit()
+        wait_state(qtbot, window, State.PIN)
+        for digit in "1234":
+            window.pin.press(digit)
+        window.pin.submit()
+        wait_state(qtbot, window, State.SETTINGS)
+        settings = window.settings
+        qtbot.waitUntil(lambda: settings.upgrade_panel.isVisible(), timeout=3000)
+        assert "off" in settings.upgrade_label.text() and settings.upgrade_button.text() == "Start upgrade"
+        settings.upgrade_button.click()
+        qtbot.waitUntil(lambda: ("POST", "/admin/upgrade") in [r[:2] for r in backend.requests], timeout=3000)
+        backend.health["upgrade"] = {"engine": "sam", "state": "downloading", "progress": 0.42}
+        qtbot.waitUntil(lambda: settings.upgrade_bar.value() == 420, timeout=3000)
+        assert settings.upgrade_button.text() == "Stop upgrade"
+
+        settings.url.setText(backend.base_url)
+        settings.test_button.click()
+        qtbot.waitUntil(lambda: settings.message.text().startswith("Connected"), timeout=3000)
+        settings.url.setText(refused_url())
+        settings.test_button.click()
+        qtbot.waitUntil(lambda: settings.message.text().startswith("No connection"), timeout=5000)

@@ -7,7 +7,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from photobooth.state import State
 from tests.app.fake_backend import FakeBackend
-from tests.app.test_flow import booth, wait_state  # noqa: F401 - the booth fixture
+from tests.app.test_flow import wait_state
 
 
 def press_until(qtbot, window, key, state, timeout=5000):

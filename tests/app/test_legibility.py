@@ -25,7 +25,7 @@ SIZES = [(1920, 1080), (1080, 1920)]
 
 def attendee_screens(strings):
     """(name, screen, how to fill it) for every screen an attendee reads."""
-    yield "attract", AttractScreen(strings, [("25", demo_face(25, 64))], (25, 35, 55, 75)), None
+    yield "attract", AttractScreen(strings, (25, 35, 55, 75)), None
     yield "preview", PreviewScreen(strings), None
     yield "review", ReviewScreen(strings), lambda s: s.show_photo(demo_face(30, 100), 30)
     yield "processing", ProcessingScreen(strings), lambda s: s.begin(demo_face(30, 100))

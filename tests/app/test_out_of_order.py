@@ -5,7 +5,7 @@ from __future__ import annotations
 from photobooth.state import State
 from photobooth.watch import OrderWatch
 from tests.app.fake_backend import FakeBackend
-from tests.app.test_flow import booth, take_photo, wait_state  # noqa: F401 - the booth fixture
+from tests.app.test_flow import take_photo, wait_state
 
 GRACE = {"out_of_order_seconds": 0.3}
 
@@ -39,7 +39,8 @@ def test_camera_loss_puts_the_booth_out_of_order_until_the_camera_answers(
         wait_state(qtbot, window, State.RESULT, timeout=10000)
 
 
-def test_backend_loss_puts_the_booth_out_of_order_and_it_comes_back(qtbot, booth, fast_config):
+def test_backend_loss_puts_the_booth_out_of_order_and_it_comes_back(qtbot, booth, fast_config, caplog):
+    caplog.set_level("INFO", logger="photobooth.app")
     fast_config.backend.health_check_seconds = 0.1
     with FakeBackend("ok") as backend:
         port = int(backend.base_url.rsplit(":", 1)[1])
@@ -47,9 +48,17 @@ def test_backend_loss_puts_the_booth_out_of_order_and_it_comes_back(qtbot, booth
         qtbot.waitUntil(lambda: window.backend_up, timeout=5000)
     wait_state(qtbot, window, State.OUT_OF_ORDER, timeout=5000)
     assert "backend" in window.last_problem
+    assert any("status engine=fake backend=down" in record.message for record in caplog.records)
     window.out_of_order.staff_gesture.emit()  # staff can still get in to look
     wait_state(qtbot, window, State.PIN)
-    window.pin.cancel_button.click()
+    for digit in "1234":
+        window.pin.press(digit)
+    window.pin.submit()
+    wait_state(qtbot, window, State.SETTINGS)
+    status = window.settings.status.text()  # the real health, not the last good answer
+    assert "Backend: http://127.0.0.1" in status and "not answering" in status
+    assert "Camera: working" in status and "Photos today: 0" in status and "Disk:" in status
+    window.settings.cancel_button.click()
     with FakeBackend("ok", port=port):
         wait_state(qtbot, window, State.ATTRACT, timeout=5000)
         take_photo(qtbot, window)

@@ -39,7 +39,7 @@ def show(qtbot, widget, size=(960, 540)):
 
 
 def test_attract_tap_starts_and_corner_taps_open_staff(qtbot):
-    screen = show(qtbot, AttractScreen(EN, attract_frames((25, 75)), (25, 75)))
+    screen = show(qtbot, AttractScreen(EN, (25, 75)))
     assert screen.call.text() == "Tap to travel in time"
     assert "25 & 75" in screen.sub.text()
     with qtbot.waitSignal(screen.tapped, timeout=1000):
@@ -59,7 +59,12 @@ def test_attract_falls_back_to_the_demo_without_samples(tmp_path):
     assert [label for label, _ in frames] == ["30", "60"]
     QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age70.jpg"))
     QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age9.jpg"))
-    assert [label for label, _ in attract_frames((30, 60), samples_dir=tmp_path)] == ["9", "70"]
+    assert [label for label, _ in attract_frames((30, 60), samples_dir=tmp_path)] == ["30", "60"]  # drawn
+    QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age30.jpg"))
+    assert [label for label, _ in attract_frames((9, 30, 60), samples_dir=tmp_path)] == ["9", "30"]
+    screen = AttractScreen(EN, (30, 60), frames_for=lambda ages: attract_frames(ages, samples_dir=tmp_path))
+    screen.set_ages((9, 70))  # staff changed the ages: the loop follows
+    assert [label for label, _ in screen._frames] == ["9", "70"]
 
 
 def test_crossfade_plays_young_old_young(qtbot):
@@ -125,6 +130,12 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
     assert "1 of 4" in screen.status.text()
     screen.set_stage("ageing")
     assert screen.status.text() == "Travelling through the years…"
+    screen.set_stage("ageing", "warming_up")  # the job document's optional stage
+    assert screen.status.text() == "Warming up the time machine…"
+    screen.set_stage("ageing", "something-new")  # unknown stages fall back to the step
+    assert screen.status.text() == "Travelling through the years…"
+    first = screen.dial.angle()
+    qtbot.waitUntil(lambda: abs(screen.dial.angle() - first) > 5, timeout=2000)  # it keeps moving
     with qtbot.assertNotEmitted(screen.cancel):
         screen.cancel_button.click()  # asks first
         assert screen.confirm.isVisible() and not screen.cancel_button.isVisible()
@@ -287,35 +298,19 @@ def test_touch_targets_are_at_least_15_mm(qtbot):
         assert button.height() >= minimum and button.width() >= minimum
 
 
-def test_every_language_falls_back_to_english_per_key():
-    for language in LANGUAGES:
-        strings = Strings(language)
-        for key in ENGLISH:
-            assert strings.get(
-                key,
-                **{
-                    name: 1
-                    for name in (
-                        "ages",
-                        "duration",
-                        "n",
-                        "attempt",
-                        "total",
-                        "seconds",
-                        "engine",
-                        "name",
-                        "age",
-                        "path",
-                        "error",
-                        "backend",
-                    )
-                },
-            )
-    assert Strings("xx").language == "en"
-    assert (
-        Strings("de").get("review.go") == "Los!"
-        and Strings("de").get("error.busy.title") == ENGLISH["error.busy.title"]
-    )
+def test_every_language_has_every_sentence_with_the_same_placeholders():
+    import string
+
+    def fields(text):
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+    for language, table in LANGUAGES.items():
+        assert set(table) == set(ENGLISH), language
+        for key, text in table.items():
+            assert fields(text) == fields(ENGLISH[key]), (language, key)
+    assert Strings("de").get("review.go") == "Los!"
+    assert Strings("de").get("error.busy.title") != ENGLISH["error.busy.title"]
+    assert Strings("xx").language == "en" and Strings("xx").get("review.go") == "Go!"
 
 
 def test_settings_controls_are_finger_sized(qtbot, fast_config):
@@ -336,6 +331,31 @@ def test_settings_controls_are_finger_sized(qtbot, fast_config):
             assert control.height() >= minimum and control.width() >= minimum, control
         for label in screen.field_labels:  # nothing cut off
             assert label.width() >= label.sizeHint().width() - 1, label.text()
+
+
+def test_every_text_field_can_be_typed_by_touch(qtbot, fast_config):
+    screen = show(qtbot, SettingsScreen(EN), (1080, 1920))
+    screen.load(fast_config)
+    qtbot.mouseClick(screen.url, Qt.MouseButton.LeftButton)
+    assert screen.keyboard.isVisible() and screen.keyboard.target is screen.url
+    screen.url.clear()
+    for key in "http://":
+        screen.keyboard.keys[key].click()
+    screen.keyboard.shift_button.click()
+    screen.keyboard.keys["b"].click()
+    screen.keyboard.shift_button.click()
+    screen.keyboard.keys["x"].click()
+    screen.keyboard.backspace_button.click()
+    assert screen.url.text() == "http://B"
+    assert screen.keyboard.keys["&"].text() == "&&"  # shown as "&", not eaten as a shortcut marker
+    screen.keyboard.keys["&"].click()
+    assert screen.url.text() == "http://B&"
+    qtbot.mouseClick(screen.pin, Qt.MouseButton.LeftButton)
+    for key in "9a8":
+        screen.keyboard.keys[key].click()
+    assert screen.pin.text() == "98"  # the PIN field's validator still decides
+    screen.keyboard.done_button.click()
+    assert not screen.keyboard.isVisible()
 
 
 def test_quit_asks_to_confirm(qtbot, fast_config):

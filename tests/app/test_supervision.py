@@ -9,9 +9,9 @@ import signal
 import pytest
 
 from photobooth.app import BoothWindow
+from photobooth.state import State
 from photobooth.workers.network import BackendSpec
 from photobooth.workers.supervisor import BackendSupervisor
-from photobooth.state import State
 from tests.app.test_flow import take_photo, wait_state
 
 
