@@ -19,6 +19,8 @@ from inference_container.sam.images import image_to_tensor, tensor_to_image
 from tests.conftest import image_bytes
 from tests.sam.conftest import with_age
 
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
+
 
 def test_engine_ages_a_real_portrait(small_checkpoint, small_model, astronaut):
     engine = load_engine("sam", weights=small_checkpoint, precision="fp32")

@@ -17,6 +17,8 @@ from inference_container.sam.fast_generator import (
 from inference_container.sam.ops import make_kernel
 from tests.sam.conftest import psnr, with_age
 
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
+
 AGES = (0, 25, 55, 90)
 
 
