@@ -54,7 +54,9 @@ def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fas
     wait_state(qtbot, window, State.RESULT, State.ERROR, timeout=60000)
     assert window.machine.state is State.RESULT, window.machine.error
     assert [frame.age for frame in window.outcome.frames] == [None, *fast_config.booth.ages]
-    assert window.outcome.frames[1].image.size == (256, 256)
+    # photo layout: every frame is the whole photo the booth took, in its own size
+    assert {frame.image.size for frame in window.outcome.frames} == {window.outcome.frames[0].image.size}
+    assert window.outcome.frames[1].image.size == (512, 512)
     assert window.outcome.share_url is None  # loopback: no QR code
     assert "classic" in window.result.engine.text()
     qtbot.waitUntil(lambda: window.saved_paths is not None, timeout=20000)
