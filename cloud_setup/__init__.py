@@ -1,2 +1,2 @@
-"""Deploy, inspect and remove the Time Traveler AWS stack with boto3 (`python -m cloud_setup ...`),
-and the Lambda entry points of the job service (`cloud_setup.handlers`)."""
+"""Deploy, inspect, print and remove the Time Traveler AWS stack (`python -m cloud_setup ...`): one
+CloudFormation template rendered from the deploy options (`cloud_setup.template`), deployed with change sets."""

@@ -1,4 +1,5 @@
-"""The booth's config file: `[backend] url` and `api_key`, merged into an existing file if there is one."""
+"""The booth's config file: `[backend] url`, `api_key` and `job_timeout_seconds`, merged into an existing
+file if there is one (the keys are photobooth.config.BackendConfig's)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ def default_path(stack: str) -> Path:
     return Path(f"booth-{stack}.toml")
 
 
-def write(path: Path, url: str, api_key: str) -> bool:
-    """Set `[backend]`; other sections are kept. Returns True when the file changed. Mode 0600: it holds a key."""
+def write(path: Path, url: str, api_key: str, job_timeout_seconds: float) -> bool:
+    """Set `[backend]`; other keys and sections are kept. Returns True when the file changed. Mode 0600: it
+    holds a key. The booth's job timeout must match the stack's, which allows for the endpoint waking up."""
     path = Path(path)
     config = tomllib.loads(path.read_text()) if path.is_file() else {}
     backend = config.setdefault("backend", {})
-    if backend.get("url") == url and backend.get("api_key") == api_key:
+    wanted = {"url": url, "api_key": api_key, "job_timeout_seconds": float(job_timeout_seconds)}
+    if all(backend.get(key) == value for key, value in wanted.items()):
         return False
-    backend.update(url=url, api_key=api_key)
+    backend.update(wanted)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -30,13 +33,8 @@ def write(path: Path, url: str, api_key: str) -> bool:
     return True
 
 
-def read_backend(path: Path) -> dict:
-    path = Path(path)
-    return tomllib.loads(path.read_text()).get("backend", {}) if path.is_file() else {}
-
-
 def remove_backend(path: Path, url: str | None) -> bool:
-    """Drop `[backend]` if it points at `url` (the API being deleted); delete the file if nothing else is left."""
+    """Drop `[backend]` if it points at `url` (the stack being deleted); delete the file if nothing else is left."""
     path = Path(path)
     if not path.is_file() or not url:
         return False

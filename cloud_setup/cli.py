@@ -1,4 +1,4 @@
-"""`python -m cloud_setup deploy|status|teardown --name NAME --region REGION [options]`."""
+"""`python -m cloud_setup deploy|status|teardown|template --name NAME --region REGION [options]`."""
 
 from __future__ import annotations
 
@@ -8,22 +8,26 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 
-from cloud_setup import plan
+from cloud_setup import commands, template
 from cloud_setup.clients import Clients
-from cloud_setup.context import StackContext
-from cloud_setup.report import UNCHANGED, Report
-from cloud_setup.stack import DEFAULT_INSTANCE_TYPE, StackNames, StackOptions
+from cloud_setup.open_hours import OpenHours
+from cloud_setup.report import Report
+from cloud_setup.stack import DEFAULT_INSTANCE_TYPE, LOG_RETENTION_CHOICES, StackOptions
 
-ACTIONS = ("deploy", "status", "teardown")
+ACTIONS = ("deploy", "status", "teardown", "template")
+#: What `template` shows for the image and weights when none are given (they are baked into the template).
+EXAMPLE_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/time-traveler-model:latest"
+EXAMPLE_MODEL = "s3://my-artifacts/time-traveler/model.tar.gz"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m cloud_setup", description="Deploy, inspect or remove a Time Traveler AWS stack."
+        prog="python -m cloud_setup",
+        description="Deploy, inspect, remove or print the Time Traveler AWS stack (one CloudFormation template).",
     )
     parser.add_argument("action", choices=ACTIONS)
     parser.add_argument(
-        "--name", required=True, help="stack name (3-20 of a-z, 0-9, -); prefixes and tags every resource"
+        "--name", required=True, help="stack name (3-20 of a-z, 0-9, -); prefixes every resource"
     )
     parser.add_argument("--region", required=True, help="AWS region, e.g. eu-west-1")
     parser.add_argument("--endpoint-url", help="send every AWS call here (moto, LocalStack)")
@@ -34,15 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--instance-type",
         default=DEFAULT_INSTANCE_TYPE,
-        help=f"endpoint instance type (default {DEFAULT_INSTANCE_TYPE})",
+        help=f"GPU instance (default {DEFAULT_INSTANCE_TYPE})",
     )
     parser.add_argument(
         "--min-instances",
         type=int,
         default=0,
-        help="auto scaling floor: 0 scales to zero when idle (default 0)",
+        help="scaling floor outside opening hours: 0 scales to zero when idle (default 0)",
     )
-    parser.add_argument("--max-instances", type=int, default=1, help="auto scaling ceiling (default 1)")
+    parser.add_argument("--max-instances", type=int, default=1, help="scaling ceiling (default 1)")
+    parser.add_argument(
+        "--open-hours", help="e.g. 09:00-18:00: at least one instance runs, daily, from 15 min before"
+    )
+    parser.add_argument("--timezone", default="UTC", help="IANA time zone of --open-hours, e.g. Europe/Paris")
     parser.add_argument(
         "--max-concurrent-invocations", type=int, default=2, help="photos per instance at once (default 2)"
     )
@@ -53,56 +61,48 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"days before photos, frames and jobs expire (default {StackOptions.retention_days})",
     )
     parser.add_argument(
+        "--log-retention-days",
+        type=int,
+        default=7,
+        choices=LOG_RETENTION_CHOICES,
+        help="days the log groups keep logs (default 7)",
+    )
+    parser.add_argument(
         "--job-timeout",
         type=int,
-        default=StackOptions.job_timeout_s,
-        help="seconds before an unfinished job fails with TIMEOUT",
+        help="seconds before an unfinished job fails with TIMEOUT (default 900 with --min-instances 0, "
+        "else 300); written into the booth config",
+    )
+    parser.add_argument(
+        "--daily-quota",
+        type=int,
+        default=20000,
+        help="API requests per day for the booth key (default 20000)",
     )
     parser.add_argument(
         "--booth-config", type=Path, help="booth config TOML to write (default ./booth-NAME.toml)"
     )
-    parser.add_argument("--no-wait", action="store_true", help="do not wait for the endpoint to be InService")
-    parser.add_argument("--no-lambda-deps", action="store_true",
-                        help="do not pip-download the Lambda zip's third-party wheels (offline tests)")  # fmt: skip
-    parser.add_argument("--dry-run", action="store_true", help="print the plan and touch nothing")
+    parser.add_argument(
+        "--no-lambda-deps",
+        action="store_true",
+        help="do not pip-download the Lambda zip's third-party wheels (offline tests)",
+    )
+    parser.add_argument(
+        "--dry-run", action="store_true", help="deploy: create and print the change set, execute nothing"
+    )
     parser.add_argument("--yes", action="store_true", help="teardown without asking")
     return parser
 
 
 def options_from(args: argparse.Namespace) -> StackOptions:
+    hours = OpenHours.parse(args.open_hours, args.timezone) if args.open_hours else None
     return StackOptions(
-        name=args.name,
-        region=args.region,
-        endpoint_url=args.endpoint_url,
-        image_uri=args.image_uri,
-        model_data_url=args.model_data_url,
-        instance_type=args.instance_type,
-        min_instances=args.min_instances,
-        max_instances=args.max_instances,
-        max_concurrent_invocations=args.max_concurrent_invocations,
-        retention_days=args.retention_days,
-        job_timeout_s=args.job_timeout,
-        booth_config=args.booth_config,
-        wait=not args.no_wait,
-    )
-
-
-def make_context(
-    options: StackOptions, report: Report, dry_run: bool, vendor_deps: bool = True
-) -> StackContext:
-    clients = Clients(options.region, options.endpoint_url)
-    account = "<account-id>"
-    if not dry_run:
-        account = clients.account_id()
-    else:
-        try:  # read-only; a dry run works without credentials too
-            account = clients.account_id()
-        except (BotoCoreError, ClientError):
-            pass
-    from inference_container.weights import cache_dir
-
-    outputs = {"vendor_lambda_deps": vendor_deps, "cache_dir": cache_dir()}
-    return StackContext(clients, options, StackNames(options.name, options.region, account), report, outputs)
+        name=args.name, region=args.region, endpoint_url=args.endpoint_url, image_uri=args.image_uri,
+        model_data_url=args.model_data_url, instance_type=args.instance_type, min_instances=args.min_instances,
+        max_instances=args.max_instances, max_concurrent_invocations=args.max_concurrent_invocations,
+        retention_days=args.retention_days, log_retention_days=args.log_retention_days,
+        job_timeout_s=args.job_timeout, open_hours=hours, daily_quota=args.daily_quota, booth_config=args.booth_config,
+    )  # fmt: skip
 
 
 def confirm_teardown(name: str) -> bool:
@@ -115,38 +115,34 @@ def confirm_teardown(name: str) -> bool:
 def run(args: argparse.Namespace, report: Report | None = None) -> int:
     report = report or Report()
     options = options_from(args)
-    ctx = make_context(options, report, args.dry_run, vendor_deps=not args.no_lambda_deps)
-    where = f" via {options.endpoint_url}" if options.endpoint_url else ""
-    if args.dry_run and args.action != "status":
-        report.note(
-            f"Plan to {args.action} stack {options.name} in {options.region}{where} (dry run, nothing touched):"
+    if args.action == "template":
+        body = commands.render_main(
+            options, options.image_uri or EXAMPLE_IMAGE, options.model_data_url or EXAMPLE_MODEL
         )
-        for line in plan.describe_plan(ctx, args.action):
-            report.note(line)
+        report.note(template.to_json(body))
         return 0
+    clients = Clients(options.region, options.endpoint_url)
+    where = f" via {options.endpoint_url}" if options.endpoint_url else ""
     if args.action == "deploy":
-        report.note(f"Deploying stack {options.name} to {options.region}{where}")
-        plan.deploy(ctx)
-        changed = [c for c in report.changes if c.action != UNCHANGED]
         report.note(
-            f"Done: {len(changed)} change(s). API {ctx.outputs['api_url']}; booth config {ctx.outputs['booth_config']}"
+            f"Deploying stack {options.name} to {options.region}{where}"
+            + (" (dry run)" if args.dry_run else "")
         )
+        booth = commands.deploy(
+            options, clients, report, dry_run=args.dry_run, vendor_deps=not args.no_lambda_deps
+        )
+        if booth:
+            report.note(
+                f"Done. API {booth['url']}; booth config {booth['booth_config']} "
+                f"(job timeout {booth['job_timeout_seconds']:g} s)"
+            )
         return 0
     if args.action == "status":
-        rows = plan.status(ctx)
-        width = max(len(kind) for kind, _, _ in rows)
-        report.note(f"Stack {options.name} in {options.region}{where}:")
-        for kind, name, state in rows:
-            report.note(f"  {kind:<{width}}  {name}  {state}")
-        missing = [row for row in rows if row[2] == "absent"]
-        report.note(
-            "all resources present" if not missing else f"{len(missing)} of {len(rows)} resources absent"
-        )
-        return 0 if not missing else 1
+        return commands.status(options, clients, report)
     if not (args.yes or confirm_teardown(options.name)):
         return 1
     report.note(f"Tearing down stack {options.name} in {options.region}{where}")
-    plan.teardown(ctx)
+    commands.teardown(options, clients, report)
     report.note("Done.")
     return 0
 
@@ -158,9 +154,6 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (ClientError, BotoCoreError, WaiterError) as exc:
+    except (ClientError, BotoCoreError, WaiterError, RuntimeError) as exc:
         print(f"AWS error: {exc}", file=sys.stderr)
-        return 3
-    except RuntimeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -19,13 +19,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".complete"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
-LAMBDA_RUNTIME = "python3.12"
-LAMBDA_PYTHON = "3.12"
+LAMBDA_PYTHON = "3.12"  # job_service.lambda_bundle.LAMBDA_RUNTIME
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 
 
 def source_paths() -> list[Path]:
-    """What the zip needs from the repo: the job service says so in `job_service.lambda_bundle`."""
+    """What the zip needs from the repo: `booth_core` and `job_service` whole (job_service.lambda_bundle)."""
     from job_service.lambda_bundle import lambda_source_paths
 
     return [Path(path) for path in lambda_source_paths()]
@@ -33,14 +32,9 @@ def source_paths() -> list[Path]:
 
 def requirements() -> list[str]:
     """Third-party packages the handlers import that the Lambda runtime lacks (boto3 is there)."""
-    try:
-        from job_service import lambda_bundle
-    except ImportError:
-        return []
-    listed = getattr(lambda_bundle, "LAMBDA_REQUIREMENTS", None)
-    if callable(getattr(lambda_bundle, "lambda_requirements", None)):
-        listed = lambda_bundle.lambda_requirements()
-    return list(listed or [])
+    from job_service.lambda_bundle import LAMBDA_REQUIREMENTS
+
+    return list(LAMBDA_REQUIREMENTS)
 
 
 def _files(paths: Iterable[Path], root: Path) -> list[tuple[Path, str]]:

@@ -6,14 +6,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import TextIO
 
-CREATED, UPDATED, UNCHANGED, DELETED, ABSENT, WOULD = (
-    "created",
-    "updated",
-    "unchanged",
-    "deleted",
-    "absent",
-    "would",
-)
+#: Actions that leave things as they were.
+QUIET = ("unchanged", "absent", "planned")
 
 
 @dataclass(frozen=True)
@@ -35,13 +29,10 @@ class Report:
         change = Change(action, kind, name, detail)
         self.changes.append(change)
         suffix = f"  ({detail})" if detail else ""
-        print(f"  {action:<10} {kind:<28} {name}{suffix}", file=self.out, flush=True)
+        print(f"  {action:<10} {kind:<22} {name}{suffix}", file=self.out, flush=True)
 
     def note(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def actions(self) -> set[str]:
-        return {change.action for change in self.changes}
-
     def changed(self) -> list[Change]:
-        return [c for c in self.changes if c.action not in (UNCHANGED, ABSENT)]
+        return [c for c in self.changes if c.action not in QUIET]

@@ -1,26 +1,32 @@
-"""What one stack is: its options, and the name of every resource derived from them.
+"""What one stack is: the deploy options, checked, and the few names the commands need outside the template.
 
-Every name comes from the stack NAME (plus account and region where AWS wants global uniqueness),
-so deploy, status and teardown find the same resources without any local state file.
+Every physical name comes from the stack NAME (plus account and region where AWS wants global
+uniqueness), so deploy, status and teardown find the same stack without any local state file.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from cloud_setup.open_hours import OpenHours
 
-#: Every resource carries this tag with the stack name; teardown deletes only what carries it.
+#: Every resource carries these tags (CloudFormation also adds aws:cloudformation:stack-name).
 STACK_TAG = "time-traveler:stack"
 PROJECT_TAG = "project"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9-]{1,18}[a-z0-9]$")
 DEFAULT_INSTANCE_TYPE = "ml.g4dn.xlarge"
-DEFAULT_STAGE = "v1"
-VARIANT = "AllTraffic"
+#: Waking an endpoint from zero instances: the alarm (1-2 min), an instance, pulling the ~7 GB image and
+#: unpacking the 2.3 GB model. AWS quotes 6-12 minutes for images this size; this is the upper end.
+WAKE_UP_S = 720
+#: The job timeout when the endpoint may sit at zero: wake-up plus a few photos' worth of queue.
+SCALE_TO_ZERO_JOB_TIMEOUT_S = 900
+#: With an instance always running a photo takes seconds: the contract's default.
+WARM_JOB_TIMEOUT_S = JOB_TIMEOUT_S
+#: CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_CHOICES = (1, 3, 5, 7, 14, 30, 60, 90)
 
 
 def check_stack_name(name: str) -> str:
@@ -32,14 +38,9 @@ def check_stack_name(name: str) -> str:
     return name
 
 
-def short_hash(value: object) -> str:
-    """8 hex chars of a JSON value: names immutable SageMaker resources after their contents."""
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:8]
-
-
 @dataclass(frozen=True)
 class StackOptions:
-    """The command line's choices; everything else is derived."""
+    """The command line's choices; the template is a function of these (plus the Lambda code's S3 key)."""
 
     name: str
     region: str
@@ -51,29 +52,62 @@ class StackOptions:
     max_instances: int = 1
     max_concurrent_invocations: int = 2
     retention_days: int = DEFAULT_RETENTION_HOURS // 24
-    job_timeout_s: int = JOB_TIMEOUT_S
+    log_retention_days: int = 7
+    job_timeout_s: int | None = None
+    open_hours: OpenHours | None = None
+    daily_quota: int = 20000
     booth_config: Path | None = None
-    wait: bool = True
 
     def __post_init__(self):
         check_stack_name(self.name)
         if self.retention_days < 1:
             raise ValueError("retention must be at least one day")
+        if self.log_retention_days not in LOG_RETENTION_CHOICES:
+            raise ValueError(
+                f"log retention must be one of {', '.join(map(str, LOG_RETENTION_CHOICES))} days"
+            )
         if not 1 <= self.max_instances <= 20:
             raise ValueError("max instances must be 1-20")
         if not 0 <= self.min_instances <= self.max_instances:
             raise ValueError("min instances must be 0 (scale to zero) up to max instances")
+        if not 1 <= self.max_concurrent_invocations <= 1000:
+            raise ValueError("max concurrent invocations must be 1-1000")
+        if self.daily_quota < 100:
+            raise ValueError("the daily request quota must be at least 100 (a photo takes ~20 requests)")
+        if not self.instance_type.startswith(("ml.g", "ml.p")):
+            raise ValueError(
+                f"{self.instance_type} has no NVIDIA GPU; the model image is built for CUDA (ml.g4dn, ml.g5, ml.g6 ...)"
+            )
+        if self.job_timeout_s is not None:
+            if self.min_instances == 0 and self.job_timeout_s <= WAKE_UP_S:
+                raise ValueError(
+                    f"with --min-instances 0 the endpoint may need up to {WAKE_UP_S} s to wake, so the job "
+                    f"timeout must be above that (default {SCALE_TO_ZERO_JOB_TIMEOUT_S}); or keep an instance "
+                    "running with --min-instances 1 or --open-hours"
+                )
+            if not 60 <= self.job_timeout_s <= 21600:
+                raise ValueError("the job timeout must be 60 s to 6 h (SageMaker's RequestTTL range)")
+
+    @property
+    def job_timeout(self) -> int:
+        """Seconds before an unfinished job fails with TIMEOUT: above the wake-up time whenever min is 0."""
+        if self.job_timeout_s is not None:
+            return self.job_timeout_s
+        return SCALE_TO_ZERO_JOB_TIMEOUT_S if self.min_instances == 0 else WARM_JOB_TIMEOUT_S
 
 
 @dataclass(frozen=True)
 class StackNames:
-    """The physical name of every resource of one stack."""
+    """Names the commands use outside the template (the template derives the rest with Fn::Sub)."""
 
     stack: str
     region: str
     account: str
-    stage: str = DEFAULT_STAGE
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def artifacts_stack(self) -> str:
+        """The small bootstrap stack holding the bucket the Lambda code is uploaded to."""
+        return f"{self.stack}-artifacts"
 
     @property
     def input_bucket(self) -> str:
@@ -84,102 +118,14 @@ class StackNames:
         return f"{self.stack}-frames-{self.account}-{self.region}"
 
     @property
-    def table(self) -> str:
-        return f"{self.stack}-jobs"
-
-    @property
-    def success_topic(self) -> str:
-        return f"{self.stack}-inference-success"
-
-    @property
-    def error_topic(self) -> str:
-        return f"{self.stack}-inference-error"
-
-    def role(self, purpose: str) -> str:
-        return f"{self.stack}-{purpose}"
-
-    def function(self, purpose: str) -> str:
-        return f"{self.stack}-{purpose}"
-
-    @property
-    def rest_api(self) -> str:
-        return f"{self.stack}-api"
-
-    @property
-    def api_key(self) -> str:
-        return f"{self.stack}-booth-key"
-
-    @property
-    def usage_plan(self) -> str:
-        return f"{self.stack}-booth-plan"
-
-    @property
-    def model_prefix(self) -> str:
-        return f"{self.stack}-model-"
-
-    @property
-    def endpoint_config_prefix(self) -> str:
-        return f"{self.stack}-config-"
+    def artifacts_bucket(self) -> str:
+        return f"{self.stack}-artifacts-{self.account}-{self.region}"
 
     @property
     def endpoint(self) -> str:
         return f"{self.stack}-endpoint"
 
-    @property
-    def scaling_resource_id(self) -> str:
-        return f"endpoint/{self.endpoint}/variant/{VARIANT}"
 
-    @property
-    def target_tracking_policy(self) -> str:
-        return f"{self.stack}-backlog-per-instance"
-
-    @property
-    def wake_policy(self) -> str:
-        return f"{self.stack}-wake-from-zero"
-
-    @property
-    def wake_alarm(self) -> str:
-        return f"{self.stack}-has-backlog-without-capacity"
-
-    # ARNs
-    def arn(self, service: str, resource: str, region: bool = True) -> str:
-        return f"arn:aws:{service}:{self.region if region else ''}:{self.account}:{resource}"
-
-    def bucket_arn(self, bucket: str) -> str:
-        return f"arn:aws:s3:::{bucket}"
-
-    @property
-    def table_arn(self) -> str:
-        return self.arn("dynamodb", f"table/{self.table}")
-
-    @property
-    def endpoint_arn(self) -> str:
-        return self.arn("sagemaker", f"endpoint/{self.endpoint}")
-
-    def topic_arn(self, topic: str) -> str:
-        return self.arn("sns", topic)
-
-    def function_arn(self, function: str) -> str:
-        return self.arn("lambda", f"function:{function}")
-
-    def log_group_arn(self, function: str) -> str:
-        return self.arn("logs", f"log-group:/aws/lambda/{function}:*")
-
-
-def stack_tags(stack: str) -> dict[str, str]:
-    return {STACK_TAG: stack, PROJECT_TAG: "time-traveler"}
-
-
-def tag_list(stack: str, key: str = "Key", value: str = "Value") -> list[dict[str, str]]:
-    """Tags in the [{Key, Value}] shape most services use (SNS, IAM, SageMaker, CloudWatch, S3)."""
-    return [{key: k, value: v} for k, v in stack_tags(stack).items()]
-
-
-def has_stack_tag(tags, stack: str) -> bool:
-    """True when a tag dict or [{Key, Value}] list carries this stack's tag."""
-    if isinstance(tags, dict):
-        return tags.get(STACK_TAG) == stack
-    return any(
-        (t.get("Key") or t.get("key")) == STACK_TAG and (t.get("Value") or t.get("value")) == stack
-        for t in tags
-    )
+def stack_tags(stack: str) -> list[dict[str, str]]:
+    """Stack-level tags: CloudFormation copies them onto every resource that takes tags."""
+    return [{"Key": STACK_TAG, "Value": stack}, {"Key": PROJECT_TAG, "Value": "time-traveler"}]

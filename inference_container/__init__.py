@@ -4,4 +4,4 @@ This package's top level imports nothing heavy: the job service and the kiosk ap
 import its torch-free parts (ages, errors, photo, wire, the classic engine).
 """
 
-__version__ = "0.1.0"
+from booth_core import __version__  # noqa: F401 - one version for every part

@@ -12,11 +12,14 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from booth_core.limits import megabytes
 from job_service import validation
 from job_service.model import ApiError
 from job_service.service import JobService
 
 log = logging.getLogger("job_service")
+#: `POST /uploads/{job_id}/presign` asks for a direct upload form.
+PRESIGN_SUFFIX = "/presign"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class ApiConfig:
 
     api_key: str | None = None
     health: Callable[[], dict] = lambda: {"status": "ok", "engine": None, "version": None}
+    #: Largest photo `PUT /uploads/{id}` takes here (None: the contract's 10 MB); larger ones must use
+    #: `POST /uploads/{id}/presign` (AWS: Lambda's 6 MB payload limit, base64 included).
+    max_put_bytes: int | None = None
 
 
 def handle(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
@@ -84,9 +90,12 @@ def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiRe
         _allow(method, "GET")
         document = config.health()
         return ApiResponse.json(200 if document.get("status") == "ok" else 503, document)
+    if path.startswith("/uploads/") and path.endswith(PRESIGN_SUFFIX):
+        _allow(method, "POST")
+        return _presign(service, request, path.removeprefix("/uploads/").removesuffix(PRESIGN_SUFFIX))
     if path.startswith("/uploads/"):
         _allow(method, "PUT")
-        return _upload(service, request, path.removeprefix("/uploads/"))
+        return _upload(service, config, request, path.removeprefix("/uploads/"))
     if path.startswith("/jobs/"):
         _allow(method, "GET")
         job = service.get_job(path.removeprefix("/jobs/"))
@@ -107,11 +116,26 @@ def _allow(method: str, allowed: str) -> None:
         raise ApiError("BAD_REQUEST", f"Use {allowed} here.", status=405)
 
 
-def _upload(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:
+def _upload(service: JobService, config: ApiConfig, request: ApiRequest, job_id: str) -> ApiResponse:
     validation.check_job_id(job_id)
     if request.too_large:
         raise ApiError("TOO_LARGE")
+    if config.max_put_bytes is not None and len(request.body) > config.max_put_bytes:
+        raise ApiError(
+            "TOO_LARGE",
+            f"Photos above {megabytes(config.max_put_bytes)} go through POST /uploads/{job_id}/presign.",
+        )
     job, created = service.accept_upload(
         job_id, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
     )
     return ApiResponse.json(202 if created else 200, service.document(job, request.base_url))
+
+
+def _presign(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:
+    """`POST /uploads/{id}/presign`: the job, plus a short-lived form to POST the photo straight to storage."""
+    job, created, form = service.presign_upload(
+        job_id, request.headers.get("content-type"), request.headers.get("x-target-ages")
+    )
+    document = service.document(job, request.base_url)
+    document["upload"] = form
+    return ApiResponse.json(202 if created else 200, document)

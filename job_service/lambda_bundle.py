@@ -1,31 +1,33 @@
-"""What the Lambda zip must contain besides numpy and Pillow (boto3 is in the Lambda runtime)."""
+"""What the Lambda zip holds: whole torch-free packages, no hand-kept file list.
+
+The handlers (`job_service.aws.handlers`) import only `job_service` and `booth_core`, the torch-free core;
+numpy and Pillow come as Linux wheels (boto3 is in the Lambda runtime).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-#: Repo-relative roots: the job service, the torch-free core it shares with the model and the kiosk, and the handlers.
-_ROOTS = (
-    "job_service",
-    "booth_core",
-    "cloud_setup/__init__.py",
-    "cloud_setup/handlers.py",
-)
-#: Never imported on Lambda: the local server (uvicorn, starlette) and the `serve` command.
-_EXCLUDED = ("job_service/local", "job_service/serve_command.py")
+LAMBDA_RUNTIME = "python3.12"
+#: Packages bundled whole (every .py file under them).
+BUNDLED_PACKAGES = ("booth_core", "job_service")
 #: Third-party packages to install into the zip.
 LAMBDA_REQUIREMENTS = ("numpy", "pillow")
 
 
+def _module_files(root: Path, dotted: str) -> list[Path]:
+    """A package's .py files, or one module (with its parent packages' __init__.py)."""
+    path = root.joinpath(*dotted.split("."))
+    parents = [root.joinpath(*dotted.split(".")[:n], "__init__.py") for n in range(1, dotted.count(".") + 1)]
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return [p for p in parents if p.is_file()] + files
+
+
 def lambda_source_paths(repo_root: str | Path = REPO_ROOT) -> list[str]:
-    """Repo-relative paths of every source file the Lambda zip needs, sorted."""
+    """Repo-relative paths of every source file the Lambda zip holds, sorted."""
     root = Path(repo_root)
-    files = []
-    for entry in _ROOTS:
-        path = root / entry
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            relative = file.relative_to(root).as_posix()
-            if not any(relative == skip or relative.startswith(skip + "/") for skip in _EXCLUDED):
-                files.append(relative)
+    files = {
+        file.relative_to(root).as_posix() for name in BUNDLED_PACKAGES for file in _module_files(root, name)
+    }
     return sorted(files)

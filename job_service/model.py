@@ -17,6 +17,9 @@ class JobStatus(StrEnum):
     FAILED = "FAILED"
 
 
+#: Values of the job document's optional `stage` field: what an unfinished job is waiting on.
+STAGE_WARMING_UP = "warming_up"
+
 #: Statuses a job may still leave; everything else is final.
 UNFINISHED = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
 
@@ -88,14 +91,19 @@ class Job:
         }
 
 
+#: Object store key prefixes: attendees' photos, and the frames made from them.
+UPLOADS_PREFIX = "uploads/"
+RESULTS_PREFIX = "results/"
+
+
 def upload_key(job_id: str) -> str:
     """Where the attendee's photo lies in the object store."""
-    return f"uploads/{job_id}"
+    return f"{UPLOADS_PREFIX}{job_id}"
 
 
 def results_prefix(job_id: str) -> str:
-    return f"results/{job_id}/"
+    return f"{RESULTS_PREFIX}{job_id}/"
 
 
 def frame_key(job_id: str, index: int) -> str:
-    return f"results/{job_id}/{index}.jpg"
+    return f"{RESULTS_PREFIX}{job_id}/{index}.jpg"

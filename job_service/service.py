@@ -85,8 +85,66 @@ class JobService:
                 self._store_photo(existing, body)
             return existing, False
         validation.check_image_header(body)
+        job = self._new_job(job_id, ages, kind)
+        if not self.table.create(job):
+            return self.get_job(job_id), False
+        log.info("job %s queued", job_id)
+        self._store_photo(job, body)
+        return job, True
+
+    def presign_upload(
+        self, job_id: str, content_type: str | None, ages_header: str | None = None
+    ) -> tuple[Job, bool, dict | None]:
+        """Record a job whose photo the client sends straight to the store (photos too large for the API's
+        own body limit). Returns (job, created, upload form); the form is None when nothing is to be sent
+        (the photo is already there, or the job moved on) or the store cannot presign at all.
+
+        The store's object-created event then calls `accept_stored_upload`, which checks the photo as the
+        API route does and starts the same inference."""
+        validation.check_job_id(job_id)
+        kind = validation.check_content_type(content_type)
+        ages = validation.check_ages_header(ages_header, self.settings.default_ages)
+        presign = getattr(self.store, "presign_upload", None)
+        if presign is None:
+            raise ApiError("NOT_FOUND", "This server takes photos through PUT /uploads/{job_id} only.")
+        existing = self.get_job(job_id, missing_ok=True)
+        if existing is not None:
+            waiting = existing.status == JobStatus.QUEUED and not self.store.exists(upload_key(job_id))
+            form = (
+                presign(upload_key(job_id), existing.content_type, validation.MAX_UPLOAD_BYTES)
+                if waiting
+                else None
+            )
+            return existing, False, form
+        job = self._new_job(job_id, ages, kind)
+        if not self.table.create(job):
+            return self.get_job(job_id), False, None
+        log.info("job %s queued (presigned upload)", job_id)
+        return job, True, presign(upload_key(job_id), kind, validation.MAX_UPLOAD_BYTES)
+
+    def accept_stored_upload(self, job_id: str) -> Job | None:
+        """A photo arrived in the store (an S3 event): check it like an API upload, then start inference.
+
+        A body that is too large or not a JPEG/PNG fails the job (TOO_LARGE, BAD_IMAGE) and is deleted at
+        once. Returns the job handed to the queue, or None."""
+        job = self.table.get(job_id)
+        if job is None or job.status != JobStatus.QUEUED:
+            return None
+        body = self.store.get(upload_key(job_id))
+        if body is None:
+            return None
+        try:
+            validation.check_size(len(body))
+            validation.check_image_header(body)
+        except ApiError as error:
+            self.store.delete_prefix(upload_key(job_id))
+            self.fail_job(job_id, error.code, error.message)
+            return None
+        return self.start_inference(job_id)
+
+    def _new_job(self, job_id: str, ages: tuple[int, ...], kind: str) -> Job:
         now = self.clock()
-        job = Job(
+        return Job(
             job_id=job_id,
             status=JobStatus.QUEUED,
             created_at=now,
@@ -96,11 +154,6 @@ class JobService:
             expires_at=now + self.settings.retention_seconds,
             engine=self.settings.engine_name,
         )
-        if not self.table.create(job):
-            return self.get_job(job_id), False
-        log.info("job %s queued", job_id)
-        self._store_photo(job, body)
-        return job, True
 
     def _store_photo(self, job: Job, body: bytes) -> None:
         self.store.put(upload_key(job.job_id), body, job.content_type)
@@ -218,7 +271,23 @@ class JobService:
         )
 
     def document(self, job: Job, base_url: str) -> dict:
-        return job.document(lambda index: self.frame_url(job.job_id, index, base_url))
+        document = job.document(lambda index: self.frame_url(job.job_id, index, base_url))
+        stage = self.stage(job)
+        if stage is not None:
+            document["stage"] = stage
+        return document
+
+    def stage(self, job: Job) -> str | None:
+        """What an unfinished job waits on, where the queue can tell (`"warming_up"`: no model instance is
+        running yet); None otherwise. A queue without a `stage()` never says."""
+        ask = getattr(self.queue, "stage", None)
+        if job.finished or ask is None:
+            return None
+        try:
+            return ask()
+        except Exception as exc:  # noqa: BLE001 - a status read must never fail a poll
+            log.warning("inference queue stage unknown (%s)", type(exc).__name__)
+            return None
 
     # --- housekeeping ---------------------------------------------------------------------------
     def _past_timeout(self, job: Job) -> bool:

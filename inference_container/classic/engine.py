@@ -1,8 +1,9 @@
-"""ClassicEngine: landmark-guided ageing with image processing only (numpy, OpenCV, Pillow).
+"""The classic engine: ages one aligned face by image processing only (numpy, OpenCV, Pillow).
 
-Work is split in two: `prepare` analyses the aligned face once (masks, hair, wrinkle and spot
-layers, a smoothed skin), and `render` makes one age from those layers with a few weighted sums,
-one colour conversion and one warp, so extra ages are cheap.
+`age_aligned_face` is the whole engine for one face: it analyses the crop once (`prepare`: masks,
+hair, the apparent age, donor skin detail, a smoothed and a beardless skin) and then makes each
+age from those layers (`render`), so extra ages are cheap. `ClassicEngine.age` is a thin shell
+that finds and aligns the face in a photo first.
 """
 
 from __future__ import annotations
@@ -17,35 +18,52 @@ from PIL import Image
 from booth_core.ages import DEFAULT_AGES, validate_ages
 from booth_core.photo import load_photo
 from booth_core.result import AgedFrame, AgingResult
-from inference_container.classic import hair, tone, warp, wrinkles
+from inference_container.classic import donors, hair, tone, transfer, warp
+from inference_container.classic.apparent import ApparentAge
+from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
-from inference_container.classic.masks import FaceMasks, build_masks
-from inference_container.classic.strength import Strength, age_strength, ramp
+from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab
+from inference_container.classic.strength import Plan, plan
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512
+#: How strongly a full-strength donor's detail marks the sitter's skin.
+DONOR_GAIN = 0.8
 
 
 @dataclass
 class Prepared:
-    """Everything `render` needs for any age, at the output size (float32)."""
+    """Everything `render` needs for any age. Layers cover only `box` (y0, y1, x0, x1) of the crop,
+    the part any change can reach (face, neck, hair), at the crop's resolution (float32)."""
 
-    lab: np.ndarray  # (H, W, 3) Lab of the aligned face
-    smooth_lab: np.ndarray  # (H, W, 3) edge-preserving smoothed Lab, for younger skin
-    brow_free_lab: np.ndarray  # (H, W, 3) Lab with the brows painted out, for thinning brows
+    rgb: np.ndarray  # (H, W, 3) uint8, the whole aligned crop
+    box: tuple[int, int, int, int]
+    lab: np.ndarray  # (h, w, 3) Lab of the aligned face in the box
+    smooth_lab: np.ndarray  # (H, W, 3) edge-preserving smoothed Lab: creases and blemishes gone
+    beard_free_lab: np.ndarray  # (H, W, 3) Lab with beard and beard shadow painted out
+    beard_zone: np.ndarray  # (H, W) where a beard grows
     brow_hairs: np.ndarray  # (H, W) the brows' hairs only, not the skin between them
-    hair_rim: np.ndarray  # (H, W) the outer edge of the hair, where thinning shows first
-    rim_free_lab: np.ndarray  # (H, W, 3) Lab with that rim painted out from the backdrop
-    detail: np.ndarray  # (H, W) the face's own fine luminance detail
+    hair: np.ndarray  # (H, W) head hair, beard and moustache
+    detail: np.ndarray  # (H, W) donor skin detail, a ratio to apply to luminance
+    area: np.ndarray  # (H, W) skin of face and neck where detail and tone apply
     masks: FaceMasks
-    hair: np.ndarray
-    strands: np.ndarray
-    wrinkle_layers: list[np.ndarray]
-    crepe: np.ndarray
     blotch: np.ndarray
-    spots: tuple[np.ndarray, np.ndarray]
     cheeks: np.ndarray
+    hair_window: tuple[slice, slice]  # the rows and columns of the box that hold hair
+    brow_window: tuple[slice, slice]  # ... and brows
+    hair_light: float  # the hair's median lightness (L 0-100), for keeping its strands when darkened
     face: Face
+    greyscale: bool
+    apparent: ApparentAge
+
+
+@dataclass
+class AgedFace:
+    """The frames of one aligned face (uint8 HxWx3, in the order of the ages), its apparent age and timings."""
+
+    frames: list[np.ndarray]
+    apparent: ApparentAge
+    timings: dict[str, float]
 
 
 def _up(array: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -58,48 +76,71 @@ def _to_lab(rgb_uint8: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb_uint8.astype(np.float32) / 255.0, cv2.COLOR_RGB2LAB)
 
 
-def prepare(aligned: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE) -> Prepared:
+def _mixed_donor_detail(shape: tuple[int, int], face: Face) -> np.ndarray:
+    """Every donor's detail on this face, weighted by how near its face shape is, where valid."""
+    pool = donors.load_donors()
+    weights = donors.donor_weights(face, pool)
+    total = np.zeros(shape, dtype=np.float32)
+    power = np.zeros(shape, dtype=np.float32)
+    tris = transfer.triangles(transfer.control_points(face))
+    for donor, weight in zip(pool, weights, strict=True):
+        if weight <= 0:
+            continue
+        detail, valid = transfer.donor_detail(shape, face, donor.luminance, donor.face, donor.valid, tris)
+        w = weight * valid
+        total += w * detail
+        power += w * w
+    # Independent textures add like noise: dividing by the root of the summed squared weights keeps
+    # one donor's contrast where several overlap.
+    return total / np.sqrt(np.maximum(power, 1e-4))
+
+
+def prepare(
+    crop: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE, given_age: float | None = None
+) -> Prepared:
     """Analyse an aligned face (uint8 HxWx3) with its 68 landmarks in the same pixel frame."""
-    h, w = aligned.shape[:2]
+    h, w = crop.shape[:2]
     size = (w, h)
     face = Face(np.asarray(landmarks, dtype=np.float64))
     factor = min(1.0, work_size / max(h, w))
     small = (
-        aligned
+        crop
         if factor == 1.0
-        else cv2.resize(aligned, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
+        else cv2.resize(crop, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA)
     )
     sface = face.scaled(small.shape[1] / w)
     shape = small.shape[:2]
+    d = sface.eye_distance
 
+    greyscale = is_greyscale_lab(cv2.cvtColor(small, cv2.COLOR_RGB2LAB))
     masks = build_masks(small, sface)
     hair_small = hair.hair_mask(small, sface, masks.skin_colour)
-    layers = wrinkles.render_layers(shape, sface, masks.skin, masks.neck)
-    crepe = wrinkles.crepe_texture((h, w), face) * _up(np.maximum(masks.skin, masks.neck), size)
-    d = sface.eye_distance
-    # A child's skin: flatten texture and creases but keep the face's big shapes (nose, cheeks).
-    smooth_small = cv2.edgePreservingFilter(
-        small, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4
+    seen = (
+        ApparentAge.given(given_age)
+        if given_age is not None
+        else estimate_from_cues(small, sface, masks.skin, hair_small, masks.brows)
     )
-    brow_holes = (masks.brows > 0.25).astype(np.uint8) * 255
-    brow_free = cv2.inpaint(small, brow_holes, max(0.06 * d, 3.0), cv2.INPAINT_TELEA)
-    brow_free = cv2.GaussianBlur(brow_free, (0, 0), max(0.02 * d, 1.0))
-    # The hair's outer rim, and the picture with that rim painted out: thinning shows it through.
-    rim = hair_small * (
-        1.0 - cv2.erode(hair_small, np.ones((3, 3), np.uint8), iterations=max(int(0.1 * d), 1))
-    )
-    rim *= 1.0 - masks.face
-    rim_free = cv2.inpaint(small, (rim > 0.2).astype(np.uint8) * 255, max(0.05 * d, 3.0), cv2.INPAINT_TELEA)
+    smooth_small = _young_skin(small, d)
+    brow_free = _painted_out(small, masks.brows > 0.25, 0.06 * d)
+    zone = tone.beard_zone(shape, sface)
+    beard_free = _beard_free(small, sface, zone, hair_small, masks)
 
-    lab = _to_lab(aligned)
-    lum = lab[..., 0]
-    brow_free_lab = _to_lab(_up(brow_free, size))
+    reach = np.maximum.reduce([hair_small, masks.face, masks.neck, masks.brows, zone])
+    box = _box(reach > 0.004, factor, (h, w))
+    y0, y1, x0, x1 = box
+
+    def up(array: np.ndarray) -> np.ndarray:
+        return _up(array, size)[y0:y1, x0:x1]
+
+    lab = _to_lab(crop[y0:y1, x0:x1])
+    brow_free_lab = _to_lab(up(brow_free))
     # Brow hairs are the pixels darker than the skin painted in under them.
-    brow_hairs = _up(masks.brows, size) * np.clip((brow_free_lab[..., 0] - lum - 2.0) / 8.0, 0.0, 1.0)
-    detail = lum - cv2.GaussianBlur(lum, (0, 0), max(0.012 * face.eye_distance, 1.0))
+    brow_hairs = up(masks.brows) * np.clip((brow_free_lab[..., 0] - lab[..., 0] - 2.0) / 8.0, 0.0, 1.0)
+    brow_hairs = cv2.GaussianBlur(brow_hairs, (0, 0), 1.0)
+    area = np.maximum(masks.skin, masks.neck)
     up_masks = FaceMasks(
         *(
-            _up(m, size)
+            up(m)
             for m in (
                 masks.face,
                 masks.skin,
@@ -112,50 +153,173 @@ def prepare(aligned: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SI
         )
     )
     return Prepared(
+        rgb=crop,
+        box=box,
         lab=lab,
-        smooth_lab=_to_lab(_up(smooth_small, size)),
-        brow_free_lab=brow_free_lab,
-        hair_rim=_up(cv2.GaussianBlur(rim, (0, 0), max(0.03 * d, 1.0)), size),
-        rim_free_lab=_to_lab(_up(rim_free, size)),
-        brow_hairs=cv2.GaussianBlur(brow_hairs, (0, 0), 1.0),
-        detail=detail,
+        smooth_lab=_to_lab(up(smooth_small)),
+        beard_free_lab=up(beard_free),
+        beard_zone=up(zone),
+        brow_hairs=brow_hairs,
+        hair=up(hair_small),
+        detail=up(
+            _mixed_donor_detail(shape, sface)
+            * area
+            * (1.0 - np.clip(feather(grow(masks.eyes, 0.1 * d), 0.06 * d) * 1.5, 0.0, 1.0))
+        ),
+        area=up(area),
         masks=up_masks,
-        hair=_up(hair_small, size),
-        strands=hair.strand_field(detail, face),
-        wrinkle_layers=[_up(layer, size) for layer in layers],
-        crepe=crepe,
-        blotch=_up(tone.blotch_field(shape, sface, seed=31), size),
-        spots=tuple(_up(s, size) for s in tone.spot_layers(shape, sface, masks.skin)),  # type: ignore[arg-type]
-        cheeks=_up(tone.cheek_mask(shape, sface), size),
+        blotch=up(tone.blotch_field(shape, sface, seed=31)),
+        cheeks=up(tone.cheek_mask(shape, sface)),
+        hair_window=_window(up(hair_small) > 0.004),
+        brow_window=_window(brow_hairs > 0.004),
+        hair_light=float(np.median(lab[..., 0][up(hair_small) > 0.5]))
+        if np.any(up(hair_small) > 0.5)
+        else 50.0,
         face=face,
+        greyscale=greyscale,
+        apparent=seen,
     )
 
 
-def render(prep: Prepared, strength: Strength) -> np.ndarray:
-    """One aged (or rejuvenated) face as uint8 HxWx3."""
-    s, y = strength.older, strength.younger
+def _window(mask: np.ndarray) -> tuple[slice, slice]:
+    """The rows and columns of `mask` that hold anything (an empty window when nothing)."""
+    rows, cols = np.any(mask, axis=1), np.any(mask, axis=0)
+    if not rows.any():
+        return slice(0, 0), slice(0, 0)
+    r, c = np.flatnonzero(rows), np.flatnonzero(cols)
+    return slice(int(r[0]), int(r[-1]) + 1), slice(int(c[0]), int(c[-1]) + 1)
+
+
+def _box(reach: np.ndarray, factor: float, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+    """The crop's rows and columns (y0, y1, x0, x1) holding `reach` (a mask at the work size), padded."""
+    rows, cols = np.nonzero(reach)
+    if len(rows) == 0:
+        return 0, 1, 0, 1
+    h, w = shape
+    pad = 4
+    y0 = max(int(rows.min() / factor) - pad, 0)
+    y1 = min(int((rows.max() + 1) / factor) + pad, h)
+    x0 = max(int(cols.min() / factor) - pad, 0)
+    x1 = min(int((cols.max() + 1) / factor) + pad, w)
+    return y0, y1, x0, x1
+
+
+def _young_skin(rgb: np.ndarray, d: float) -> np.ndarray:
+    """The skin without creases and blemishes, for younger frames (uint8 RGB).
+
+    Colour: an edge-preserving smoothing (tone evens out, the face's big shapes stay). Lightness:
+    the crease band (about 0.006 to 0.07 eye distances) is taken out, the finest grain (pores) is
+    kept at a third, so young skin is even but not plastic.
+    """
+    even = cv2.edgePreservingFilter(rgb, flags=cv2.RECURS_FILTER, sigma_s=max(0.3 * d, 8.0), sigma_r=0.4)
+    lab = cv2.cvtColor(even, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lum = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32)
+    grain = lum - cv2.GaussianBlur(lum, (0, 0), max(0.006 * d, 0.6))
+    lab[..., 0] = cv2.GaussianBlur(lum, (0, 0), max(0.07 * d, 2.0)) + 0.35 * grain
+    return cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB)
+
+
+def _painted_out(rgb: np.ndarray, holes: np.ndarray, radius: float) -> np.ndarray:
+    """`rgb` with `holes` painted in from around them (Telea), at half size: the fill is smooth anyway."""
+    h, w = rgb.shape[:2]
+    half = cv2.resize(rgb, (max(w // 2, 1), max(h // 2, 1)), interpolation=cv2.INTER_AREA)
+    mask = cv2.resize(
+        holes.astype(np.uint8) * 255, (half.shape[1], half.shape[0]), interpolation=cv2.INTER_NEAREST
+    )
+    filled = cv2.inpaint(
+        half, cv2.dilate(mask, np.ones((3, 3), np.uint8)), max(radius / 2, 2.0), cv2.INPAINT_TELEA
+    )
+    filled = cv2.GaussianBlur(
+        cv2.resize(filled, (w, h), interpolation=cv2.INTER_LINEAR), (0, 0), max(radius / 3, 1.0)
+    )
+    out = rgb.copy()
+    out[holes] = filled[holes]
+    return cv2.GaussianBlur(out, (0, 0), 1.0)
+
+
+def _beard_free(
+    small: np.ndarray, face: Face, zone: np.ndarray, hair_mask: np.ndarray, masks: FaceMasks
+) -> np.ndarray:
+    """Lab (float32) of the lower face with beard painted out and beard shadow lifted to the cheeks' tone."""
+    d = face.eye_distance
+    holes = (hair_mask * zone) > 0.3
+    painted = _painted_out(small, holes, 0.08 * d) if holes.any() else small
+    lab = _to_lab(painted)
+    low = cv2.GaussianBlur(lab, (0, 0), max(0.08 * d, 2.0))
+    cheeks = np.zeros(small.shape[:2], dtype=bool)
+    for eye, side in ((face.right_eye, -1), (face.left_eye, 1)):
+        c = face.offset(eye, 0.1 * side, 0.5)
+        x, y, r = int(c[0]), int(c[1]), max(int(0.12 * d), 2)
+        cheeks[max(y - r, 0) : y + r, max(x - r, 0) : x + r] = True
+    reference = (
+        np.median(low[cheeks & (masks.skin > 0.5)], axis=0) if np.any(cheeks & (masks.skin > 0.5)) else None
+    )
+    if reference is None:
+        return lab
+    delta = reference[None, None, :] - low
+    # Only lift what is darker than the cheeks (shadow), never darken a lit chin.
+    lift = np.clip(delta[..., 0] / 6.0, 0.0, 1.0)
+    delta[..., 0] = np.maximum(delta[..., 0], 0.0)
+    return lab + delta * lift[..., None]
+
+
+def render(prep: Prepared, step: Plan) -> np.ndarray:
+    """One frame as uint8 HxWx3 (the crop itself at the sitter's own apparent age)."""
+    if step.is_identity:
+        return prep.rgb.copy()
     lab = prep.lab.copy()
     m = prep.masks
-    if s > 0:
-        L = lab[..., 0]
-        skin_all = np.maximum(m.skin, m.neck)
-        L += prep.detail * (0.9 * min(s, 1.0)) * skin_all  # the skin's own texture shows more
-        shade = sum(
-            wt * layer for wt, layer in zip(wrinkles.group_weights(s), prep.wrinkle_layers, strict=True)
+    tone.younger_skin(lab, prep.smooth_lab, m.skin, prep.cheeks, step.smooth)
+    tone.remove_beard(lab, prep.beard_free_lab, prep.beard_zone, step.beardless)
+    hs, bs = prep.hair_window, prep.brow_window
+    if step.ungrey > 0:
+        hair.ungrey(
+            lab[hs],
+            prep.hair[hs] * (1.0 - step.beardless * prep.beard_zone[hs]),
+            step.ungrey,
+            prep.hair_light,
         )
-        shade = shade + prep.crepe * (0.06 * ramp(s, 0.1, 1.0))
-        L *= 1.0 + shade
-        tone.older_skin(lab, m.skin, prep.blotch, prep.spots, s)
-        hair.thin(lab, prep.brow_free_lab, prep.brow_hairs, prep.strands, 0.55 * ramp(s, 0.3, 1.0))
-        hair.thin(lab, prep.rim_free_lab, prep.hair_rim, prep.strands, 0.6 * ramp(s, 0.45, 1.1))
-        hair.grey(lab, prep.hair, prep.strands, ramp(s, 0.05, 0.95))
-        hair.grey(lab, prep.brow_hairs, prep.strands, 0.8 * ramp(s, 0.2, 1.0), lift=0.5, keep=0.3)
-    if y > 0:
-        tone.younger_skin(lab, prep.smooth_lab, m.skin, prep.cheeks, y)
-        hair.darken(lab, np.maximum(prep.hair, 0.6 * prep.brow_hairs), y)
+        hair.ungrey(lab[bs], prep.brow_hairs[bs], step.ungrey, prep.hair_light)
+    if step.older > 0:
+        lab[..., 0] *= 1.0 + DONOR_GAIN * min(step.older, 1.15) * prep.detail
+        tone.older_skin(lab, prep.area, prep.blotch, step.older)
+    hair.grey(lab[hs], prep.hair[hs], step.grey)
+    hair.grey(lab[bs], prep.brow_hairs[bs], 0.6 * step.grey, neutral=True)
+    if prep.greyscale:
+        lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age
     rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
-    out = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return warp.apply(out, warp.age_field(out.shape[:2], prep.face, s, y))
+    y0, y1, x0, x1 = prep.box
+    out = prep.rgb.copy()
+    out[y0:y1, x0:x1] = np.clip(rgb * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    if prep.greyscale:
+        out[..., 1] = out[..., 0]
+        out[..., 2] = out[..., 0]
+    return warp.apply(out, warp.age_field(out.shape[:2], prep.face, step.sag, step.growth))
+
+
+def estimate_apparent_age(crop: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE) -> ApparentAge:
+    """How old the aligned face looks (see `apparent`), without ageing it."""
+    return prepare(crop, landmarks, work_size).apparent
+
+
+def age_aligned_face(
+    crop: np.ndarray, landmarks: np.ndarray, ages, apparent: float | None = None, work_size: int = WORK_SIZE
+) -> AgedFace:
+    """Age one aligned face: `crop` uint8 (S, S, 3), `landmarks` (68, 2) in crop pixels.
+
+    Every change follows the distance from the face's apparent age (estimated, or `apparent` when
+    given) to each target age; a frame at the apparent age is the crop unchanged.
+    """
+    ages = validate_ages(ages)
+    crop = np.ascontiguousarray(crop, dtype=np.uint8)
+    if crop.ndim != 3 or crop.shape[2] != 3:
+        raise ValueError(f"crop must be HxWx3 uint8, got shape {crop.shape}")
+    start = time.perf_counter()
+    prep = prepare(crop, landmarks, work_size, apparent)
+    mark = time.perf_counter()
+    frames = [render(prep, plan(age, prep.apparent.age)) for age in ages]
+    done = time.perf_counter()
+    return AgedFace(frames, prep.apparent, {"prepare_s": mark - start, "render_s": done - mark})
 
 
 class ClassicEngine:
@@ -163,35 +327,40 @@ class ClassicEngine:
 
     name = "classic"
 
-    def __init__(self, subject_age: float = 30, output_size: int = 1024, work_size: int = WORK_SIZE):
-        if not 0 <= subject_age <= 100:
-            raise ValueError(f"subject_age {subject_age} is outside 0-100")
+    def __init__(
+        self, output_size: int = 1024, work_size: int = WORK_SIZE, apparent_age: float | None = None
+    ):
         if not 64 <= int(output_size) <= 4096:
             raise ValueError(f"output_size {output_size} is outside 64-4096")
-        self.subject_age = float(subject_age)
+        if apparent_age is not None:
+            ApparentAge.given(apparent_age)  # refuse a bad hint now, not at the first photo
         self.output_size = int(output_size)
         self.work_size = int(work_size)
+        self.apparent_age = apparent_age
 
     def age(self, photo: Image.Image | bytes, ages=None) -> AgingResult:
-        """Align the face in `photo` and make one frame per target age (NoFaceError without a face)."""
+        """Align the face in `photo` and make one frame per target age (NoFaceError without a face).
+
+        `timings` also carries `apparent_age`, the age the engine judged the sitter to look (years).
+        """
         from inference_container.align import align_face_with_landmarks
 
         ages = validate_ages(DEFAULT_AGES if ages is None else ages)
-        timings: dict[str, float] = {}
         start = time.perf_counter()
         image = load_photo(photo)
         aligned, landmarks = align_face_with_landmarks(image, self.output_size)
         aligned = aligned.convert("RGB")
-        timings["align_s"] = time.perf_counter() - start
-
-        mark = time.perf_counter()
-        prep = prepare(np.asarray(aligned, dtype=np.uint8), landmarks, self.work_size)
-        timings["prepare_s"] = time.perf_counter() - mark
-
-        mark = time.perf_counter()
+        align_s = time.perf_counter() - start
+        aged = age_aligned_face(
+            np.asarray(aligned, dtype=np.uint8), landmarks, ages, self.apparent_age, self.work_size
+        )
         frames = [
-            AgedFrame(age, Image.fromarray(render(prep, age_strength(age, self.subject_age)))) for age in ages
+            AgedFrame(age, Image.fromarray(frame)) for age, frame in zip(ages, aged.frames, strict=True)
         ]
-        timings["render_s"] = time.perf_counter() - mark
-        timings["total_s"] = time.perf_counter() - start
+        timings = {
+            "align_s": align_s,
+            **aged.timings,
+            "total_s": time.perf_counter() - start,
+            "apparent_age": aged.apparent.age,
+        }
         return AgingResult(original=aligned, frames=frames, engine=self.name, timings=timings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -17,7 +18,7 @@ OUTER_LIPS = slice(48, 60)
 INNER_LIPS = slice(60, 68)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Face:
     """Landmarks in pixel coordinates of one image, with the face's axes and scale.
 
@@ -27,29 +28,29 @@ class Face:
 
     points: np.ndarray  # (68, 2) float64, pixels
 
-    @property
+    @cached_property
     def right_eye(self) -> np.ndarray:
         return self.points[RIGHT_EYE].mean(axis=0)
 
-    @property
+    @cached_property
     def left_eye(self) -> np.ndarray:
         return self.points[LEFT_EYE].mean(axis=0)
 
-    @property
+    @cached_property
     def eye_distance(self) -> float:
         return float(np.hypot(*(self.left_eye - self.right_eye)))
 
-    @property
+    @cached_property
     def x_axis(self) -> np.ndarray:
         v = self.left_eye - self.right_eye
         return v / max(np.hypot(*v), 1e-6)
 
-    @property
+    @cached_property
     def y_axis(self) -> np.ndarray:
         x = self.x_axis
         return np.array([-x[1], x[0]])
 
-    @property
+    @cached_property
     def center(self) -> np.ndarray:
         """Midway between the eyes and the mouth: the middle of the face."""
         return (self.right_eye + self.left_eye + self.points[48] + self.points[54]) / 4.0

@@ -1,9 +1,12 @@
-"""Find the hair around the face, and grey, thin or darken it (and the eyebrows) by age.
+"""Find the hair (head hair, beard, moustache) around the face, and whiten or darken it by age.
 
-The hair region comes from GrabCut seeded by the landmarks and two colour models: the hair's
-colour is learnt beside the temples (where hair, not a hat, almost always is), the backdrop's
-along the frame's sides. Only hair masses connected to the temples are kept, so flags, poles
-and hat badges near the head are left alone.
+The hair's colour is learnt over the temples, where hair (not a hat) almost always grows, or
+across the crown when the temples show none; the backdrop's from what lies far from the head,
+less anything hair-coloured there, so hair that reaches the tight crop's sides stays hair.
+Candidates are the non-skin pixels of the head's shell that look like the hair and not like the
+backdrop; only masses connected to the temples and crown are kept, so flags, poles and badges
+near the head are left alone, and strongly coloured pixels are never hair. A bald head (skin
+where hair would grow) gets no hair region, so it stays bald.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ import cv2
 import numpy as np
 
 from inference_container.classic.geometry import JAW, Face
-from inference_container.classic.masks import face_outline, feather, grow, polygon
+from inference_container.classic.masks import feather, grow, polygon
 
-#: GrabCut runs on an image about this wide: enough for a hair outline, cheap on a CPU.
-GRABCUT_SIZE = 192
+#: The hair is found on an image about this wide: enough for a hair outline, cheap on a CPU.
+SEARCH_SIZE = 192
 
 
 def _head_ellipse(shape: tuple[int, int], face: Face, scale: float) -> np.ndarray:
@@ -28,54 +31,109 @@ def _head_ellipse(shape: tuple[int, int], face: Face, scale: float) -> np.ndarra
     return polygon(shape, pts)
 
 
-def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarray:
-    """Soft hair mask (float32, 0-1) for `rgb` (uint8) with landmarks `face` at the same size.
+def seed_bands(shape: tuple[int, int], face: Face) -> tuple[np.ndarray, np.ndarray]:
+    """Where hair almost always grows if there is any: over the temples and across the crown.
 
-    A colour model of the hair beside the temples proposes candidates around the head; GrabCut,
-    seeded with those candidates, the face's skin and the frame's edges, makes the region whole.
+    Returns (both bands, the crown band alone). Both sit outside the face's skin outline, so on
+    a bald head they hold skin (then rejected as skin); under a hat the crown holds the hat.
+    """
+    p = face.points
+    brow_mid = (p[19] + p[24]) / 2
+    crown = [
+        face.offset(brow_mid, -0.95, -1.1),
+        face.offset(brow_mid, -0.45, -1.55),
+        face.offset(brow_mid, 0.45, -1.55),
+        face.offset(brow_mid, 0.95, -1.1),
+        face.offset(brow_mid, 0.7, -1.2),
+        face.offset(brow_mid, 0.0, -1.32),
+        face.offset(brow_mid, -0.7, -1.2),
+    ]
+    band = polygon(shape, np.array(crown))
+    for top, side in ((p[0], -1), (p[16], 1)):
+        quad = [
+            face.offset(top, -0.06 * side, -0.7),
+            face.offset(top, 0.14 * side, -0.7),
+            face.offset(top, 0.16 * side, -0.25),
+            face.offset(top, -0.04 * side, -0.25),
+        ]
+        band = np.maximum(band, polygon(shape, np.array(quad)))
+    return band, polygon(shape, np.array(crown))
+
+
+def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarray:
+    """Soft hair mask (float32, 0-1) of head hair, beard and moustache in `rgb` (uint8).
+
+    Works on a tight aligned crop and on a whole head alike: nothing assumes the crop's sides
+    are backdrop.
     """
     h, w = rgb.shape[:2]
-    factor = min(GRABCUT_SIZE / max(h, w), 1.0)
+    factor = min(SEARCH_SIZE / max(h, w), 1.0)
     small = cv2.resize(rgb, (max(int(w * factor), 8), max(int(h * factor), 8)), interpolation=cv2.INTER_AREA)
     sface = face.scaled(factor)
     shape = small.shape[:2]
     d = sface.eye_distance
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32) - [0, 128, 128]
     skin = cv2.resize(skin_colour, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
-    mouth_y = int(np.clip((sface.points[48][1] + sface.points[54][1]) / 2, 1, shape[0] - 1))
-    chin_y = int(np.clip(sface.points[JAW][:, 1].max(), 1, shape[0] - 1))
-
-    backdrop = _backdrop_likeness(lab, mouth_y)
-    hairlike = _like_temple_hair(lab, sface, skin, backdrop)
-    head = _head_ellipse(shape, sface, 1.25) > 0.5
-    candidate = head & (hairlike > 0.5) & (skin < 0.5) & (backdrop < 0.5)
-
-    seeds = np.full(shape, cv2.GC_BGD, dtype=np.uint8)
-    seeds[_head_ellipse(shape, sface, 1.6) > 0.5] = cv2.GC_PR_BGD
-    seeds[candidate] = cv2.GC_PR_FGD
-    seeds[(backdrop > 0.8) | (skin > 0.8)] = cv2.GC_BGD
-    # The face is backdrop for GrabCut where it is skin; a fringe over the forehead may still be hair.
-    inside_face = polygon(shape, face_outline(sface, 0.45)) > 0.5
-    seeds[inside_face & ~candidate] = cv2.GC_BGD
-    seeds[polygon(shape, face_outline(sface, 0.0)) > 0.5] = cv2.GC_BGD
-    seeds[chin_y:, :] = cv2.GC_BGD
-    if np.count_nonzero(seeds == cv2.GC_PR_FGD) < 10:
-        return np.zeros((h, w), dtype=np.float32)
-    cv2.setRNGSeed(1234)  # GrabCut's GMM initialisation draws from OpenCV's RNG: fix it for repeatability
-    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(small, seeds, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
-    grabbed = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
-    # Opening by ~a tenth of an eye distance drops thin poles, cords and frames; hair is a mass.
-    side = max(int(0.12 * d) | 1, 3)
-    grabbed = cv2.morphologyEx(
-        grabbed, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    bands, crown = (band > 0.5 for band in seed_bands(shape, sface))
+    shell = (_head_ellipse(shape, sface, 1.3) > 0.5) & (skin < 0.5)
+    far = _head_ellipse(shape, sface, 1.6) < 0.5
+    far[int(np.clip(sface.points[33][1], 1, shape[0])) :] = False  # shoulders and clothes are not backdrop
+    if np.count_nonzero(bands & (skin < 0.3)) < 0.15 * max(np.count_nonzero(bands), 1):
+        return np.zeros((h, w), dtype=np.float32)  # bald: where hair grows there is skin
+    temples = bands & ~crown & (skin < 0.3)
+    # The temples tell the hair's colour (a hat covers the crown, rarely the temples); without
+    # them (backdrop or ears beside the head) the crown does.
+    source = (
+        temples
+        if np.count_nonzero(temples) >= 0.3 * max(np.count_nonzero(bands & ~crown), 1)
+        else bands & (skin < 0.3)
     )
-    found = _touching(grabbed > 0, _temple_band(shape, sface) > 0.5)
-    found *= np.clip(hairlike * 2.0, 0.0, 1.0) * (1.0 - skin)
-    found = cv2.morphologyEx(found, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    found *= feather(grow(head.astype(np.float32), 0.2 * d), 0.1 * d)
-    soft = feather(found, max(0.04 * d, 0.8))
+    hairlike = _likeness(lab, lab[source])
+    # The backdrop is what lies far from the head (beside it above the shoulders, the corners),
+    # less anything hair-coloured there: hair reaching the crop's sides stays hair.
+    backdrop_px = lab[far & (hairlike < 0.5)]
+    backdrop = (
+        _likeness(lab, backdrop_px, spread=0.3) if len(backdrop_px) > 30 else np.zeros(shape, np.float32)
+    )
+    chin_y = int(np.clip(sface.points[JAW][:, 1].max() + 0.1 * d, 1, shape[0] - 1))
+    candidate = shell & (hairlike > 0.35) & (backdrop < 0.6 * hairlike + 0.2)
+    candidate[chin_y:] = False  # clothes; long hair is cut off here
+    side = max(int(0.08 * d) | 1, 3)  # opening drops thin poles, cords, frames and stray pixels
+    candidate = cv2.morphologyEx(
+        candidate.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
+    )
+    candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    # Deep shadows between locks are hair too: close small holes so they grey with the rest.
+    hole = max(int(0.12 * d) | 1, 3)
+    found = cv2.morphologyEx(
+        found, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (hole, hole))
+    )
+    found *= np.clip(hairlike * 1.5 + 0.5 * (found - (candidate > 0)), 0.0, 1.0)
+    found *= 1.0 - skin
+    found = np.maximum(found, beard_mask(lab, sface, skin, hairlike))
+    # Natural hair is never blue, green or strongly coloured: a backdrop or a flag let in by
+    # mistake stays as it is.
+    a, b = lab[..., 1], lab[..., 2]
+    natural = np.clip((a + 8.0) / 4.0, 0.0, 1.0) * np.clip((b + 6.0) / 4.0, 0.0, 1.0)
+    found *= natural * np.clip((45.0 - np.hypot(a, b)) / 10.0, 0.0, 1.0)
+    soft = feather(found, max(0.05 * d, 1.0))
     return cv2.resize(soft, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def beard_mask(lab: np.ndarray, face: Face, skin: np.ndarray, hairlike: np.ndarray) -> np.ndarray:
+    """Beard and moustache: the lower face's pixels that look like the head's hair, not like skin."""
+    p = face.points
+    lower = np.concatenate([p[2:15], [face.offset(p[35], 0.1, -0.05), face.offset(p[31], -0.1, -0.05)]])
+    zone = polygon(lab.shape[:2], lower)
+    zone = np.maximum(
+        zone, polygon(lab.shape[:2], [face.offset(q, 0.0, 0.25) for q in p[4:13]] + list(p[12:3:-1]))
+    )
+    lips = grow(polygon(lab.shape[:2], p[48:60]), 0.03 * face.eye_distance)
+    beard = (
+        zone * (1.0 - lips) * np.clip((hairlike - 0.4) * 2.5, 0.0, 1.0) * np.clip(1.0 - 2.0 * skin, 0.0, 1.0)
+    )
+    return cv2.morphologyEx(beard.astype(np.float32), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
 
 
 def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
@@ -85,111 +143,54 @@ def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
     return np.isin(labels, keep[keep > 0]).astype(np.float32)
 
 
-def _backdrop_likeness(lab: np.ndarray, mouth_y: int) -> np.ndarray:
-    """How close each pixel's colour is to the colours along the frame's top and sides (0-1)."""
-    edge = max(int(0.04 * lab.shape[1]), 2)
-    quarter = lab.shape[1] // 4  # the top's middle is left out: hair often reaches the top edge
-    samples = np.concatenate(
-        [
-            lab[:edge, :quarter].reshape(-1, 3),
-            lab[:edge, -quarter:].reshape(-1, 3),
-            lab[:mouth_y, :edge].reshape(-1, 3),
-            lab[:mouth_y, -edge:].reshape(-1, 3),
-        ]
-    ).astype(np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    cv2.setRNGSeed(4321)
-    _, _, centres = cv2.kmeans(samples, 6, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    flat = lab.reshape(-1, 1, 3)
-    nearest = np.sqrt(((flat - centres[None]) ** 2).sum(axis=2)).min(axis=1).reshape(lab.shape[:2])
-    return np.clip((14.0 - nearest) / 8.0, 0.0, 1.0).astype(np.float32)
+def _likeness(lab: np.ndarray, pixels: np.ndarray, spread: float = 1.0) -> np.ndarray:
+    """How close each pixel's Lab colour is to a cloud of sample pixels (0-1), by a robust Gaussian.
 
-
-def _temple_band(shape: tuple[int, int], face: Face) -> np.ndarray:
-    """Two patches beside the face from the temples down to the ears: where hair almost always is."""
-    band = np.zeros(shape, dtype=np.float32)
-    p = face.points
-    for top, low, side in ((p[0], p[2], -1), (p[16], p[14], 1)):
-        quad = [
-            face.offset(top, 0.0, -0.5),
-            face.offset(top, 0.45 * side, -0.5),
-            face.offset(low, 0.45 * side, 0.0),
-            face.offset(low, 0.0, 0.0),
-        ]
-        band = np.maximum(band, polygon(shape, np.array(quad)))
-    return band
-
-
-def _like_temple_hair(lab: np.ndarray, face: Face, skin: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
-    """How much each pixel looks like the hair beside the temples, where hair (not a hat) usually is."""
-    band = _temple_band(lab.shape[:2], face)
-    pixels = lab[(band > 0.5) & (skin < 0.3) & (backdrop < 0.3)].astype(np.float64)
-    if len(pixels) < 12:
-        return (1.0 - skin) * (1.0 - backdrop)
-    mean = pixels.mean(axis=0)
-    # Highlights vary the hair's lightness a lot (L is 0-255 here); its hue much less.
-    cov = np.cov(pixels, rowvar=False) + np.diag([900.0, 10.0, 10.0])
+    Highlights and shadows vary hair's lightness a lot (L is 0-255 here), its hue much less.
+    """
+    pixels = pixels.astype(np.float64)
+    mean = np.median(pixels, axis=0)
+    # Median and MAD: a few pixels of a hat's brim or an ear among the samples don't widen it.
+    mad = 1.4826 * np.median(np.abs(pixels - mean), axis=0)
+    cov = np.diag(mad**2 * 1.5 + np.array([900.0, 12.0, 12.0]) * spread)
     diff = lab.reshape(-1, 3).astype(np.float64) - mean
     distance = np.sqrt(np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov), diff)).reshape(lab.shape[:2])
-    return np.clip((4.0 - distance) / 1.5, 0.0, 1.0).astype(np.float32)
+    return np.clip((3.0 - distance) / 1.5, 0.0, 1.0).astype(np.float32)
 
 
-def strand_field(detail: np.ndarray, face: Face, seed: int = 99) -> np.ndarray:
-    """Per-pixel 0-1 order in which hair turns grey: earlier at the temples, in soft patches, and
-    along the hair's own strands (the lighter strands of `detail`, the fine luminance texture,
-    go first), so grey follows the way the hair falls instead of a drawn pattern."""
-    rng = np.random.default_rng(seed)
-    shape = detail.shape
-    d = face.eye_distance
-    strands = detail / (detail.std() + 1e-6)
-    strands = np.clip(cv2.GaussianBlur(strands, (0, 0), 0.8), -2.5, 2.5)
-    small = (max(shape[0] // 16, 4), max(shape[1] // 16, 4))
-    patches = cv2.GaussianBlur(rng.random(small).astype(np.float32), (0, 0), max(0.2 * d / 16, 1.0))
-    patches = cv2.resize(
-        (patches - patches.mean()) / (patches.std() + 1e-6),
-        (shape[1], shape[0]),
-        interpolation=cv2.INTER_CUBIC,
-    )
-    yy, xx = np.mgrid[0 : shape[0], 0 : shape[1]].astype(np.float32)
-    centre = face.center
-    side = np.abs((xx - centre[0]) * face.x_axis[0] + (yy - centre[1]) * face.x_axis[1]) / d
-    order = 0.5 - 0.06 * strands + 0.06 * patches - 0.12 * np.clip(side - 0.6, 0, 1.2)
-    return np.clip(order, 0.0, 1.0).astype(np.float32)
+def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False) -> None:
+    """Whiten the masked hair in place by `amount` (0-1), one colour change over all of it.
 
-
-def grey(
-    lab: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float, lift: float = 1.0, keep: float = 0.1
-) -> None:
-    """Turn the masked hair grey in place, by `amount` (0-1); strands with a low `order` go first.
-
-    Grey hair is lighter (by `lift`) and nearly colourless (`keep` of the colour stays).
+    White hair is light and nearly colourless; head hair keeps a faint warm cast, as real white
+    hair has, while brows (`neutral`) go plain grey, never tinted. Lightness rises most in dark
+    hair, so the hair's own highlights and strands stay visible.
     """
     if amount <= 0:
         return
-    spread = 4.0 * amount * (1.0 - amount) if amount < 1.0 else 0.0  # strands differ mid-way, not at the ends
-    g = np.clip(amount + 1.5 * spread * (0.5 - order), 0.0, 1.0) * mask
+    g = np.clip(amount, 0.0, 1.0) * mask
     L = lab[..., 0]
-    silver = L + lift * (45.0 - 0.45 * L)
+    # Black (0) -> 58, mid (50) -> 80, white (90) -> 98. Brows go to a darker grey: their few hairs
+    # over skin read as white already at that level, and lighter turns them to cotton.
+    silver = (40.0 + 0.45 * L) if neutral else (58.0 + 0.45 * L)
     lab[..., 0] = L + (silver - L) * g
-    fade = 1.0 - (1.0 - keep) * g
-    lab[..., 1] = lab[..., 1] * fade + 0.5 * g
-    lab[..., 2] = lab[..., 2] * fade + 6.0 * g  # a faint warm cast, like real white hair
+    fade = 1.0 - 0.92 * g
+    lab[..., 1] *= fade
+    lab[..., 2] *= fade
+    if not neutral:
+        lab[..., 2] += 3.0 * g
 
 
-def thin(lab: np.ndarray, bare: np.ndarray, mask: np.ndarray, order: np.ndarray, amount: float) -> None:
-    """Thin the masked hair in place by showing `bare` (the region without hair) through it."""
+def ungrey(lab: np.ndarray, mask: np.ndarray, amount: float, typical: float = 50.0) -> None:
+    """Take grey out of the masked hair in place by `amount` (0-1): white and grey strands turn a
+    dark brown, already dark hair barely changes (only what is light and colourless moves).
+    `typical` is the hair's median lightness: strands keep their contrast around it."""
     if amount <= 0:
         return
-    t = np.clip((amount - order * 0.6) * 0.9, 0.0, 0.75) * mask
-    lab += (bare - lab) * t[..., None]
-
-
-def darken(lab: np.ndarray, mask: np.ndarray, amount: float) -> None:
-    """Younger hair: darker, and brown where it had gone grey."""
-    if amount <= 0:
-        return
-    w = mask * amount
-    L = lab[..., 0]
-    lab[..., 0] = L * (1.0 - 0.3 * w)
-    lab[..., 1] += (np.maximum(lab[..., 1], 6.0) - lab[..., 1]) * w
-    lab[..., 2] += (np.maximum(lab[..., 2], 16.0) - lab[..., 2]) * w
+    L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    chroma = np.hypot(a, b)
+    greyish = np.clip((L - 30.0) / 30.0, 0.0, 1.0) * np.clip((18.0 - chroma) / 10.0, 0.0, 1.0)
+    w = np.clip(amount, 0.0, 1.0) * mask * greyish
+    brown_L = 26.0 + 0.9 * (L - typical)  # the strands' light and dark, around a dark brown
+    lab[..., 0] = L + (brown_L - L) * w
+    lab[..., 1] = a + (6.0 - a) * w
+    lab[..., 2] = b + (13.0 - b) * w

@@ -81,14 +81,25 @@ def skin_likelihood(lab: np.ndarray, face: Face) -> np.ndarray:
     pixels = lab[region > 0.5].reshape(-1, 3).astype(np.float64)
     if len(pixels) < 20:
         return np.ones(lab.shape[:2], dtype=np.float32)
-    # Hue (a, b) decides; lightness only has to be in the skin's broad range, since shading varies.
     mean = pixels.mean(axis=0)
+    # Lightness only has to be in the skin's broad range: a side-lit face's shadow half is still skin,
+    # and a gate on lightness would cut it off in a seam down the face.
+    light = np.abs(lab[..., 0] - mean[0]) / (2.5 * pixels[:, 0].std() + 45.0)
+    light_ok = np.clip((1.3 - light) / 0.3, 0.0, 1.0)
+    if is_greyscale_lab(lab):
+        # Without hue, white hair and lit skin are the same grey: the face's outline decides.
+        return feather(polygon(lab.shape[:2], face_outline(face, 0.6)), 0.05 * face.eye_distance)
     cov_ab = np.cov(pixels[:, 1:], rowvar=False) + np.eye(2) * 2.0
     diff = lab[..., 1:].reshape(-1, 2).astype(np.float64) - mean[1:]
     distance2 = np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov_ab), diff).reshape(lab.shape[:2])
-    light = np.abs(lab[..., 0] - mean[0]) / (2.5 * pixels[:, 0].std() + 25.0)
     hue_ok = np.clip((3.0 - np.sqrt(distance2)) / 1.0, 0.0, 1.0)
-    return (hue_ok * np.clip((1.3 - light) / 0.3, 0.0, 1.0)).astype(np.float32)
+    return (hue_ok * light_ok).astype(np.float32)
+
+
+def is_greyscale_lab(lab: np.ndarray) -> bool:
+    """True for a photo without colour (OpenCV 8-bit Lab: a and b sit at 128 within JPEG noise)."""
+    chroma = np.hypot(lab[..., 1].astype(np.float32) - 128.0, lab[..., 2].astype(np.float32) - 128.0)
+    return float(np.percentile(chroma, 99.5)) < 4.0
 
 
 @dataclass(frozen=True)

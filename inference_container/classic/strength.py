@@ -1,43 +1,116 @@
-"""How strongly to age or rejuvenate a face: one smooth number per direction, from the target age."""
+"""How much of each change one frame needs: everything follows the distance from the sitter's
+apparent age to the frame's target age, on a few clocks of how faces change with age.
+
+A frame at the sitter's own apparent age changes nothing; a frame far from it changes most, so a
+series of ages plays as an even animation and no frame keeps the look of the wrong age (an
+80-year-old's "Age 25" loses the creases and the white hair, a child's "Age 30" grows up).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The age at which the "older" effects reach full strength (1.0); older targets go a little further.
-FULL_AGE = 90
-#: The most an older target may exceed full strength, so 95-100 still differs a little from 90.
-MAX_OLDER = 1.12
-#: The age at which the "younger" effects reach full strength.
-YOUNGEST_AGE = 3
+#: Skin ageing (creases, texture, tone, sag) starts here and is full at FULL_AGE.
+SKIN_FROM, FULL_AGE = 20.0, 90.0
+#: Beyond FULL_AGE the skin clock goes on a little, so 95-100 still differs from 90.
+SKIN_MAX = 1.15
+#: Hair greys between these ages (half grey near the middle).
+GREY_FROM, GREY_FULL = 30.0, 85.0
+#: The face grows until this age (the lower face lengthens most: cardioidal growth).
+GROWN_AGE = 18.0
+#: A 0-year-old's lower face, as a fraction of an adult's, and how the growth curve bends.
+NEWBORN_LOWER_FACE, GROWTH_BEND = 0.78, 1.4
+#: Targets at or under this age lose beards and beard shadow; full from BEARDLESS_FULL down.
+BEARDLESS_FROM, BEARDLESS_FULL = 16.0, 10.0
+
+
+def _clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
+    return max(lo, min(hi, x))
+
+
+def _smoothstep(x: float) -> float:
+    x = _clamp(x)
+    return x * x * (3.0 - 2.0 * x)
+
+
+def skin_clock(age: float) -> float:
+    """0 up to 20, 1 at 90, a little more after: how aged the skin of an average face is."""
+    return _clamp((age - SKIN_FROM) / (FULL_AGE - SKIN_FROM), 0.0, SKIN_MAX)
+
+
+def grey_clock(age: float) -> float:
+    """0 up to 30, 1 from 85: how grey an average head of hair is."""
+    return _smoothstep((age - GREY_FROM) / (GREY_FULL - GREY_FROM))
+
+
+def lower_face(age: float) -> float:
+    """The lower face's length relative to an adult's (1.0 once grown)."""
+    young = max(0.0, GROWN_AGE - age) / GROWN_AGE
+    return 1.0 - (1.0 - NEWBORN_LOWER_FACE) * young**GROWTH_BEND
 
 
 @dataclass(frozen=True)
-class Strength:
-    """`older` and `younger` are in [0, ~1]; at most one is non-zero, both are 0 at the subject's age."""
+class Plan:
+    """The changes for one target age, for a sitter of apparent age `apparent`.
 
-    older: float
-    younger: float
-
-
-def age_strength(age: int, subject_age: float) -> Strength:
-    """Map a target age to effect strengths that grow linearly with |age - subject_age|.
-
-    Linear growth keeps a series of ages (10, 20, ... 90) animating at an even pace; effects with
-    an onset (late wrinkles, spots) shape their own response on top of this.
+    older: skin ageing to add (donor skin detail, tone), 0 to ~1.15.
+    sag: signed shape ageing (jowls, lids, mouth corners); negative lifts an older face.
+    smooth: the fraction of the sitter's own creases and blemishes to remove, 0-1.
+    grey: how far to whiten the hair, 0-1 (1: white). ungrey: the fraction of grey to take away.
+    growth: target lower-face length over the sitter's (1: unchanged; <1 a younger child's face).
+    beardless: how much beard and beard shadow to remove, 0-1.
     """
-    if age >= subject_age:
-        span = max(FULL_AGE - subject_age, 10.0)
-        return Strength(min((age - subject_age) / span, MAX_OLDER), 0.0)
-    span = max(subject_age - YOUNGEST_AGE, 5.0)
-    return Strength(0.0, min((subject_age - age) / span, 1.0))
+
+    age: float
+    apparent: float
+    older: float
+    sag: float
+    smooth: float
+    grey: float
+    ungrey: float
+    growth: float
+    beardless: float
+
+    @property
+    def is_identity(self) -> bool:
+        return (
+            self.older == 0
+            and self.sag == 0
+            and self.smooth == 0
+            and self.grey == 0
+            and self.ungrey == 0
+            and self.growth == 1.0
+            and self.beardless == 0
+        )
 
 
-def ramp(strength: float, onset: float, full: float = 1.0) -> float:
-    """0 below `onset`, rising smoothly (smoothstep) to 1 at `full`, then slowly past it."""
-    if strength <= onset:
-        return 0.0
-    t = (strength - onset) / max(full - onset, 1e-6)
-    if t >= 1.0:
-        return 1.0 + 0.5 * (t - 1.0)
-    return t * t * (3.0 - 2.0 * t)
+def plan(age: float, apparent: float) -> Plan:
+    """The plan of changes that takes a face that looks `apparent` years old to `age`."""
+    c_t, c_a = skin_clock(age), skin_clock(apparent)
+    g_t, g_a = grey_clock(age), grey_clock(apparent)
+    younger = age < apparent
+    smooth = 0.0
+    beardless = 0.0
+    ungrey = 0.0
+    if younger:
+        if c_a > 0.02:
+            smooth = (c_a - c_t) / c_a
+        # Childhood skin is smoother than any adult's: the further below 25, the more, but only
+        # as far as the sitter is older than the target (a child stays a child's texture).
+        childish = _clamp((25.0 - age) / 15.0) * _clamp((apparent - age) / 10.0)
+        smooth = _clamp(max(smooth, childish))
+        beardless = _clamp((BEARDLESS_FROM - age) / (BEARDLESS_FROM - BEARDLESS_FULL))
+        if g_a > 0.02:
+            ungrey = _clamp((g_a - g_t) / g_a)
+    grey = _clamp((g_t - g_a) / max(1.0 - g_a, 0.05)) if g_t > g_a else 0.0
+    return Plan(
+        age=float(age),
+        apparent=float(apparent),
+        older=max(0.0, c_t - c_a),
+        sag=c_t - c_a,
+        smooth=smooth,
+        grey=grey,
+        ungrey=ungrey,
+        growth=lower_face(age) / lower_face(apparent),
+        beardless=beardless,
+    )

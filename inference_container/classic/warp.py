@@ -70,51 +70,75 @@ class FieldBuilder:
         dy = cv2.warpAffine(self.dy, scale, (w, h), flags=flags, borderMode=cv2.BORDER_REPLICATE)
         return np.arange(w, dtype=np.float32)[None, :] - dx, np.arange(h, dtype=np.float32)[:, None] - dy
 
+    def strain(self, origin: np.ndarray, up: np.ndarray, k: float, inner: float, reach: float) -> None:
+        """Cardioidal strain about `origin`: R' = R (1 + k (1 - cos theta)), theta from `up`.
 
-def age_field(shape: tuple[int, int], face: Face, older: float, younger: float) -> FieldBuilder:
-    """The displacement field of one target age (both strengths 0: no movement)."""
+        The growth model of perception research: k > 0 lengthens the lower face (growing up), k < 0
+        shortens it (a younger child); the crown barely moves. Full up to `inner` pixels from the
+        origin, it fades to zero at `reach`, so the backdrop stays still.
+        """
+        rx, ry = self.xx - origin[0], self.yy - origin[1]
+        r = np.sqrt(rx * rx + ry * ry) + 1e-6
+        cos_theta = (rx * up[0] + ry * up[1]) / r
+        t = np.clip((r - inner) / max(reach - inner, 1.0), 0.0, 1.0)
+        fade = 1.0 - t * t * (3.0 - 2.0 * t)
+        factor = k * (1.0 - cos_theta) * fade
+        self.dx += factor * rx
+        self.dy += factor * ry
+
+    def taper_edges(self, margin: float) -> None:
+        """Fade every displacement to zero over `margin` pixels at the picture's edges, so the
+        last rows and columns never smear (their source would lie outside the picture)."""
+        h, w = self.shape
+        edge = np.minimum.reduce([self.xx, self.yy, (w - 1) - self.xx, (h - 1) - self.yy])
+        # Exactly still for the outer grid cell (its pixels interpolate between zeros), then a ramp.
+        t = np.clip((edge - self.step) / max(margin, 1.0), 0.0, 1.0)
+        fade = t * t * (3.0 - 2.0 * t)
+        self.dx *= fade
+        self.dy *= fade
+
+
+def age_field(shape: tuple[int, int], face: Face, sag: float, growth: float) -> FieldBuilder:
+    """The displacement field of one frame: `sag` (signed shape ageing, negative lifts) and
+    `growth` (target over current lower-face length, by a cardioidal strain)."""
     f = FieldBuilder(shape)
     d = face.eye_distance
     p = face.points
-    if older > 0:
-        s = older
+    s = sag
+    if s != 0:
         for i in (3, 4, 5, 11, 12, 13):  # jowls sag and spread a little
             out = face.mirror_dx(i)
-            f.push(p[i], 0.28 * d, face.vector(0.025 * out * s, 0.09 * s))
+            f.push(p[i], 0.28 * d, face.vector(0.02 * out * s, 0.08 * s))
         for i in (6, 7, 8, 9, 10):  # chin and lower jaw drop
-            f.push(p[i], 0.25 * d, face.vector(0.0, 0.045 * s))
+            f.push(p[i], 0.25 * d, face.vector(0.0, 0.035 * s))
         for eye, side in ((face.right_eye, -1), (face.left_eye, 1)):  # cheeks sag
-            f.push(face.offset(eye, 0.15 * side, 0.75), 0.35 * d, face.vector(0.0, 0.05 * s))
-        f.push(p[33], 0.22 * d, face.vector(0.0, 0.05 * s))  # nose lengthens, tip droops
-        f.push(p[30], 0.18 * d, face.vector(0.0, 0.03 * s))
+            f.push(face.offset(eye, 0.15 * side, 0.75), 0.35 * d, face.vector(0.0, 0.045 * s))
         for i in (50, 51, 52):  # upper lip thins
-            f.push(face.offset(p[i], 0, -0.02), 0.1 * d, face.vector(0.0, 0.035 * s))
+            f.push(face.offset(p[i], 0, -0.02), 0.1 * d, face.vector(0.0, 0.03 * s))
         for i in (56, 57, 58):  # lower lip thins
-            f.push(face.offset(p[i], 0, 0.02), 0.11 * d, face.vector(0.0, -0.03 * s))
+            f.push(face.offset(p[i], 0, 0.02), 0.11 * d, face.vector(0.0, -0.025 * s))
         for i in (48, 54):  # mouth corners droop
-            f.push(p[i], 0.1 * d, face.vector(0.0, 0.035 * s))
-        for i in (37, 38, 43, 44):  # upper lids and brows lower, eyes narrow
-            f.push(p[i], 0.08 * d, face.vector(0.0, 0.025 * s))
-        for i in (17, 18, 25, 26):
-            f.push(p[i], 0.16 * d, face.vector(0.0, 0.035 * s))
-        for i, side in ((1, -1), (15, 1)):  # ear lobes lengthen
-            f.push(face.offset(p[i], 0.18 * side, 0.25), 0.22 * d, face.vector(0.0, 0.06 * s))
-    if younger > 0:
-        y = younger
-        for i in (2, 3, 4, 5, 11, 12, 13, 14):  # rounder, fuller cheeks
-            out = face.mirror_dx(i)
-            f.push(p[i], 0.32 * d, face.vector(0.05 * out * y, -0.02 * y))
-        for i in (6, 7, 8, 9, 10):  # smaller chin, shorter lower face
-            f.push(face.offset(p[i], 0.0, -0.05), 0.2 * d, face.vector(0.0, -0.07 * y))
-        f.push(p[57], 0.35 * d, face.vector(0.0, -0.04 * y))
-        for eye in (face.right_eye, face.left_eye):  # larger eyes
-            f.scale(eye, 0.2 * d, 1.0 + 0.22 * y)
-        f.scale(p[33], 0.22 * d, 1.0 - 0.18 * y)  # smaller nose
-        f.push(p[33], 0.25 * d, face.vector(0.0, -0.05 * y))
-        mouth = (p[48] + p[54]) / 2
-        f.push(face.offset(p[51], 0, -0.02), 0.09 * d, face.vector(0.0, -0.025 * y))  # fuller lips
-        f.push(face.offset(p[57], 0, 0.02), 0.1 * d, face.vector(0.0, 0.03 * y))
-        f.push(mouth, 0.3 * d, face.vector(0.0, -0.05 * y))
+            f.push(p[i], 0.1 * d, face.vector(0.0, 0.03 * s))
+        for i in (37, 38, 43, 44):  # upper lids lower, eyes narrow
+            f.push(p[i], 0.08 * d, face.vector(0.0, 0.02 * s))
+        for i in (17, 18, 25, 26):  # brow tails lower
+            f.push(p[i], 0.16 * d, face.vector(0.0, 0.03 * s))
+    if growth != 1.0:
+        # Below the origin (theta = pi) the strain stretches by 1 + 2k. Half of the lower face's
+        # change is made by the strain (more stretches the neck visibly); the rest is left to the
+        # larger eyes, smaller nose and rounder cheeks below.
+        k = (np.sqrt(growth) - 1.0) / 2.0
+        origin = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.6)
+        chin = float(np.hypot(*(p[8] - origin)))
+        f.strain(origin, -face.y_axis, k, chin - 0.3 * d, chin + 1.4 * d)
+        # Eyes keep nearly their size through growth, so in a smaller face they look larger.
+        for eye in (face.right_eye, face.left_eye):
+            f.scale(eye, 0.2 * d, growth**-0.8)
+        # A child's nose is smaller and its cheeks rounder.
+        f.scale(p[33], 0.22 * d, growth**0.8)
+        for i in (2, 3, 4, 12, 13, 14):
+            f.push(p[i], 0.3 * d, face.vector(0.2 * face.mirror_dx(i) * (1.0 - growth), 0.0))
+    f.taper_edges(0.06 * max(shape))
     return f
 
 

@@ -102,6 +102,8 @@ def _run(args: argparse.Namespace) -> int:
     print(f"{result.engine} engine, ages {', '.join(map(str, result.ages))} -> {args.output}")
     if args.gif:
         print(f"animation -> {args.gif}")
+    if "apparent_age" in result.timings:
+        print(f"apparent age of the sitter: {result.timings['apparent_age']:.0f}")
     print("timings: " + format_timings(loaded - started, result.timings, aged - loaded, finished - aged))
     return 0
 
@@ -124,6 +126,8 @@ def format_timings(load: float, engine_steps: dict[str, float], age: float, writ
     """
     steps = {"load": load}
     for step, seconds in engine_steps.items():
+        if not step.endswith("_s"):
+            continue  # not a duration (the classic engine's apparent_age)
         name = step.removesuffix("_s")
         if name != "total":
             steps[name] = seconds

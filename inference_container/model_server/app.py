@@ -21,7 +21,7 @@ from inference_container.model_server.invocation import (
     age_photo,
     error_document,
 )
-from inference_container.model_server.loader import EngineLoader
+from inference_container.model_server.loader import DeviceUnavailable, EngineLoader
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,11 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
     async def ping(request: Request) -> Response:
         if loader.ready:
             return Response(status_code=200)
+        if isinstance(loader.error, DeviceUnavailable):
+            return JSONResponse(
+                error_document("UNAVAILABLE", f"The model server cannot use its device: {loader.error}"),
+                status_code=http_status("UNAVAILABLE"),
+            )
         if loader.error is not None:
             return JSONResponse(
                 error_document("UNAVAILABLE", "The model failed to load."),

@@ -12,6 +12,8 @@ from inference_container.model_server.loader import DEFAULT_MODEL_DIR
 
 PORT_ENV = "SAGEMAKER_BIND_TO_PORT"
 MODEL_DIR_ENV = "SM_MODEL_DIR"
+DEVICE_ENV = "TIME_TRAVELER_DEVICE"
+PRECISION_ENV = "TIME_TRAVELER_PRECISION"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +37,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="auto: SAM when model.pt is present, else the classic engine",
     )
     parser.add_argument(
-        "--device", default=None, help="torch device, e.g. cuda or cpu (default: best available)"
+        "--device",
+        default=os.environ.get(DEVICE_ENV) or None,
+        help="torch device, e.g. cuda or cpu (default $TIME_TRAVELER_DEVICE, else the best available); "
+        "a device that is not there fails /ping instead of falling back",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=["auto", "fp32", "fp16", "bf16"],
+        default=os.environ.get(PRECISION_ENV) or "auto",
+        help="compute precision (default $TIME_TRAVELER_PRECISION, else auto)",
     )
     parser.add_argument(
         "--max-concurrency", type=int, default=None, help="photos aged at the same time (default 2)"
@@ -50,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app(
-        engine_factory(args.model_dir, args.engine, args.device),
+        engine_factory(args.model_dir, args.engine, args.device, args.precision),
         max_concurrency=args.max_concurrency or DEFAULT_MAX_CONCURRENCY,
     )
     uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)

@@ -16,14 +16,44 @@ DEFAULT_MODEL_DIR = Path("/opt/ml/model")
 MODEL_FILE = "model.pt"
 
 
-def engine_factory(model_dir: Path, engine: str = "auto", device: str | None = None) -> Callable[[], object]:
-    """A no-argument callable that builds the engine from `model_dir/model.pt`."""
+class DeviceUnavailable(RuntimeError):
+    """The server was started for a device (the image's CUDA) that this machine cannot give it."""
+
+
+def check_device(device: str | None) -> None:
+    """Refuse to load on anything but the device asked for: a GPU image whose CUDA cannot start (a driver
+    too old for it) must fail its health check, not quietly run every photo on the CPU."""
+    if device is None or not device.startswith("cuda"):
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise DeviceUnavailable(
+            f"started for {device}, but CUDA {torch.version.cuda or '(none)'} is not available here "
+            "(no GPU, or an NVIDIA driver too old for this CUDA)"
+        )
+
+
+def engine_factory(
+    model_dir: Path, engine: str = "auto", device: str | None = None, precision: str = "auto"
+) -> Callable[[], object]:
+    """A no-argument callable that builds the engine from `model_dir/model.pt` on `device` (None: the best
+    available) in `precision`."""
     model_file = Path(model_dir) / MODEL_FILE
 
     def build():
         # Without model.pt, `sam`/`auto` fall back on $TIME_TRAVELER_WEIGHTS and the cache (local runs).
         weights = model_file if model_file.is_file() else None
-        return load_engine(resolve_engine_name(engine, weights), weights=weights, device=device)
+        name = resolve_engine_name(engine, weights)
+        if name != "sam":
+            return load_engine(name, weights=weights, device=device, precision=precision)
+        check_device(device)
+        loaded = load_engine(name, weights=weights, device=device, precision=precision)
+        placed = str(getattr(loaded, "device", device))
+        if device is not None and not placed.startswith(device.split(":")[0]):
+            raise DeviceUnavailable(f"asked for {device}, but the engine was placed on {placed}")
+        log.info("engine on %s in %s", placed, getattr(loaded, "precision", precision))
+        return loaded
 
     return build
 

@@ -31,7 +31,8 @@ def handle_api_event(service: JobService, config: api.ApiConfig, event: dict) ->
 
 
 def handle_s3_event(service: JobService, event: dict) -> list[str]:
-    """Start inference for each uploaded photo (`uploads/<job id>` in the service's bucket); returns started ids."""
+    """Check each uploaded photo (`uploads/<job id>` in the service's bucket) and start its inference;
+    returns the started ids. Photos come through the API route or a presigned POST alike."""
     started = []
     for bucket, key in s3_event_objects(event):
         job_id = key.removeprefix("uploads/")
@@ -42,7 +43,7 @@ def handle_s3_event(service: JobService, event: dict) -> list[str]:
         ):
             log.warning("ignored an S3 event for an object that is not an upload")
             continue
-        if service.start_inference(job_id) is not None:
+        if service.accept_stored_upload(job_id) is not None:
             started.append(job_id)
     return started
 
@@ -57,7 +58,26 @@ def handle_sns_event(service: JobService, s3_client, event: dict) -> list[Job | 
 
 def handle_notification(service: JobService, s3_client, note: AsyncNotification) -> Job | None:
     """Success: read the .npy at the output location, split and store the frames, SUCCESS.
-    Failure: read the failure location for the model's error code, FAILED."""
+    Failure: read the failure location for the model's error code, FAILED.
+    Either way SageMaker's own copy (the full-resolution strip, or the failure body) is deleted once the
+    job has its answer: the frames are all that is kept, until the retention period ends."""
+    try:
+        return _finish(service, s3_client, note)
+    finally:
+        for location in (note.output_location, note.failure_location):
+            if location:
+                _delete_model_output(s3_client, location)
+
+
+def _delete_model_output(s3_client, location: str) -> None:
+    try:
+        bucket, key = split_s3_url(location)
+        s3_client.delete_object(Bucket=bucket, Key=key)
+    except Exception as exc:  # noqa: BLE001 - the bucket lifecycle still removes it; the job is done
+        log.warning("model output not deleted (%s); it expires with the bucket lifecycle", type(exc).__name__)
+
+
+def _finish(service: JobService, s3_client, note: AsyncNotification) -> Job | None:
     job_id = _job_id_of(note)
     if job_id is None:
         log.warning("a SageMaker notification names no job")

@@ -11,13 +11,22 @@ _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 class S3ObjectStore:
     """Photos (`uploads/...`) in `bucket`, frames (`results/...`) in `results_bucket` (default: the same one).
-    `url_expires` is the presigned URLs' lifetime in seconds."""
+    `url_expires` is the presigned frame URLs' lifetime in seconds (the booth fetches frames at once),
+    `upload_expires` the presigned upload forms'."""
 
-    def __init__(self, client, bucket: str, url_expires: int = 3600, results_bucket: str | None = None):
+    def __init__(
+        self,
+        client,
+        bucket: str,
+        url_expires: int = 300,
+        results_bucket: str | None = None,
+        upload_expires: int = 120,
+    ):
         self.client = client
         self.bucket = bucket
         self.results_bucket = results_bucket or bucket
         self.url_expires = url_expires
+        self.upload_expires = upload_expires
 
     def _bucket(self, key: str) -> str:
         return self.results_bucket if key.startswith("results/") else self.bucket
@@ -58,6 +67,30 @@ class S3ObjectStore:
         return self.client.generate_presigned_url(
             "get_object", Params={"Bucket": self._bucket(key), "Key": key}, ExpiresIn=self.url_expires
         )
+
+    def presign_upload(self, key: str, content_type: str, max_bytes: int) -> dict:
+        """A presigned POST form for one photo: this key and content type only, at most `max_bytes`,
+        valid `upload_expires` seconds. The client sends `fields` plus the file as multipart/form-data."""
+        form = self.client.generate_presigned_post(
+            Bucket=self._bucket(key),
+            Key=key,
+            Fields={"Content-Type": content_type},
+            Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
+            ExpiresIn=self.upload_expires,
+        )
+        return {
+            "method": "POST",
+            "url": form["url"],
+            "fields": form["fields"],
+            "file_field": "file",
+            "max_bytes": max_bytes,
+            "expires_in": self.upload_expires,
+        }
+
+    def delete_url(self, url: str) -> None:
+        """Delete the object at an `s3://` URL (SageMaker's output and failure bodies once a job is done)."""
+        bucket, key = split_s3_url(url)
+        self.client.delete_object(Bucket=bucket, Key=key)
 
     def location(self, key: str) -> str:
         """`s3://bucket/key`, the form SageMaker takes as InputLocation."""

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import inference_container
+from booth_core import __version__
 from booth_core.ages import DEFAULT_AGES, parse_ages
 from booth_core.environment import env_value, variable
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
@@ -17,7 +17,7 @@ from job_service.service import JobService, ServiceSettings
 #: Retention on AWS is whole days (S3 lifecycle rules count days).
 DEFAULT_RETENTION_DAYS = DEFAULT_RETENTION_HOURS / 24
 
-#: Environment variables the deploy (cloud_setup.lambdas.environment) sets on every Lambda: name -> meaning.
+#: Environment variables the deploy (cloud_setup.template.functions.environment) sets on every Lambda: name -> meaning.
 ENVIRONMENT = {
     variable("INPUT_BUCKET"): "private bucket for photos, uploads/<job id> (required)",
     variable(
@@ -38,7 +38,18 @@ ENVIRONMENT = {
     variable(
         "ENGINE_NAME"
     ): "the engine the endpoint serves, shown in /health and job documents, default sam",
-    variable("URL_EXPIRES_S"): "lifetime of a presigned frame URL, default 3600",
+    variable(
+        "URL_EXPIRES_S"
+    ): "lifetime of a presigned frame URL, default 300 (the booth fetches frames at once)",
+    variable(
+        "UPLOAD_URL_EXPIRES_S"
+    ): "lifetime of a presigned upload form (POST /uploads/{id}/presign), default 120",
+    variable(
+        "MAX_PUT_BYTES"
+    ): "largest photo PUT /uploads/{id} takes (larger: presign), default the contract's 10 MB",
+    variable(
+        "INVOCATION_TIMEOUT_S"
+    ): "SageMaker InvocationTimeoutSeconds: how long one model run may take, default 300",
     variable(
         "START_INFERENCE"
     ): "`upload` (default: the API Lambda invokes the endpoint) or `s3-event` (the upload Lambda does)",
@@ -58,7 +69,10 @@ class AwsSettings:
     job_timeout: float = JOB_TIMEOUT_S
     retention_days: float = DEFAULT_RETENTION_DAYS
     engine_name: str = "sam"
-    url_expires: int = 3600
+    url_expires: int = 300
+    upload_expires: int = 120
+    max_put_bytes: int | None = None
+    invocation_timeout: float = 300.0
     start_on_upload: bool = True
 
     @classmethod
@@ -85,7 +99,10 @@ class AwsSettings:
             job_timeout=float(value("JOB_TIMEOUT_S") or JOB_TIMEOUT_S),
             retention_days=float(value("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
             engine_name=value("ENGINE_NAME") or "sam",
-            url_expires=int(value("URL_EXPIRES_S") or 3600),
+            url_expires=int(value("URL_EXPIRES_S") or 300),
+            upload_expires=int(value("UPLOAD_URL_EXPIRES_S") or 120),
+            max_put_bytes=int(value("MAX_PUT_BYTES")) if value("MAX_PUT_BYTES") else None,
+            invocation_timeout=float(value("INVOCATION_TIMEOUT_S") or 300),
             start_on_upload=start == "upload",
         )
 
@@ -98,8 +115,10 @@ class AwsSettings:
         )
 
     def api_config(self) -> ApiConfig:
-        health = {"status": "ok", "engine": self.engine_name, "version": inference_container.__version__}
-        return ApiConfig(api_key=self.api_key, health=lambda: dict(health))
+        health = {"status": "ok", "engine": self.engine_name, "version": __version__}
+        if self.max_put_bytes is not None:
+            health["max_put_bytes"] = self.max_put_bytes  # larger photos: POST /uploads/{id}/presign
+        return ApiConfig(api_key=self.api_key, health=lambda: dict(health), max_put_bytes=self.max_put_bytes)
 
 
 def build_service(
@@ -120,14 +139,18 @@ def build_service(
     session = session or boto3.session.Session(region_name=settings.region)
     # SigV4 presigned URLs: SigV2 is deprecated and refused for KMS-encrypted objects.
     s3 = session.client("s3", config=Config(signature_version="s3v4"))
-    store = S3ObjectStore(s3, settings.bucket, settings.url_expires, settings.results_bucket)
+    store = S3ObjectStore(
+        s3, settings.bucket, settings.url_expires, settings.results_bucket, settings.upload_expires
+    )
     table = DynamoJobTable(session.resource("dynamodb").Table(settings.table))
     if queue is None:
         queue = SageMakerAsyncQueue(
             session.client("sagemaker-runtime"),
             settings.endpoint or "",
             settings.bucket,
-            settings.job_timeout,
+            request_ttl=settings.job_timeout,
+            invocation_timeout=settings.invocation_timeout,
+            sagemaker=session.client("sagemaker"),
         )
     return JobService(
         store,

@@ -1,4 +1,5 @@
-"""The classic engine on real portraits: contract, monotonic change, wrinkles, greying, stillness, repeatability."""
+"""The classic engine on the real portraits of the test set: apparent age, hair, colour, identity,
+stillness at the edges, repeatability and the engine's contract."""
 
 from __future__ import annotations
 
@@ -12,82 +13,198 @@ from PIL import Image
 
 from booth_core.ages import DEFAULT_AGES
 from booth_core.errors import NoFaceError
-from inference_container.classic import ClassicEngine, warp
-from inference_container.classic.geometry import Face
-from inference_container.classic.strength import age_strength
+from inference_container.classic import ClassicEngine
+from inference_container.classic.engine import age_aligned_face, estimate_apparent_age, prepare
 from inference_container.engine import load_engine
+from tests.classic.conftest import TEST_SET, load_portrait, side_lit
 from tests.conftest import image_bytes
 
-SIZE = 384
-AGES = [5, 15, 30, 45, 60, 75, 95]
+AGES = [5, 30, 60, 95]
 
 
-def _series(photo):
+@pytest.fixture(scope="module")
+def aged_set(aligned_set):
+    """name -> (crop, landmarks, AgedFace for AGES)."""
+    return {name: (crop, lm, age_aligned_face(crop, lm, AGES)) for name, (crop, lm) in aligned_set.items()}
+
+
+def _lab(image: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(image, cv2.COLOR_RGB2LAB).astype(np.float32)
+
+
+@pytest.mark.parametrize("name", [n for n, band in TEST_SET.items() if band])
+def test_apparent_age_band_is_right_on_clear_cases(aged_set, name):
+    apparent = aged_set[name][2].apparent
+    assert apparent.band == TEST_SET[name], (name, apparent)
+    assert 0 <= apparent.age <= 100
+
+
+def test_a_given_apparent_age_is_used_as_is(aligned_set):
+    crop, lm = aligned_set["astronaut"]
+    aged = age_aligned_face(crop, lm, [80, 30], apparent=80)
+    assert aged.apparent.age == 80 and aged.apparent.sure
+    assert np.array_equal(aged.frames[0], crop)  # at the sitter's own age nothing changes
+    assert np.abs(aged.frames[1].astype(np.float32) - crop).mean() > 1.0
+    with pytest.raises(ValueError):
+        age_aligned_face(crop, lm, [30], apparent=130)
+
+
+def test_frame_at_the_apparent_age_is_the_photo(aligned_set):
+    crop, lm = aligned_set["obama"]
+    seen = estimate_apparent_age(crop, lm).age
+    frame = age_aligned_face(crop, lm, [int(round(seen))], apparent=round(seen)).frames[0]
+    assert np.array_equal(frame, crop)
+
+
+@pytest.mark.parametrize("name", ["astronaut", "einstein", "biden", "obama"])
+def test_hair_region_is_found_where_there_is_hair(aligned_set, name):
+    from inference_container.classic.hair import seed_bands
+
+    crop, lm = aligned_set[name]
+    prep = prepare(crop, lm)
+    bands = seed_bands(crop.shape[:2], prep.face)[0] > 0.5
+    y0, y1, x0, x1 = prep.box
+    hair = np.zeros(crop.shape[:2], np.float32)
+    hair[y0:y1, x0:x1] = prep.hair
+    assert hair[bands].mean() > 0.3, name  # the temples and crown, where these sitters have hair
+    assert (hair > 0.5).mean() > 0.04, name
+    # Not on the face: the skin between the eyes and the mouth is never hair.
+    assert hair[int(lm[29][1]) : int(lm[33][1]), int(lm[31][0]) : int(lm[35][0])].max() < 0.2
+
+
+def test_bald_forehead_stays_bald(aligned_set):
+    """Biden's high forehead is skin: the hair region stops at his hairline."""
+    crop, lm = aligned_set["biden"]
+    prep = prepare(crop, lm)
+    d = prep.face.eye_distance
+    y0, _, x0, _ = prep.box
+    top = int(min(lm[19][1], lm[24][1]) - 0.55 * d) - y0
+    bottom = int(min(lm[19][1], lm[24][1]) - 0.15 * d) - y0
+    forehead = prep.hair[top:bottom, int(lm[21][0]) - x0 : int(lm[22][0]) - x0]
+    assert forehead.mean() < 0.1
+
+
+@pytest.mark.parametrize("name", ["astronaut", "obama"])
+def test_hair_loses_saturation_and_gains_lightness_with_age(aligned_set, name):
+    crop, lm = aligned_set[name]
+    prep = prepare(crop, lm)
+    y0, y1, x0, x1 = prep.box
+    hair = np.zeros(crop.shape[:2], bool)
+    hair[y0:y1, x0:x1] = prep.hair > 0.6
+    ages = [45, 60, 75, 95]
+    frames = age_aligned_face(crop, lm, ages).frames
+    chroma = [float(np.hypot(_lab(f)[..., 1] - 128, _lab(f)[..., 2] - 128)[hair].mean()) for f in frames]
+    light = [float(_lab(f)[..., 0][hair].mean()) for f in frames]
+    assert all(b < a for a, b in zip(chroma, chroma[1:], strict=False)), chroma
+    assert all(b > a for a, b in zip(light, light[1:], strict=False)), light
+    assert chroma[-1] < 0.5 * chroma[0] + 2.0, chroma
+
+
+def test_grey_hair_turns_dark_for_young_frames(aged_set):
+    """An older sitter's "Age 30" has no white hair: the white-haired are darker there."""
+    crop, lm, aged = aged_set["biden"]
+    prep = prepare(crop, lm)
+    y0, y1, x0, x1 = prep.box
+    hair = np.zeros(crop.shape[:2], bool)
+    hair[y0:y1, x0:x1] = prep.hair > 0.6
+    before = _lab(crop)[..., 0][hair].mean()
+    after = _lab(aged.frames[AGES.index(30)])[..., 0][hair].mean()
+    assert after < before - 40, (before, after)
+
+
+def test_brows_grey_without_a_tint(aged_set):
+    crop, lm, aged = aged_set["obama"]
+    prep = prepare(crop, lm)
+    y0, y1, x0, x1 = prep.box
+    brows = np.zeros(crop.shape[:2], bool)
+    brows[y0:y1, x0:x1] = prep.brow_hairs > 0.5
+    lab = _lab(aged.frames[AGES.index(95)])
+    a, b = lab[..., 1][brows] - 128, lab[..., 2][brows] - 128
+    assert brows.sum() > 20
+    assert abs(float(np.median(a))) < 8 and float(np.median(b)) > -3  # neither blue nor teal
+    assert lab[..., 0][brows].mean() > _lab(crop)[..., 0][brows].mean()
+
+
+def test_greyscale_in_greyscale_out(aged_set, aligned_set):
+    _, _, aged = aged_set["einstein"]
+    for frame in aged.frames:
+        assert np.array_equal(frame[..., 0], frame[..., 1]) and np.array_equal(frame[..., 1], frame[..., 2])
+    crop, lm = aligned_set["astronaut"]
+    grey = np.repeat(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    for frame in age_aligned_face(grey, lm, [10, 90]).frames:
+        assert np.array_equal(frame[..., 0], frame[..., 2])
+
+
+def test_edges_of_the_crop_are_not_smeared(aged_set):
+    """The warp fades out before the crop's edges: the outer rows and columns keep their pixels
+    wherever no colour change (hair, skin) reaches them."""
+    for name, (crop, lm, aged) in aged_set.items():
+        prep = prepare(crop, lm)
+        y0, y1, x0, x1 = prep.box
+        touched = np.zeros(crop.shape[:2], np.float32)
+        touched[y0:y1, x0:x1] = np.maximum.reduce([prep.hair, prep.area, prep.beard_zone, prep.masks.face])
+        still = cv2.dilate((touched > 0.01).astype(np.uint8), np.ones((9, 9), np.uint8)) == 0
+        edge = np.zeros(crop.shape[:2], bool)
+        edge[-3:], edge[:3], edge[:, :3], edge[:, -3:] = True, True, True, True
+        for frame in aged.frames:
+            diff = np.abs(frame.astype(np.int16) - crop.astype(np.int16)).max(axis=2)
+            assert diff[edge & still].max() <= 1, name  # a smear would copy the last row inwards
+
+
+def test_side_lit_face_has_no_seam(aligned_set):
+    """On a side-lit face the older skin changes both halves alike (no two-tone line down the face)."""
     from inference_container.align import align_face_with_landmarks
 
-    result = ClassicEngine(output_size=SIZE).age(photo, AGES)
-    landmarks = align_face_with_landmarks(photo, SIZE)[1]
-    frames = {frame.age: np.asarray(frame.image, dtype=np.float32) for frame in result.frames}
-    return np.asarray(result.original, dtype=np.float32), frames, landmarks
+    image, lm = align_face_with_landmarks(side_lit(load_portrait("obama")), 384)
+    crop = np.asarray(image.convert("RGB"), dtype=np.uint8)
+    prep = prepare(crop, lm)
+    d = prep.face.eye_distance
+    y0, _, x0, _ = prep.box
+    row = int((lm[29][1] + lm[33][1]) / 2) - y0
+    left = prep.masks.skin[row, int(lm[2][0] + 0.3 * d) - x0 : int(lm[31][0]) - x0]
+    right = prep.masks.skin[row, int(lm[35][0]) - x0 : int(lm[14][0] - 0.3 * d) - x0]
+    assert left.mean() > 0.5 and right.mean() > 0.5, (left.mean(), right.mean())
 
 
-@pytest.fixture(scope="module")
-def astronaut_series(astronaut):
-    return _series(astronaut)
+def test_change_grows_with_distance_from_the_apparent_age(aged_set):
+    for name, (crop, _, aged) in aged_set.items():
+        change = {
+            age: float(np.abs(f.astype(np.float32) - crop).mean())
+            for age, f in zip(AGES, aged.frames, strict=True)
+        }
+        seen = aged.apparent.age
+        older = [a for a in AGES if a > seen + 5]
+        younger = [a for a in AGES if a < seen - 5]
+        for series in (older, younger[::-1]):
+            values = [change[a] for a in series]
+            assert all(b >= a for a, b in zip(values, values[1:], strict=False)), (name, values)
+        assert max(change.values()) > 2.0, name
 
 
-@pytest.fixture(scope="module")
-def hopper_series(grace_hopper):
-    return _series(grace_hopper)
+@pytest.mark.slow
+def test_identity_is_kept_in_every_frame(aged_set):
+    """dlib's face-recognition model (face_recognition_models) puts every frame within 0.6 of the photo."""
+    import importlib.util
+    from pathlib import Path
 
+    import dlib
 
-@pytest.fixture(params=["astronaut", "hopper"])
-def series(request, astronaut_series, hopper_series):
-    return astronaut_series if request.param == "astronaut" else hopper_series
+    # Found by path: the package's own helpers import pkg_resources, which new setuptools lacks.
+    models = Path(importlib.util.find_spec("face_recognition_models").origin).parent / "models"
+    shapes = dlib.shape_predictor(str(models / "shape_predictor_68_face_landmarks.dat"))
+    encoder = dlib.face_recognition_model_v1(str(models / "dlib_face_recognition_resnet_model_v1.dat"))
 
+    def descriptor(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
+        x0, y0 = lm.min(axis=0)
+        x1, y1 = lm.max(axis=0)
+        box = dlib.rectangle(int(x0), int(y0), int(x1), int(y1))
+        return np.array(encoder.compute_face_descriptor(image, shapes(image, box)))
 
-def _box(landmarks, indices, pad_x, pad_y_top, pad_y_bottom, size=SIZE):
-    """A pixel box around some landmarks, padded by fractions of the eye distance."""
-    d = np.hypot(*(landmarks[42:48].mean(0) - landmarks[36:42].mean(0)))
-    pts = landmarks[list(indices)]
-    x0, y0 = pts.min(axis=0)
-    x1, y1 = pts.max(axis=0)
-    box = (int(x0 - pad_x * d), int(y0 - pad_y_top * d), int(x1 + pad_x * d), int(y1 + pad_y_bottom * d))
-    return tuple(int(np.clip(v, 0, size)) for v in box)
-
-
-def _crop(image, box):
-    x0, y0, x1, y1 = box
-    return image[y0:y1, x0:x1]
-
-
-def _fine_energy(image, box, where=None):
-    """Mean squared band-pass (difference of Gaussians, 1-3 px) contrast: how much fine texture,
-    wrinkles and pores, a zone has, relative to its brightness (darker skin is not "smoother").
-    Pixel-level grain is left out: any resampling changes it. `where` (a boolean mask of the box)
-    limits the average to those pixels."""
-    grey = cv2.cvtColor(_crop(image, box).astype(np.uint8), cv2.COLOR_RGB2GRAY).astype(np.float32)
-    base = cv2.GaussianBlur(grey, (0, 0), 3.0)
-    band = (cv2.GaussianBlur(grey, (0, 0), 1.0) - base) / np.maximum(base, 16.0)
-    return float(np.mean(band[where] ** 2)) if where is not None else float(np.mean(band**2))
-
-
-def _skin_pixels(original, lm, box):
-    """Pixels of the box whose colour is near the cheeks' (test-side, independent of the engine):
-    hair, glasses frames and eyes nearby would otherwise dominate the texture measure."""
-    lab = cv2.cvtColor(original.astype(np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32)
-    d = np.hypot(*(lm[42:48].mean(0) - lm[36:42].mean(0)))
-    cheek = lab[int(lm[29][1]) : int(lm[33][1]), int(lm[2][0] + 0.25 * d) : int(lm[31][0] - 0.2 * d)]
-    reference = np.median(cheek.reshape(-1, 3), axis=0)
-    near = np.linalg.norm((lab - reference)[..., 1:], axis=2) < 12
-    near &= np.abs(lab[..., 0] - reference[0]) < 60
-    near = cv2.erode(near.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-    return _crop(near, box)
-
-
-def _saturation(image, box):
-    hsv = cv2.cvtColor(_crop(image, box).astype(np.uint8), cv2.COLOR_RGB2HSV)
-    return float(hsv[..., 1].mean())
+    for name, (crop, lm, aged) in aged_set.items():
+        reference = descriptor(crop, lm)
+        for age, frame in zip(AGES, aged.frames, strict=True):
+            distance = float(np.linalg.norm(descriptor(frame, lm) - reference))
+            assert distance < 0.6, (name, age, distance)
 
 
 def test_contract_and_load_engine(astronaut):
@@ -98,122 +215,8 @@ def test_contract_and_load_engine(astronaut):
     assert result.ages == list(DEFAULT_AGES)
     assert result.original.size == (128, 128) and result.original.mode == "RGB"
     assert all(frame.image.size == (128, 128) and frame.image.mode == "RGB" for frame in result.frames)
-    assert {"align_s", "prepare_s", "render_s", "total_s"} <= set(result.timings)
+    assert {"align_s", "prepare_s", "render_s", "total_s", "apparent_age"} <= set(result.timings)
     assert result.to_strip_array().shape == (128, 128 * 5, 3)
-
-
-def test_change_grows_with_distance_from_subject_age(series):
-    original, frames, _ = series
-    change = {age: float(np.abs(frames[age] - original).mean()) for age in AGES}
-    assert change[30] < 0.5  # the subject's own age leaves the face as it is
-    older = [change[a] for a in (30, 45, 60, 75, 95)]
-    younger = [change[a] for a in (30, 15, 5)]
-    assert all(b > a for a, b in zip(older, older[1:], strict=False)), older
-    assert all(b > a for a, b in zip(younger, younger[1:], strict=False)), younger
-    assert change[95] > 3.0  # visibly different, not a rounding error
-
-
-def _cheek_boxes(lm):
-    """Skin between the nose wing, the mouth corner and the side of the face, on both sides."""
-    d = np.hypot(*(lm[42:48].mean(0) - lm[36:42].mean(0)))
-    top, bottom = int(lm[31][1] - 0.1 * d), int(lm[48][1] + 0.05 * d)
-    left = (int(lm[48][0] - 0.35 * d), top, int(lm[31][0] - 0.08 * d), bottom)
-    right = (int(lm[35][0] + 0.08 * d), top, int(lm[54][0] + 0.35 * d), bottom)
-    return left, right
-
-
-def _texture_gain(original, frames, lm, age, box):
-    """Fine-texture energy of the aged frame over that of the original moved by the same warp.
-
-    Shape changes stretch and shift skin, which changes texture energy by itself; comparing with the
-    equally warped original isolates what the engine painted (wrinkles, crepe, smoothing).
-    """
-    strength = age_strength(age, 30)
-    field = warp.age_field(original.shape[:2], Face(lm), strength.older, strength.younger)
-    moved = warp.apply(original.astype(np.uint8), field).astype(np.float32)
-    where = _skin_pixels(moved, lm, box)
-    if where.sum() < 150:
-        return None  # the zone is hidden (glasses, hair): nothing to measure
-    return _fine_energy(frames[age], box, where) / _fine_energy(moved, box, where)
-
-
-def _beside(lm, corner, side):
-    """The skin just outside an eye's outer corner, where crow's feet grow."""
-    d = np.hypot(*(lm[42:48].mean(0) - lm[36:42].mean(0)))
-    x, y = lm[corner]
-    xs = sorted((int(x + side * 0.05 * d), int(x + side * 0.24 * d)))
-    return (xs[0], int(y - 0.2 * d), xs[1], int(y + 0.22 * d))
-
-
-def test_wrinkle_zones_gain_fine_texture_with_age(series):
-    original, frames, lm = series
-    nasolabial_left, nasolabial_right = _cheek_boxes(lm)
-    zones = {
-        "nasolabial_left": nasolabial_left,
-        "nasolabial_right": nasolabial_right,
-        "crows_feet_left": _beside(lm, 36, -1),
-        "crows_feet_right": _beside(lm, 45, 1),
-        "under_eyes": _box(lm, [40, 41, 46, 47], 0.05, -0.05, 0.35),
-    }
-    measured = 0
-    for name, box in zones.items():
-        gain = [_texture_gain(original, frames, lm, a, box) for a in (45, 60, 75, 95)]
-        if None in gain:
-            continue
-        measured += 1
-        assert gain[0] < gain[1] < gain[2], (name, gain)
-        assert gain[0] > 0.97 and gain[3] > max(gain[0], 1.2), (name, gain)
-    assert measured >= 3
-
-
-def test_younger_skin_is_smoother(series):
-    original, frames, lm = series
-    gains = [_texture_gain(original, frames, lm, 5, cheek) for cheek in _cheek_boxes(lm)]
-    assert all(gain is not None and gain < 0.93 for gain in gains), gains
-
-
-def test_brows_lose_saturation_with_age(series):
-    _, frames, lm = series
-    brows = _box(lm, list(range(17, 27)), 0.0, 0.02, 0.12)
-    sat = [_saturation(frames[a], brows) for a in (30, 60, 95)]
-    assert sat[0] > sat[1] > sat[2], sat
-
-
-def test_hair_loses_saturation_with_age(astronaut_series):
-    """The astronaut's hair (above the forehead and at the temples) turns grey."""
-    _, frames, lm = astronaut_series
-    crown = _box(lm, [19, 24], 0.1, 1.0, -0.6)
-    temple = _box(lm, [0], 0.35, 0.6, -0.3)
-    for box in (crown, temple):
-        sat = [_saturation(frames[a], box) for a in (30, 45, 60, 75, 95)]
-        assert all(b < a for a, b in zip(sat, sat[1:], strict=False)), sat
-        assert sat[-1] < 0.6 * sat[0], sat
-    # Younger hair keeps its colour (it darkens).
-    assert _saturation(frames[5], crown) >= 0.97 * _saturation(frames[30], crown)
-
-
-def test_background_and_clothes_stay_put(series):
-    original, frames, _ = series
-    n = SIZE // 8
-    corners = [
-        (slice(0, n), slice(0, n)),
-        (slice(0, n), slice(-n, None)),
-        (slice(-n, None), slice(0, n)),
-        (slice(-n, None), slice(-n, None)),
-    ]
-    for age in (5, 95):
-        for rows, cols in corners:
-            diff = np.abs(frames[age][rows, cols] - original[rows, cols])
-            assert diff.mean() < 1.0 and np.percentile(diff, 99) < 6, (age, diff.mean())
-
-
-def test_eyes_and_teeth_keep_their_colour(astronaut_series):
-    """Wrinkles and skin tone stay off the eyes' whites and the teeth (they may move, not change colour)."""
-    original, frames, lm = astronaut_series
-    for box in (_box(lm, range(36, 42), 0.0, 0.0, 0.0), _box(lm, range(60, 68), 0.0, 0.0, 0.0)):
-        before = cv2.cvtColor(_crop(original, box).astype(np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32)
-        after = cv2.cvtColor(_crop(frames[60], box).astype(np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32)
-        assert np.abs(before[..., 1:].mean((0, 1)) - after[..., 1:].mean((0, 1))).max() < 3.0
 
 
 def test_same_photo_and_ages_give_the_same_bytes(astronaut_jpeg):
@@ -222,13 +225,31 @@ def test_same_photo_and_ages_give_the_same_bytes(astronaut_jpeg):
     assert first == second
 
 
-def test_accepts_png_bytes_and_honours_subject_age(grace_hopper):
-    engine = ClassicEngine(subject_age=80, output_size=128)
+@pytest.mark.slow
+def test_same_bytes_in_another_process(tmp_path):
+    code = (
+        "import hashlib\n"
+        "from skimage import data\n"
+        "from PIL import Image\n"
+        "from inference_container.classic import ClassicEngine\n"
+        "r = ClassicEngine(output_size=96).age(Image.fromarray(data.astronaut()), [10, 90])\n"
+        "print(hashlib.sha256(r.to_npy_bytes()).hexdigest())\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=120)
+        for _ in range(2)
+    ]
+    assert runs[0].stdout == runs[1].stdout and len(runs[0].stdout.strip()) == 64
+
+
+def test_accepts_png_bytes_and_an_apparent_age_hint(grace_hopper):
+    engine = ClassicEngine(output_size=128, apparent_age=80)
     result = engine.age(image_bytes(grace_hopper, "PNG"), [80, 30])
     original = np.asarray(result.original, dtype=np.float32)
     same, younger = (np.asarray(f.image, dtype=np.float32) for f in result.frames)
     assert np.abs(same - original).mean() < 0.5
-    assert np.abs(younger - original).mean() > 2.0
+    assert np.abs(younger - original).mean() > 1.0
+    assert result.timings["apparent_age"] == 80
 
 
 def test_no_face_raises_no_face_error(faceless):
@@ -244,11 +265,13 @@ def test_bad_ages_are_refused(astronaut, bad):
         ClassicEngine(output_size=128).age(astronaut, bad)
 
 
-def test_bad_options_are_refused():
+def test_bad_options_are_refused(aligned_set):
     with pytest.raises(ValueError):
-        ClassicEngine(subject_age=150)
+        ClassicEngine(apparent_age=150)
     with pytest.raises(ValueError):
         ClassicEngine(output_size=10)
+    with pytest.raises(ValueError):
+        age_aligned_face(np.zeros((64, 64), np.uint8), aligned_set["obama"][1], [30])
 
 
 def test_imports_no_torch():

@@ -1,41 +1,60 @@
-"""Unit checks of the classic engine's building blocks: age strength, displacement field, masks."""
+"""The plan of changes by age, the shape warp (sag and cardioidal growth), donors and masks."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
 from inference_container.classic import warp
+from inference_container.classic.apparent import ApparentAge, band_of
+from inference_container.classic.donors import DONOR_DIR, donor_weights, load_donors
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import feather, polygon
-from inference_container.classic.strength import age_strength, ramp
-from inference_container.classic.wrinkles import group_weights
+from inference_container.classic.strength import lower_face, plan
 
 
-def test_strength_is_zero_at_subject_age_and_grows_with_distance():
-    assert age_strength(30, 30) == age_strength(30, 30.0)
-    assert age_strength(30, 30).older == 0 and age_strength(30, 30).younger == 0
-    older = [age_strength(a, 30).older for a in (35, 50, 70, 90, 100)]
-    younger = [age_strength(a, 30).younger for a in (25, 15, 5, 0)]
+def test_nothing_changes_at_the_apparent_age():
+    for seen in (6, 30, 52.5, 80):
+        assert plan(seen, seen).is_identity
+
+
+def test_older_targets_age_more_the_further_they_are():
+    steps = [plan(age, 35) for age in (40, 55, 70, 85, 100)]
+    older = [s.older for s in steps]
+    grey = [s.grey for s in steps]
     assert all(b > a for a, b in zip(older, older[1:], strict=False))
-    assert all(b >= a for a, b in zip(younger, younger[1:], strict=False)) and younger[-2] > younger[0]
-    assert age_strength(90, 30).older == pytest.approx(1.0)
-    assert age_strength(3, 30).younger == pytest.approx(1.0)
-    assert age_strength(95, 30).younger == 0 and age_strength(5, 30).older == 0
+    assert all(b >= a for a, b in zip(grey, grey[1:], strict=False)) and grey[-1] == 1.0
+    assert all(s.smooth == 0 and s.ungrey == 0 and s.growth == 1.0 for s in steps)
 
 
-def test_ramp_is_continuous_and_monotonic():
-    xs = np.linspace(0, 1.1, 400)
-    values = np.array([ramp(x, 0.25, 0.7) for x in xs])
-    assert values[0] == 0 and np.all(np.diff(values) >= 0)
-    assert np.max(np.abs(np.diff(values))) < 0.02  # no jumps: a series of ages animates smoothly
+def test_an_old_sitter_young_again_loses_creases_and_grey():
+    """An 80-year-old's "Age 25": nearly no creases, no grey, the face lifted."""
+    step = plan(25, 80)
+    assert step.smooth > 0.9 and step.ungrey == 1.0 and step.sag < 0 and step.older == 0
+    assert plan(60, 80).smooth < step.smooth
 
 
-def test_wrinkle_groups_appear_in_order():
-    weights = [group_weights(s) for s in (0.0, 0.2, 0.5, 0.8, 1.0)]
-    assert weights[0] == [0.0, 0.0, 0.0, 0.0]
-    assert weights[1][0] > 0 and weights[1][3] == 0
-    assert all(weights[-1][k] > weights[2][k] for k in range(4))
+def test_a_child_grows_up_and_an_adult_becomes_a_child():
+    grow = plan(30, 6)
+    assert grow.growth > 1.1 and grow.older > 0 and grow.smooth == 0
+    child = plan(5, 40)
+    assert child.growth < 0.9 and child.smooth == 1.0 and child.beardless == 1.0
+    assert plan(14, 40).beardless < 1.0 and plan(20, 40).beardless == 0
+
+
+def test_lower_face_grows_until_adulthood():
+    values = [lower_face(a) for a in (0, 3, 8, 12, 18, 40)]
+    assert all(b > a for a, b in zip(values, values[1:-1], strict=False))
+    assert values[-2] == values[-1] == 1.0
+
+
+def test_apparent_age_hint_and_bands():
+    assert ApparentAge.given(70).band == "senior" and ApparentAge.given(8).band == "child"
+    assert [band_of(a) for a in (5, 16, 40, 70)] == ["child", "teen", "adult", "senior"]
+    with pytest.raises(ValueError):
+        ApparentAge.given(-1)
 
 
 @pytest.fixture(scope="module")
@@ -46,22 +65,59 @@ def face(astronaut) -> Face:
     return Face(align_face_with_landmarks(astronaut, 256)[1])
 
 
-def test_no_strength_means_no_warp(face):
-    image = np.random.default_rng(1).integers(0, 255, (256, 256, 3), dtype=np.uint8)
-    field = warp.age_field(image.shape[:2], face, 0.0, 0.0)
-    assert np.array_equal(warp.apply(image, field), image)
-
-
-@pytest.mark.parametrize("older,younger", [(1.0, 0.0), (0.0, 1.0)])
-def test_warp_moves_the_face_but_not_the_frame_edges(face, older, younger):
-    field = warp.age_field((256, 256), face, older, younger)
+def _shift(field):
     map_x, map_y = field.maps()
-    yy, xx = np.mgrid[0:256, 0:256]
-    shift = np.hypot(map_x - xx, map_y - yy)
+    yy, xx = np.mgrid[0 : field.shape[0], 0 : field.shape[1]]
+    return map_x - xx, map_y - yy
+
+
+def test_no_change_means_no_warp(face):
+    image = np.random.default_rng(1).integers(0, 255, (256, 256, 3), dtype=np.uint8)
+    assert np.array_equal(warp.apply(image, warp.age_field(image.shape[:2], face, 0.0, 1.0)), image)
+
+
+@pytest.mark.parametrize("sag,growth", [(1.0, 1.0), (-0.8, 1.0), (0.0, 0.8), (0.0, 1.25)])
+def test_warp_moves_the_face_but_not_the_frame_edges(face, sag, growth):
+    dx, dy = _shift(warp.age_field((256, 256), face, sag, growth))
+    shift = np.hypot(dx, dy)
     assert shift.max() > 0.02 * face.eye_distance  # something visibly moves
-    assert shift.max() < 0.35 * face.eye_distance  # but only a little: identity is kept
-    corners = np.concatenate([shift[:20, :20].ravel(), shift[:20, -20:].ravel(), shift[-20:, :20].ravel()])
-    assert corners.max() < 0.05
+    assert shift.max() < 0.4 * face.eye_distance  # but only so much: identity is kept
+    border = np.concatenate(
+        [shift[:4].ravel(), shift[-4:].ravel(), shift[:, :4].ravel(), shift[:, -4:].ravel()]
+    )
+    assert border.max() < 1e-4  # the crop's outer pixels never move, so nothing smears there
+
+
+def test_cardioidal_growth_shortens_a_younger_lower_face(face):
+    """Younger (growth < 1): the chin rises towards the eyes; the crown barely moves."""
+    dx, dy = _shift(warp.age_field((256, 256), face, 0.0, 0.8))
+    chin = face.points[8].astype(int)
+    crown = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -1.2).astype(int)
+    # Backward map: the source of the chin's new place lies below it (content moved up).
+    assert dy[chin[1] - 3, chin[0]] > 0.03 * face.eye_distance
+    assert abs(dy[crown[1], crown[0]]) < 0.3 * dy[chin[1] - 3, chin[0]]
+
+
+def test_donors_ship_with_credits_and_clean_zones():
+    index = json.loads((DONOR_DIR / "donors.json").read_text())
+    assert len(index["donors"]) >= 3
+    assert all("public domain" in entry["credit"] for entry in index["donors"])
+    donors = load_donors()
+    for donor in donors:
+        assert donor.luminance.shape == (512, 512) and donor.valid.max() == pytest.approx(1.0, abs=0.02)
+    hopper = next(
+        d for d in donors if d.name == "hopper"
+    )  # she wears glasses: no skin detail around the eyes
+    eye = hopper.face.right_eye.astype(int)
+    assert hopper.valid[eye[1], eye[0]] < 0.05
+
+
+def test_a_donor_gives_nothing_to_its_own_photo():
+    donors = load_donors()
+    for donor in donors:
+        weights = donor_weights(donor.face, donors)
+        assert weights[donors.index(donor)] == 0.0
+        assert sum(weights) > 0
 
 
 def test_masks_are_soft():

@@ -59,9 +59,11 @@ def test_age_with_the_classic_engine_writes_strip_and_gif(photo, tmp_path, capsy
     with Image.open(gif) as animation:
         assert animation.n_frames == 2
     assert "classic engine, ages 30, 70" in out
+    assert "apparent age of the sitter: " in out
     timings = out.split("timings: ")[1]
     for step in ("load", "align", "write", "total"):
         assert f"{step} " in timings
+    assert "apparent" not in timings  # an age is not a duration
 
 
 def test_age_with_sam_and_a_small_random_checkpoint(photo, checkpoint, tmp_path, capsys):

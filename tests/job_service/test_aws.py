@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def handler_env(monkeypatch):
-    """The environment cloud_setup.lambdas gives the functions, on moto."""
+    """The environment cloud_setup.template.functions gives the functions, on moto."""
     for name, value in {
         "TIME_TRAVELER_INPUT_BUCKET": INPUT_BUCKET,
         "TIME_TRAVELER_OUTPUT_BUCKET": OUTPUT_BUCKET,
@@ -53,7 +53,7 @@ def handler_env(monkeypatch):
         "AWS_REGION": REGION,
     }.items():
         monkeypatch.setenv(name, value)
-    from cloud_setup import handlers
+    from job_service.aws import handlers
 
     with mock_aws():
         create_aws_resources(boto3.session.Session(region_name=REGION))
@@ -119,7 +119,7 @@ def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
 
 
 def test_handlers_need_their_environment(monkeypatch):
-    from cloud_setup import handlers
+    from job_service.aws import handlers
 
     monkeypatch.delenv("TIME_TRAVELER_INPUT_BUCKET", raising=False)
     handlers.reset()
@@ -266,12 +266,11 @@ def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / relative, target)
     assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow"}
-    assert not any(path.startswith("job_service/local") for path in lambda_source_paths())
     site_packages = sysconfig.get_paths()["purelib"]
     code = (
         f"import sys; sys.path[:] = [{str(tmp_path)!r}] + [p for p in sys.path if 'site-packages' not in p] + "
         f"[{site_packages!r}];"
-        "import cloud_setup.handlers as h, job_service.aws.functions, job_service.aws.settings;"
+        "import job_service.aws.handlers as h, job_service.aws.functions, job_service.aws.settings;"
         "assert all(callable(getattr(h, n)) for n in ('api_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
         f"assert h.__file__.startswith({str(tmp_path)!r}), h.__file__;"
         "bad = [m for m in ('torch', 'PySide6', 'starlette', 'uvicorn', 'cv2') if m in sys.modules]; assert not bad, bad"
@@ -280,3 +279,66 @@ def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
         [sys.executable, "-S", "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+class _Endpoint:
+    """The control-plane answer DescribeEndpoint gives, with a count of calls (moto's endpoints never scale)."""
+
+    def __init__(self, running: int):
+        self.running, self.calls = running, 0
+
+    def describe_endpoint(self, EndpointName):  # noqa: N803 - boto3's argument name
+        self.calls += 1
+        return {"EndpointStatus": "InService", "ProductionVariants": [{"CurrentInstanceCount": self.running}]}
+
+
+def test_stage_says_warming_up_while_no_instance_runs(tmp_path, classic_engine, photo):
+    from job_service.aws.sagemaker_queue import STAGE_CACHE_S, SageMakerAsyncQueue
+
+    now = [0.0]
+    endpoint = _Endpoint(running=0)
+    queue = SageMakerAsyncQueue(None, ENDPOINT, INPUT_BUCKET, sagemaker=endpoint, clock=lambda: now[0])
+    assert queue.stage() == "warming_up" and queue.stage() == "warming_up"
+    assert endpoint.calls == 1  # polls within the cache window read it once
+    endpoint.running = 1
+    now[0] += STAGE_CACHE_S + 1
+    assert queue.stage() is None and endpoint.calls == 2
+
+    deployment = AwsDeployment(tmp_path, classic_engine)
+    try:
+        deployment.hold = True
+        deployment.service.queue.sagemaker, deployment.service.queue.clock = _Endpoint(running=0), lambda: 0.0
+        job_id = new_id()
+        deployment.request("PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg"})
+        document = deployment.request("GET", f"/jobs/{job_id}").json()
+        assert document["status"] == "PROCESSING" and document["stage"] == "warming_up"
+        deployment.service.fail_job(job_id, "NO_FACE")
+        assert "stage" not in deployment.request("GET", f"/jobs/{job_id}").json()  # only while unfinished
+    finally:
+        deployment.close()
+
+
+def test_a_photo_arriving_by_presigned_upload_is_checked_like_a_put(tmp_path, classic_engine, photo):
+    deployment = AwsDeployment(tmp_path, classic_engine)
+    try:
+        deployment.hold = True
+        service, job_id = deployment.service, new_id()
+        job, created, form = service.presign_upload(job_id, "image/png", "20,60")
+        assert created and job.ages == (20, 60) and form["fields"]["key"] == f"uploads/{job_id}"
+        assert form["max_bytes"] == 10 * 1024 * 1024 and form["fields"]["Content-Type"] == "image/png"
+        # Not a PNG at all: the upload event fails the job and deletes the body at once.
+        service.store.put(f"uploads/{job_id}", b"not a photo", "image/png")
+        assert service.accept_stored_upload(job_id) is None
+        failed = service.get_job(job_id)
+        assert failed.status == "FAILED" and failed.error_code == "BAD_IMAGE"
+        assert not service.store.exists(f"uploads/{job_id}")
+        # A good one starts inference exactly once.
+        good = new_id()
+        service.presign_upload(good, "image/jpeg")
+        service.store.put(f"uploads/{good}", photo, "image/jpeg")
+        assert service.accept_stored_upload(good) is not None
+        assert service.accept_stored_upload(good) is None
+        assert len(deployment.runtime.calls) == 1
+        assert service.presign_upload(good, "image/jpeg")[2] is None  # the photo is there: no new form
+    finally:
+        deployment.close()

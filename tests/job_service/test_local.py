@@ -231,7 +231,7 @@ def test_local_sweeper_thread_times_out_jobs_on_its_own(tmp_path, classic_engine
 
 def test_no_torch_or_qt_in_the_job_service():
     code = (
-        "import sys, job_service.local, job_service.aws.functions, job_service.serve_command, cloud_setup.handlers;"
+        "import sys, job_service.local, job_service.aws.functions, job_service.serve_command, job_service.aws.handlers;"
         "bad = [m for m in ('torch', 'PySide6', 'cv2', 'dlib') if m in sys.modules]; print(bad); sys.exit(bool(bad))"
     )
     result = subprocess.run(

@@ -32,6 +32,8 @@ def test_dockerfile_essentials():
     assert "serve-model" in runs and "/usr/local/bin/serve" in runs
     assert ("CMD", '["serve"]') in steps
     assert ("EXPOSE", "8080") in steps
+    copied = {rest.split()[0] for keyword, rest in steps if keyword == "COPY"}
+    assert {"booth_core", "inference_container"} <= copied  # the model imports the torch-free core
     assert not any(word in runs for word in ("curl ", "wget ", "weights download"))
 
 

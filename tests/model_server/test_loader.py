@@ -40,3 +40,32 @@ def test_ping_is_503_until_the_engine_is_loaded():
     assert refused.status_code == 503
     assert failed.status_code == 503
     assert failed.json()["error"] == {"code": "UNAVAILABLE", "message": "The model failed to load."}
+
+
+def test_a_missing_device_fails_ping_instead_of_falling_back_to_the_cpu(tmp_path):
+    import pytest
+    import torch
+
+    from inference_container.model_server.loader import DeviceUnavailable, engine_factory
+    from inference_container.sam import save_random_checkpoint
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA; the refusal is for machines without it")
+    save_random_checkpoint(tmp_path / "model.pt", output_size=64, seed=0, small=True)
+    build = engine_factory(tmp_path, "sam", "cuda", "fp32")
+    with pytest.raises(DeviceUnavailable, match="CUDA"):
+        build()
+
+    app = create_app(build)
+    loader = app.state.loader
+    loader.start()
+    loader.join(60)
+
+    async def ping():
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://model") as client:
+            return await client.get("/ping")
+
+    answer = asyncio.run(ping())
+    assert answer.status_code == 503
+    assert "cannot use its device" in answer.json()["error"]["message"]

@@ -4,8 +4,9 @@
 
 - `api_handler`: API Gateway proxy events, every route of API.md (binary bodies base64-encoded).
 - `completion_handler`: SNS events of the SageMaker async endpoint's success and error topics.
-- `upload_handler`: S3 ObjectCreated events on `uploads/` (needed only with TIME_TRAVELER_START_INFERENCE=s3-event;
-  harmless alongside the default, since a job is handed to the endpoint once).
+- `upload_handler`: S3 ObjectCreated events on `uploads/`: checks the photo (sent through the API or a
+  presigned POST) and starts inference (the deployed stack sets TIME_TRAVELER_START_INFERENCE=s3-event; harmless
+  alongside `upload`, since a job is handed to the endpoint once).
 - `sweeper_handler`: a schedule (e.g. every 5 minutes): TIMEOUT for stuck jobs, deletion of expired ones.
 """
 

@@ -1,0 +1,205 @@
+"""The sitter's apparent age, estimated from the face itself without learned weights.
+
+Three cues, each a plain measurement of the aligned face:
+- skin texture: the fine band-pass contrast in the zones where creases form (forehead, crow's
+  feet, under the eyes, beside the nose and mouth), relative to the skin's brightness;
+- hair greyness: how light and colourless the hair (and the brows) are;
+- proportions: a child's lower face is short against the eye distance.
+The estimate is conservative: where the cues disagree or are weak it is drawn towards an adult
+middle age, so a wrong guess changes a face less than a confident one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from inference_container.classic.geometry import Face
+from inference_container.classic.masks import polygon
+
+#: Cues are measured on the face resampled so that the eyes are this far apart (pixels).
+EYE_DISTANCE_PX = 64.0
+#: Where an unsure estimate is drawn to: an adult whose frames change little either way.
+ADULT_MIDDLE = 35.0
+#: Bands by upper bound: what the booth would call the sitter.
+BANDS = (("child", 13.0), ("teen", 20.0), ("adult", 55.0), ("senior", 200.0))
+#: Texture energy (x1000) of smooth young skin and of deeply lined old skin, from the test set.
+TEXTURE_YOUNG, TEXTURE_OLD = 1.0, 6.0
+#: Lower face (eyes to chin, in eye distances) of a young child and of a short-faced adult: adults
+#: in the test set range 1.54-2.23, so only a clearly short lower face counts as a child's.
+LOWER_FACE_CHILD, LOWER_FACE_ADULT = 1.3, 1.5
+#: Edge contrast (x1000) around the eyes of a sharp photo; a blurred, upscaled face has less, and
+#: its skin texture then says little about age.
+SHARP_EYES = 25.0
+
+
+def band_of(age: float) -> str:
+    """'child', 'teen', 'adult' or 'senior'."""
+    return next(name for name, upper in BANDS if age < upper)
+
+
+@dataclass(frozen=True)
+class ApparentAge:
+    """How old the sitter looks: `age` in years, its `band`, and how `sure` the cues agree."""
+
+    age: float
+    band: str
+    sure: bool
+    cues: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def given(cls, age: float) -> ApparentAge:
+        """An age told by the caller (a staff setting or the attendee), taken as certain."""
+        if not 0 <= age <= 100:
+            raise ValueError(f"apparent_age {age} is outside 0-100")
+        return cls(float(age), band_of(age), True, {"given": float(age)})
+
+
+def _zones(shape: tuple[int, int], face: Face) -> np.ndarray:
+    """Where creases form: forehead, crow's feet, under the eyes, nasolabial and marionette areas."""
+    p = face.points
+    brow_mid = (p[19] + p[24]) / 2
+    zones = [
+        [
+            face.offset(brow_mid, -0.75, -0.15),
+            face.offset(brow_mid, 0.75, -0.15),
+            face.offset(brow_mid, 0.7, -0.55),
+            face.offset(brow_mid, -0.7, -0.55),
+        ],
+    ]
+    for corner, side in ((p[36], -1), (p[45], 1)):
+        zones.append(
+            [
+                face.offset(corner, 0.05 * side, -0.15),
+                face.offset(corner, 0.35 * side, -0.2),
+                face.offset(corner, 0.35 * side, 0.2),
+                face.offset(corner, 0.05 * side, 0.15),
+            ]
+        )
+    for eye in (p[36:42], p[42:48]):
+        low = eye[[0, 5, 4, 3]]
+        zones.append(
+            [
+                face.offset(low[0], 0, 0.08),
+                face.offset(low[3], 0, 0.08),
+                face.offset(low[3], 0, 0.35),
+                face.offset(low[0], 0, 0.35),
+            ]
+        )
+    for wing, mouth, side in ((p[31], p[48], -1), (p[35], p[54], 1)):
+        zones.append(
+            [
+                face.offset(wing, 0.05 * side, -0.05),
+                face.offset(wing, 0.35 * side, -0.05),
+                face.offset(mouth, 0.3 * side, 0.25),
+                face.offset(mouth, 0.05 * side, 0.25),
+            ]
+        )
+    mask = np.zeros(shape, dtype=np.float32)
+    for zone in zones:
+        mask = np.maximum(mask, polygon(shape, np.array(zone)))
+    return mask
+
+
+def _eye_zone(shape: tuple[int, int], face: Face) -> np.ndarray:
+    p = face.points
+    mask = np.zeros(shape, dtype=np.float32)
+    for eye in (p[36:42], p[42:48]):
+        c = eye.mean(axis=0)
+        mask = np.maximum(
+            mask,
+            polygon(
+                shape,
+                np.array(
+                    [
+                        face.offset(c, dx, dy)
+                        for dx, dy in ((-0.3, -0.15), (0.3, -0.15), (0.3, 0.15), (-0.3, 0.15))
+                    ]
+                ),
+            ),
+        )
+    return mask
+
+
+def texture_energy(rgb: np.ndarray, face: Face, skin: np.ndarray) -> tuple[float, float]:
+    """Mean squared band-pass contrast (x1000) of the skin in the crease zones, at a fixed scale,
+    and the same measure around the eyes (how sharp the photo is)."""
+    factor = EYE_DISTANCE_PX / max(face.eye_distance, 1e-6)
+    size = (max(int(round(rgb.shape[1] * factor)), 16), max(int(round(rgb.shape[0] * factor)), 16))
+    grey = cv2.cvtColor(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), cv2.COLOR_RGB2GRAY)
+    grey = grey.astype(np.float32)
+    sface = face.scaled(factor)
+    where = _zones(grey.shape, sface) * cv2.resize(skin, size, interpolation=cv2.INTER_AREA)
+    base = cv2.GaussianBlur(grey, (0, 0), 2.5)
+    band = (cv2.GaussianBlur(grey, (0, 0), 0.7) - base) / np.maximum(base, 20.0)
+    eyes = _eye_zone(grey.shape, sface)
+    sharpness = 1000.0 * float((band**2 * eyes).sum() / max(float(eyes.sum()), 1.0))
+    weight = float(where.sum())
+    if weight < 50:
+        return float("nan"), sharpness
+    return 1000.0 * float((band**2 * where).sum() / weight), sharpness
+
+
+def greyness(lab: np.ndarray, mask: np.ndarray) -> float:
+    """0-1: how light and colourless the masked hair is (OpenCV 8-bit Lab input); NaN without hair."""
+    if float(mask.sum()) < 0.002 * mask.size:
+        return float("nan")
+    pick = mask > 0.5
+    L = lab[..., 0][pick].astype(np.float32) * (100.0 / 255.0)
+    chroma = np.hypot(lab[..., 1][pick] - 128.0, lab[..., 2][pick] - 128.0)
+    light = np.clip((np.median(L) - 40.0) / 30.0, 0.0, 1.0)
+    colourless = np.clip((16.0 - np.median(chroma)) / 10.0, 0.0, 1.0)
+    return float(light * colourless)
+
+
+def lower_face_ratio(face: Face) -> float:
+    """Distance from the eyes' midpoint to the chin, along the face, in eye distances."""
+    mid = (face.right_eye + face.left_eye) / 2
+    return float(np.dot(face.points[8] - mid, face.y_axis) / face.eye_distance)
+
+
+def estimate(
+    rgb: np.ndarray, face: Face, skin: np.ndarray, hair: np.ndarray, brows: np.ndarray
+) -> ApparentAge:
+    """The apparent age of the face in `rgb` (uint8) with its masks at the same size."""
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    energy, sharpness = texture_energy(rgb, face, skin)
+    grey_hair = greyness(lab, hair)
+    grey_brows = greyness(
+        lab, brows * (lab[..., 0] < np.median(lab[..., 0][skin > 0.5]) if np.any(skin > 0.5) else brows)
+    )
+    ratio = lower_face_ratio(face)
+
+    votes: list[tuple[float, float]] = []  # (age, weight)
+    sharp = float(np.clip(sharpness / SHARP_EYES, 0.1, 1.0))
+    if not np.isnan(energy):
+        t = np.clip((energy - TEXTURE_YOUNG) / (TEXTURE_OLD - TEXTURE_YOUNG), 0.0, 1.2)
+        votes.append((22.0 + 58.0 * t, sharp))
+    grey = grey_hair if not np.isnan(grey_hair) else grey_brows
+    if not np.isnan(grey):
+        # Grey hair says "older" firmly; dark hair says little (dye, youth, or just dark).
+        votes.append((30.0 + 48.0 * grey, 0.15 + 2.5 * grey**2))
+    childish = float(np.clip((LOWER_FACE_ADULT - ratio) / (LOWER_FACE_ADULT - LOWER_FACE_CHILD), 0.0, 1.0))
+    if childish > 0 and (np.isnan(energy) or energy < 0.5 * (TEXTURE_YOUNG + TEXTURE_OLD)) and not grey > 0.3:
+        votes.append((30.0 - 22.0 * childish, 2.0 * childish))
+    cues = {
+        "texture": float(energy),
+        "hair_grey": float(grey_hair),
+        "brow_grey": float(grey_brows),
+        "lower_face": ratio,
+        "sharpness": sharpness,
+    }
+    if not votes:
+        return ApparentAge(ADULT_MIDDLE, band_of(ADULT_MIDDLE), False, cues)
+    ages = np.array([a for a, _ in votes])
+    weights = np.array([w for _, w in votes])
+    raw = float((ages * weights).sum() / weights.sum())
+    spread = float(np.sqrt((weights * (ages - raw) ** 2).sum() / weights.sum()))
+    sure = len(votes) >= 2 and spread < 12.0
+    # Unsure: keep only part of the way from an adult middle age towards the raw estimate.
+    trust = 1.0 if sure else float(np.clip(1.0 - (spread - 12.0) / 30.0, 0.6, 0.9))
+    age = ADULT_MIDDLE + trust * (raw - ADULT_MIDDLE)
+    cues.update({"raw": raw, "spread": spread})
+    return ApparentAge(round(age, 1), band_of(age), sure, cues)
