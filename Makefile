@@ -5,7 +5,7 @@ PIP := $(PY) -m pip
 # The CPU build of torch: on the dev machines this pin comes from local disk, a bare `torch` pulls CUDA.
 TORCH_PIN ?= torch==2.13.0
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.app-installed
 
 test: $(VENV)/.dev-installed
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+
+# The edit loop: everything but the tests marked slow (real models, subprocesses, whole flows), under a minute.
+test-fast: $(VENV)/.dev-installed
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

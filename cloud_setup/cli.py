@@ -12,7 +12,13 @@ from cloud_setup import commands, template
 from cloud_setup.clients import Clients
 from cloud_setup.open_hours import OpenHours
 from cloud_setup.report import Report
-from cloud_setup.stack import DEFAULT_INSTANCE_TYPE, LOG_RETENTION_CHOICES, StackOptions
+from cloud_setup.stack import (
+    DEFAULT_INSTANCE_TYPE,
+    LOG_RETENTION_CHOICES,
+    SCALE_TO_ZERO_JOB_TIMEOUT_S,
+    WARM_JOB_TIMEOUT_S,
+    StackOptions,
+)
 
 ACTIONS = ("deploy", "status", "teardown", "template")
 #: What `template` shows for the image and weights when none are given (they are baked into the template).
@@ -70,8 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--job-timeout",
         type=int,
-        help="seconds before an unfinished job fails with TIMEOUT (default 900 with --min-instances 0, "
-        "else 300); written into the booth config",
+        help="seconds before an unfinished job fails with TIMEOUT (default "
+        f"{SCALE_TO_ZERO_JOB_TIMEOUT_S} with --min-instances 0, else {WARM_JOB_TIMEOUT_S}); written into the booth config",
     )
     parser.add_argument(
         "--daily-quota",

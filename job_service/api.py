@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from booth_core.limits import megabytes
+from booth_core.errors import StorageFullError, UnavailableError
+from booth_core.limits import MAX_UPLOAD_BYTES, megabytes
 from job_service import validation
 from job_service.model import ApiError
 from job_service.service import JobService
@@ -24,7 +25,8 @@ PRESIGN_SUFFIX = "/presign"
 
 @dataclass(frozen=True)
 class ApiRequest:
-    """`path` is already percent-decoded; header names are lower case; `too_large` marks a body cut off at the limit."""
+    """`path` is already percent-decoded; header names are lower case (a repeated header joined with ", ");
+    `too_large` marks a body cut off at the limit; `base_url` prefixes frame URLs ("" locally: a path)."""
 
     method: str
     path: str
@@ -65,18 +67,49 @@ class ApiConfig:
 
 
 def handle(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
-    """Answer one request. The API key is checked first, so a refused request stores and reads nothing."""
+    """Answer one request. The checks of `check_before_body` come first, so a refused request stores and reads nothing."""
     try:
-        _check_key(config, request.headers)
+        _check_before_body(config, request)
         return _route(service, config, request)
     except ApiError as error:
         return ApiResponse.error(error)
+    except (StorageFullError, UnavailableError) as exc:  # the disk or the table, not the request
+        return ApiResponse.error(ApiError(exc.code))
     except Exception as exc:  # noqa: BLE001 - a bug must answer JSON, not a stack trace
         log.exception("unexpected %s while answering %s", type(exc).__name__, request.method)
         return ApiResponse.json(500, {"error": {"code": "INFERENCE_FAILED", "message": "Internal error."}})
 
 
+def check_before_body(config: ApiConfig, request: ApiRequest) -> ApiResponse | None:
+    """The refusal a request earns from its method, path and headers alone, or None to go on and read its body.
+
+    Touches no storage, so an HTTP front can run it on its event loop before it reads a byte of the body.
+    """
+    try:
+        _check_before_body(config, request)
+    except ApiError as error:
+        return ApiResponse.error(error)
+    return None
+
+
+def _check_before_body(config: ApiConfig, request: ApiRequest) -> None:
+    _check_key(config, request.headers)
+    route, rest = _match(request.method, request.path)
+    if route in ("jobs", "uploads", "presign"):
+        validation.check_job_id(rest)
+    if route in ("uploads", "presign"):
+        validation.check_content_type(request.headers.get("content-type"))
+        validation.check_ages_header(request.headers.get("x-target-ages"), ())
+    if route == "uploads":
+        declared = request.headers.get("content-length", "")
+        if request.too_large:
+            raise ApiError("TOO_LARGE")
+        if declared.isdigit():
+            _check_put_size(config, int(declared), rest)
+
+
 def _check_key(config: ApiConfig, headers: Mapping[str, str]) -> None:
+    """A repeated x-api-key header reaches here joined with ", " (as HTTP combines repeats), so it never matches."""
     if config.api_key is None:
         return
     given = headers.get("x-api-key", "")
@@ -84,51 +117,63 @@ def _check_key(config: ApiConfig, headers: Mapping[str, str]) -> None:
         raise ApiError("FORBIDDEN")
 
 
-def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
-    method, path = request.method.upper(), request.path
+#: path prefix -> (route name, the one method it answers)
+_ROUTES = {"/uploads/": ("uploads", "PUT"), "/jobs/": ("jobs", "GET"), "/results/": ("results", "GET")}
+
+
+def _match(method: str, path: str) -> tuple[str, str]:
+    """`(route, rest of the path)`; NOT_FOUND for an unknown path, 405 for a wrong method."""
     if path == "/health":
         _allow(method, "GET")
-        document = config.health()
-        return ApiResponse.json(200 if document.get("status") == "ok" else 503, document)
+        return "health", ""
     if path.startswith("/uploads/") and path.endswith(PRESIGN_SUFFIX):
         _allow(method, "POST")
-        return _presign(service, request, path.removeprefix("/uploads/").removesuffix(PRESIGN_SUFFIX))
-    if path.startswith("/uploads/"):
-        _allow(method, "PUT")
-        return _upload(service, config, request, path.removeprefix("/uploads/"))
-    if path.startswith("/jobs/"):
-        _allow(method, "GET")
-        job = service.get_job(path.removeprefix("/jobs/"))
-        return ApiResponse.json(200, service.document(job, request.base_url))
-    if path.startswith("/results/"):
-        _allow(method, "GET")
-        job_id, _, name = path.removeprefix("/results/").rpartition("/")
-        service.get_job(job_id)  # 400 for a malformed id, 404 for an unknown one
-        index = name.removesuffix(".jpg")
-        if not name.endswith(".jpg") or not (index.isascii() and index.isdigit()) or len(index) > 3:
-            raise ApiError("NOT_FOUND", "No such frame.")
-        return ApiResponse(200, service.read_frame(job_id, int(index)), "image/jpeg")
+        return "presign", path.removeprefix("/uploads/").removesuffix(PRESIGN_SUFFIX)
+    for prefix, (route, allowed) in _ROUTES.items():
+        if path.startswith(prefix):
+            _allow(method, allowed)
+            return route, path.removeprefix(prefix)
     raise ApiError("NOT_FOUND", "No such route.")
 
 
+def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiResponse:
+    route, rest = _match(request.method, request.path)
+    if route == "health":
+        document = config.health()
+        return ApiResponse.json(200 if document.get("status") == "ok" else 503, document)
+    if route == "presign":
+        return _presign(service, request, rest)
+    if route == "uploads":
+        _check_put_size(config, len(request.body), rest)
+        job, created = service.accept_upload(
+            rest, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
+        )
+        return ApiResponse.json(202 if created else 200, service.document(job, request.base_url))
+    if route == "jobs":
+        job = service.get_job(rest)
+        return ApiResponse.json(200, service.document(job, request.base_url))
+    job_id, _, name = rest.rpartition("/")
+    service.get_job(job_id)  # 400 for a malformed id, 404 for an unknown one
+    index = name.removesuffix(".jpg")
+    if not name.endswith(".jpg") or not (index.isascii() and index.isdigit()) or len(index) > 3:
+        raise ApiError("NOT_FOUND", "No such frame.")
+    return ApiResponse(200, service.read_frame(job_id, int(index)), "image/jpeg")
+
+
 def _allow(method: str, allowed: str) -> None:
-    if method != allowed:
+    if method.upper() != allowed:
         raise ApiError("BAD_REQUEST", f"Use {allowed} here.", status=405)
 
 
-def _upload(service: JobService, config: ApiConfig, request: ApiRequest, job_id: str) -> ApiResponse:
-    validation.check_job_id(job_id)
-    if request.too_large:
+def _check_put_size(config: ApiConfig, size: int, job_id: str) -> None:
+    """TOO_LARGE past the contract's 10 MB, or past this deployment's own PUT limit (then: use presign)."""
+    if size > MAX_UPLOAD_BYTES:
         raise ApiError("TOO_LARGE")
-    if config.max_put_bytes is not None and len(request.body) > config.max_put_bytes:
+    if config.max_put_bytes is not None and size > config.max_put_bytes:
         raise ApiError(
             "TOO_LARGE",
             f"Photos above {megabytes(config.max_put_bytes)} go through POST /uploads/{job_id}/presign.",
         )
-    job, created = service.accept_upload(
-        job_id, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
-    )
-    return ApiResponse.json(202 if created else 200, service.document(job, request.base_url))
 
 
 def _presign(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:

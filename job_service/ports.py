@@ -9,7 +9,8 @@ from job_service.model import Job, JobStatus
 
 
 class ObjectStore(Protocol):
-    """Private bytes by key (`uploads/<id>`, `results/<id>/<n>.jpg`). Writes are atomic."""
+    """Private bytes by key (`uploads/<id>`, `results/<id>/<n>.jpg`). Writes are atomic; a write that
+    finds no room raises booth_core.errors.StorageFullError and leaves nothing behind."""
 
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
 
@@ -26,7 +27,8 @@ class ObjectStore(Protocol):
 
 
 class JobTable(Protocol):
-    """Job records by id. `update` is a compare-and-set on the status, so racing writers cannot undo a final state."""
+    """Job records by id. `update` is a compare-and-set on the status, so racing writers cannot undo a final state.
+    A write that cannot get the table in time raises booth_core.errors.UnavailableError."""
 
     def create(self, job: Job) -> bool:
         """Insert unless the id exists; True when inserted."""

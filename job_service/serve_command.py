@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
+from collections.abc import Mapping
+from pathlib import Path
 
 from booth_core.ages import DEFAULT_AGES, parse_ages
+from booth_core.environment import env_value, variable
 from booth_core.errors import TimeTravelerError
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from inference_container.engine.registry import AUTO, engine_choices
+
+#: Where the key may come from instead of the command line (which any account can read in `ps`).
+API_KEY_ENV = variable("API_KEY")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -18,7 +25,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; others need --api-key)"
     )
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
-    parser.add_argument("--api-key", default=None, help="require this x-api-key header on every request")
+    parser.add_argument(
+        "--api-key",
+        default=None,
+        help=f"require this x-api-key header on every request (visible in ps: prefer --api-key-file or ${API_KEY_ENV})",
+    )
+    parser.add_argument(
+        "--api-key-file", type=Path, default=None, help="read the API key from this file (its first line)"
+    )
     parser.add_argument(
         "--engine",
         default=AUTO,
@@ -47,6 +61,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def resolve_api_key(flag: str | None, key_file: Path | None, environ: Mapping[str, str]) -> str | None:
+    """The key from --api-key-file, else --api-key, else $TIME_TRAVELER_API_KEY; None when none is set."""
+    if flag and key_file:
+        raise TimeTravelerError("give the API key once: --api-key or --api-key-file, not both")
+    if key_file is not None:
+        try:
+            lines = key_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise TimeTravelerError(f"--api-key-file: cannot read it ({exc.strerror or exc})") from exc
+        key = lines[0].strip() if lines else ""
+        if not key:
+            raise TimeTravelerError("--api-key-file: the file is empty")
+        return key
+    return flag or env_value("API_KEY", environ) or None
+
+
 def run(args: argparse.Namespace) -> int:
     from job_service.local import InsecureBindError, start_local_server
 
@@ -57,11 +87,12 @@ def run(args: argparse.Namespace) -> int:
         raise TimeTravelerError(f"--ages: {exc}") from exc
     if args.workers < 1 or args.job_timeout <= 0 or args.retention_hours <= 0:
         raise TimeTravelerError("--workers, --job-timeout and --retention-hours must be positive")
+    api_key = resolve_api_key(args.api_key, args.api_key_file, os.environ)
     try:
         server = start_local_server(
             engine=args.engine,
             data_dir=args.data_dir,
-            api_key=args.api_key,
+            api_key=api_key,
             ages=ages,
             port=args.port,
             retention_hours=args.retention_hours,

@@ -12,7 +12,7 @@ import numpy as np
 
 from booth_core.ages import DEFAULT_AGES
 from booth_core.errors import JOB_FAILURE_CODES, message_for
-from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
+from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S, MAX_UPLOAD_BYTES
 from job_service import validation
 from job_service.frames import strip_to_jpegs
 from job_service.model import (
@@ -71,8 +71,9 @@ class JobService:
     ) -> tuple[Job, bool]:
         """Record a job and store its photo; `(job, True)` when new, `(existing job, False)` on a repeat.
 
-        A repeat starts nothing new, except that it completes an earlier attempt whose photo never
-        reached the store (so a client's retry after a failed write cannot leave a job waiting forever).
+        Only the request whose insert made the row writes the photo, so among concurrent repeats of one id
+        the winner's bytes are kept. When that write fails (the disk is full), the row goes too: no job is
+        left QUEUED without its photo, and the client's retry starts afresh.
         """
         validation.check_job_id(job_id)
         validation.check_size(len(body))
@@ -80,16 +81,13 @@ class JobService:
         ages = validation.check_ages_header(ages_header, self.settings.default_ages)
         existing = self.get_job(job_id, missing_ok=True)
         if existing is not None:
-            if existing.status == JobStatus.QUEUED and not self.store.exists(upload_key(job_id)):
-                validation.check_image_header(body)
-                self._store_photo(existing, body)
             return existing, False
         validation.check_image_header(body)
         job = self._new_job(job_id, ages, kind)
         if not self.table.create(job):
             return self.get_job(job_id), False
-        log.info("job %s queued", job_id)
         self._store_photo(job, body)
+        log.info("job %s queued", job_id)
         return job, True
 
     def presign_upload(
@@ -111,7 +109,7 @@ class JobService:
         if existing is not None:
             waiting = existing.status == JobStatus.QUEUED and not self.store.exists(upload_key(job_id))
             form = (
-                presign(upload_key(job_id), existing.content_type, validation.MAX_UPLOAD_BYTES)
+                presign(upload_key(job_id), existing.content_type, MAX_UPLOAD_BYTES)
                 if waiting
                 else None
             )
@@ -120,7 +118,7 @@ class JobService:
         if not self.table.create(job):
             return self.get_job(job_id), False, None
         log.info("job %s queued (presigned upload)", job_id)
-        return job, True, presign(upload_key(job_id), kind, validation.MAX_UPLOAD_BYTES)
+        return job, True, presign(upload_key(job_id), kind, MAX_UPLOAD_BYTES)
 
     def accept_stored_upload(self, job_id: str) -> Job | None:
         """A photo arrived in the store (an S3 event): check it like an API upload, then start inference.
@@ -156,7 +154,13 @@ class JobService:
         )
 
     def _store_photo(self, job: Job, body: bytes) -> None:
-        self.store.put(upload_key(job.job_id), body, job.content_type)
+        """Write the photo of a job this request just created; if that fails, the row goes too."""
+        try:
+            self.store.put(upload_key(job.job_id), body, job.content_type)
+        except BaseException as exc:
+            self.table.delete(job.job_id)
+            log.warning("job %s refused: its photo could not be stored (%s)", job.job_id, type(exc).__name__)
+            raise
         if self.start_on_upload:
             self.start_inference(job.job_id)
 
@@ -321,6 +325,10 @@ class JobService:
                 job = self.table.update(job.job_id, {JobStatus.PROCESSING}, status=JobStatus.QUEUED)
                 if job is None:
                     continue
+            if not self.store.exists(upload_key(job.job_id)):
+                self.table.delete(job.job_id)  # killed between the row and the photo: no client got a 202
+                log.info("job %s dropped: its upload never completed", job.job_id)
+                continue
             if self.start_inference(job.job_id) is not None:
                 requeued.append(job.job_id)
         return requeued

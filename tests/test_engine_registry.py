@@ -102,6 +102,7 @@ def test_a_new_engine_is_one_class_and_one_registration(mirror_registered, astro
         assert "mirror" in engine_arg.choices
 
 
+@pytest.mark.slow
 def test_listing_engines_imports_no_torch():
     code = (
         "import sys, job_service.serve_command, photobooth.config; "
@@ -109,5 +110,7 @@ def test_listing_engines_imports_no_torch():
         "assert 'torch' not in sys.modules, 'torch was imported'"
     )
     root = Path(__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr

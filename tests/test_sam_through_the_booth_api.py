@@ -7,7 +7,6 @@ PyTorch SAM (a small random checkpoint in the released format) and that its fram
 from __future__ import annotations
 
 import io
-import time
 import uuid
 
 import httpx
@@ -19,6 +18,9 @@ pytest.importorskip("torch")
 
 from inference_container.sam import save_random_checkpoint  # noqa: E402
 from job_service.local import start_local_server  # noqa: E402
+from tests.waiting import wait_for  # noqa: E402
+
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +31,11 @@ def small_weights(tmp_path_factory):
 
 
 def wait_for_end(client: httpx.Client, job_id: str, timeout: float = 120.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def finished() -> dict | None:
         job = client.get(f"/jobs/{job_id}").json()
-        if job["status"] in ("SUCCESS", "FAILED"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError(f"job {job_id} did not finish in {timeout} s")
+        return job if job["status"] in ("SUCCESS", "FAILED") else None
+
+    return wait_for(finished, timeout, f"job {job_id} finishing", interval=0.2)
 
 
 def test_local_service_runs_sam_and_serves_its_frames(tmp_path, small_weights, astronaut_jpeg):

@@ -1,4 +1,9 @@
-"""The SageMaker BYOC HTTP app: `GET /ping`, `POST /invocations` (Starlette, served by uvicorn)."""
+"""The SageMaker BYOC HTTP app: `GET /ping`, `POST /invocations` (Starlette, served by uvicorn).
+
+An invocation is refused on its headers (model not loaded, content type, declared length) before its body
+is read; the body is read with the size cap shared with the job service (booth_core.http_body), and
+`load_photo` checks the header's pixel count before it decodes anything.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,12 @@ from starlette.routing import Route
 
 from booth_core import wire
 from booth_core.errors import TimeTravelerError, TooLargeError, http_status
+from booth_core.http_body import BodyTooLarge, ClientGone, declared_length, read_capped_body
 from booth_core.limits import MAX_UPLOAD_BYTES
 from inference_container.model_server.invocation import (
     CUSTOM_ATTRIBUTES_HEADER,
     age_photo,
+    check_content_type,
     error_document,
 )
 from inference_container.model_server.loader import DeviceUnavailable, EngineLoader
@@ -34,17 +41,14 @@ def error_response(exc: TimeTravelerError) -> JSONResponse:
 
 
 async def read_body(request: Request) -> bytes:
-    """Read the body, stopping as soon as it passes the size limit."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+    """The body, refused by its declared length before reading, or as soon as it passes the limit."""
+    declared = declared_length(request.scope["headers"])
+    if declared is not None and declared > MAX_UPLOAD_BYTES:
         raise TooLargeError()
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_UPLOAD_BYTES:
-            raise TooLargeError()
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        return await read_capped_body(request.receive, MAX_UPLOAD_BYTES)
+    except BodyTooLarge:
+        raise TooLargeError() from None
 
 
 def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX_CONCURRENCY) -> Starlette:
@@ -83,6 +87,7 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
             )
         started = time.perf_counter()
         try:
+            check_content_type(request.headers.get("content-type"))
             body = await read_body(request)
             result = await anyio.to_thread.run_sync(
                 age_photo,
@@ -93,6 +98,9 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
                 limiter=limiter,
             )
             payload = await anyio.to_thread.run_sync(result.to_npy_bytes, limiter=limiter)
+        except ClientGone:
+            log.info("an invocation ended before its body was complete (client disconnected)")
+            return Response(status_code=400)  # nobody is there to read it
         except TimeTravelerError as exc:
             log.info("invocation refused: %s", exc.code)
             return error_response(exc)

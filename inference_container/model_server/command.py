@@ -29,7 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=int(os.environ.get(PORT_ENV) or 8080),
         help="default $SAGEMAKER_BIND_TO_PORT or 8080",
     )
-    parser.add_argument("--host", default="0.0.0.0", help="interface to listen on (default 0.0.0.0)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="interface to listen on (default 127.0.0.1: the model has no key; the container's `serve` "
+        "passes 0.0.0.0, where SageMaker is the only caller)",
+    )
     parser.add_argument(
         "--engine",
         choices=engine_choices(),
@@ -56,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from booth_core.http_server import server_config
     from inference_container.model_server.app import DEFAULT_MAX_CONCURRENCY, create_app
     from inference_container.model_server.loader import engine_factory
 
@@ -64,5 +70,5 @@ def run(args: argparse.Namespace) -> int:
         engine_factory(args.model_dir, args.engine, args.device, args.precision),
         max_concurrency=args.max_concurrency or DEFAULT_MAX_CONCURRENCY,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.Server(server_config(app, host=args.host, port=args.port, log_level="info", lifespan="on")).run()
     return 0

@@ -26,10 +26,15 @@ def target_ages(custom_attributes: str | None) -> tuple[int, ...]:
     return ages if ages is not None else DEFAULT_AGES
 
 
-def check_request(body: bytes, content_type: str | None) -> None:
-    """Refuse what is not a photo upload before any decoding."""
+def check_content_type(content_type: str | None) -> None:
+    """Refuse what is not a photo upload by its header, before the body is read."""
     if media_type(content_type) not in ACCEPTED_CONTENT_TYPES:
         raise BadRequestError(f"Send the photo as image/jpeg or image/png, not {content_type or 'nothing'}.")
+
+
+def check_request(body: bytes, content_type: str | None) -> None:
+    """Refuse what is not a photo upload before any decoding."""
+    check_content_type(content_type)
     if len(body) > MAX_UPLOAD_BYTES:
         raise TooLargeError()
 
@@ -58,6 +63,7 @@ __all__ = [
     "BadRequestError",
     "TooLargeError",
     "age_photo",
+    "check_content_type",
     "error_document",
     "invoke",
     "target_ages",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -14,13 +13,15 @@ from pathlib import Path
 import uvicorn
 
 from booth_core.ages import DEFAULT_AGES
+from booth_core.http_server import listen_socket, server_config
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_holder import EngineHolder
-from job_service.local.store import FileObjectStore
+from job_service.local.store import FileObjectStore, make_private_dir
 from job_service.local.table import SqliteJobTable
 from job_service.local.worker_pool import WorkerPoolQueue
+from job_service.model import results_prefix, upload_key
 from job_service.service import JobService, ServiceSettings
 
 log = logging.getLogger("job_service")
@@ -114,22 +115,26 @@ def start_local_server(
     engine_options: dict | None = None,
     sweep_interval: float | None = None,
     clock: Callable[[], float] = time.time,
+    http_options: dict | None = None,
 ) -> LocalServer:
     """Start the local job service on `host:port` (port 0: a free one) and return at once.
 
     The engine loads in the background (`/health` says `ready`); jobs queued meanwhile wait for it.
     Jobs left unfinished by an earlier process on the same data dir are re-queued or failed.
+    `http_options` go to `booth_core.http_server.server_config` (e.g. shorter read deadlines in tests).
     """
     if not is_loopback(host) and not api_key:
         raise InsecureBindError(
             f"Refusing to listen on {host} without an API key: anyone on the network could use the booth. "
-            "Pass --api-key KEY (clients then send x-api-key), or bind 127.0.0.1."
+            "Give a key with --api-key-file FILE or $TIME_TRAVELER_API_KEY (clients then send x-api-key), "
+            "or bind 127.0.0.1."
         )
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_private_dir(data_dir)
     store = FileObjectStore(data_dir / "objects")
     store.remove_partial_writes()
     table = SqliteJobTable(data_dir / "jobs.sqlite3")
+    _remove_orphans(store, table)
     holder = EngineHolder(engine, weights=weights, options=engine_options, instance=engine_instance)
     settings = ServiceSettings(
         default_ages=tuple(ages) if ages else DEFAULT_AGES,
@@ -145,10 +150,10 @@ def start_local_server(
         log.info("re-queued %d unfinished jobs", len(requeued))
 
     app = create_app(service, api.ApiConfig(api_key=api_key, health=holder.health))
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    uv_server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    sock = listen_socket(host, port)
+    uv_server = uvicorn.Server(
+        server_config(app, log_level="warning", lifespan="off", **(http_options or {}))
+    )
     thread = threading.Thread(target=uv_server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     stopping = threading.Event()
@@ -180,6 +185,17 @@ def start_local_server(
     )
     log.info("local job service on %s (engine %s)", server.base_url, holder.name)
     return server
+
+
+def _remove_orphans(store: FileObjectStore, table: SqliteJobTable) -> None:
+    """Delete photos and frames that no job row owns (a table moved aside, a crash mid-delete): personal
+    data the sweeper could otherwise never find."""
+    orphans = store.job_ids() - table.job_ids()
+    for job_id in orphans:
+        store.delete_prefix(upload_key(job_id))
+        store.delete_prefix(results_prefix(job_id))
+    if orphans:
+        log.info("deleted the photos and frames of %d jobs without a record", len(orphans))
 
 
 def _sweep_loop(service: JobService, stopping: threading.Event, interval: float) -> None:

@@ -1,14 +1,33 @@
-"""The object store on disk: one file per key under a root folder, written atomically."""
+"""The object store on disk: one file per key under a root folder, written atomically.
+
+Photos are personal data: every file is created 0600 and every folder 0700, so other accounts on the
+venue machine cannot read them. A write that finds no room raises StorageFullError and leaves nothing behind.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
+from booth_core.errors import StorageFullError
+
 #: Partial writes carry this suffix until renamed; leftovers of a crash are removed at start.
 TEMP_SUFFIX = ".partial"
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def make_private_dir(path: str | Path) -> None:
+    """Create `path` and any missing parents as 0700 (pathlib would give the parents 0777 less the umask)."""
+    missing = []
+    path = Path(path)
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
 
 
 class FileObjectStore:
@@ -16,7 +35,7 @@ class FileObjectStore:
 
     def __init__(self, root: str | Path):
         self.root = Path(root).resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.root)
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -27,16 +46,21 @@ class FileObjectStore:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Write to a temporary file beside the target, flush it to disk, then rename over the target."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=TEMP_SUFFIX)
+        try:
+            make_private_dir(path.parent)
+            handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=TEMP_SUFFIX)  # 0600
+        except OSError as exc:
+            raise (StorageFullError() if exc.errno in _NO_ROOM else exc) from exc
         try:
             with os.fdopen(handle, "wb") as temp:
                 temp.write(data)
                 temp.flush()
                 os.fsync(temp.fileno())
             os.replace(temp_name, path)
-        except BaseException:
+        except BaseException as exc:
             Path(temp_name).unlink(missing_ok=True)
+            if isinstance(exc, OSError) and exc.errno in _NO_ROOM:
+                raise StorageFullError() from exc
             raise
 
     def get(self, key: str) -> bytes | None:
@@ -67,5 +91,12 @@ class FileObjectStore:
             path.unlink(missing_ok=True)
         return len(leftovers)
 
-    def count_files(self) -> int:
-        return sum(1 for path in self.root.rglob("*") if path.is_file())
+    def job_ids(self) -> set[str]:
+        """Ids that have a photo or frames on disk (the folder names under uploads/ and results/)."""
+        ids = set()
+        for folder in ("uploads", "results"):
+            if (self.root / folder).is_dir():
+                ids.update(
+                    entry.name for entry in (self.root / folder).iterdir() if not entry.name.startswith(".")
+                )
+        return ids

@@ -1,14 +1,34 @@
-"""The job table in SQLite (WAL journal): one row per job, status changes as compare-and-set updates."""
+"""The job table in SQLite (WAL journal): one row per job, status changes as compare-and-set updates.
+
+Every call takes a connection from a pool (one per call in flight, reused, never more than the
+threads that ever read at once), so readers keep answering while a writer (or another process) holds
+the write lock; writes wait at most `busy_timeout` and then raise UnavailableError. A file that
+is not a readable database is moved aside at start and the table starts empty.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import queue
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from booth_core.errors import StorageFullError, UnavailableError
+from job_service.local.store import make_private_dir
 from job_service.model import UNFINISHED, Job, JobStatus
+
+log = logging.getLogger("job_service")
+
+#: Seconds a write waits for another writer's lock before the request is answered UNAVAILABLE.
+BUSY_TIMEOUT_S = 5.0
+#: SQLite's primary result codes for "this is not (or no longer) a database".
+_UNREADABLE = {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -44,20 +64,102 @@ _UPDATABLE = frozenset(_COLUMNS) - {"job_id", "created_at"}
 
 
 class SqliteJobTable:
-    """One connection shared by the server's threads behind a lock; WAL keeps a killed process's data intact."""
+    """A pool of connections (WAL lets them read side by side); writes go one at a time."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, busy_timeout: float | None = None):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self.busy_timeout = BUSY_TIMEOUT_S if busy_timeout is None else busy_timeout
+        make_private_dir(self.path.parent)
+        self._idle: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self._open_or_start_fresh()
+
+    # --- opening ------------------------------------------------------------------------------
+    def _open_or_start_fresh(self) -> None:
+        if self.path.is_dir():
+            self._move_aside("a directory is in its place")
+        try:
+            self._check_readable()
+        except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorname", None) not in _UNREADABLE and "malformed" not in str(exc):
+                raise
+            self.close()
+            self._move_aside(getattr(exc, "sqlite_errorname", None) or "malformed")
+            self._check_readable()
+
+    def _check_readable(self) -> None:
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(self.path, 0o600)
+        with self._connection() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(_SCHEMA)
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+        if verdict != "ok":
+            raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
+
+    def _move_aside(self, why: str) -> None:
+        """Keep the unreadable file as `<name>.corrupt` (replacing an older one) and start with none."""
+        for suffix in ("", "-wal", "-shm"):
+            source = self.path.with_name(self.path.name + suffix)
+            target = self.path.with_name(f"{self.path.name}.corrupt{suffix}")
+            if target.is_dir():
+                shutil.rmtree(target)
+            if source.is_dir() and target.exists():
+                target.unlink()
+            if source.exists():
+                os.replace(source, target)
+        log.warning(
+            "%s could not be read (%s): moved aside as %s.corrupt; starting with an empty job table",
+            self.path.name,
+            why,
+            self.path.name,
+        )
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        """An idle connection of the pool, or a new one when all are in use; back to the pool after."""
+        try:
+            db = self._idle.get_nowait()
+        except queue.Empty:
+            db = sqlite3.connect(
+                str(self.path), check_same_thread=False, isolation_level=None, timeout=self.busy_timeout
+            )
+            db.execute("PRAGMA synchronous=NORMAL")
+            with self._connections_lock:
+                self._connections.append(db)
+        try:
+            yield db
+        finally:
+            self._idle.put(db)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+        self._idle = queue.SimpleQueue()
+
+    # --- reading and writing ------------------------------------------------------------------
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One writer at a time; UnavailableError past the busy timeout, StorageFullError when SQLite has no room."""
+        if not self._write_lock.acquire(timeout=self.busy_timeout):
+            raise UnavailableError()
+        try:
+            with self._connection() as db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            name = getattr(exc, "sqlite_errorname", "")
+            if name.startswith("SQLITE_BUSY") or name.startswith("SQLITE_LOCKED") or "locked" in str(exc):
+                raise UnavailableError() from exc
+            if name == "SQLITE_FULL":
+                raise StorageFullError() from exc
+            raise
+        finally:
+            self._write_lock.release()
 
     @staticmethod
     def _to_row(job: Job) -> tuple:
@@ -83,16 +185,14 @@ class SqliteJobTable:
         return Job(**values)
 
     def _select(self, where: str, params: tuple) -> list[Job]:
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params
-            ).fetchall()
+        with self._connection() as db:
+            rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM jobs WHERE {where}", params).fetchall()
         return [self._from_row(row) for row in rows]
 
     def create(self, job: Job) -> bool:
         placeholders = ", ".join("?" for _ in _COLUMNS)
-        with self._lock:
-            cursor = self._db.execute(
+        with self._writing() as db:
+            cursor = db.execute(
                 f"INSERT OR IGNORE INTO jobs ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
                 self._to_row(job),
             )
@@ -110,8 +210,8 @@ class SqliteJobTable:
         values = [str(v) if isinstance(v, JobStatus) else v for v in changes.values()]
         assignments = ", ".join(f"{name} = ?" for name in changes)
         marks = ", ".join("?" for _ in statuses)
-        with self._lock:
-            cursor = self._db.execute(
+        with self._writing() as db:
+            cursor = db.execute(
                 f"UPDATE jobs SET {assignments} WHERE job_id = ? AND status IN ({marks})",
                 (*values, job_id, *statuses),
             )
@@ -124,10 +224,10 @@ class SqliteJobTable:
     def expired(self, now: float) -> list[Job]:
         return self._select("expires_at <= ?", (now,))
 
-    def delete(self, job_id: str) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))
+    def job_ids(self) -> set[str]:
+        with self._connection() as db:
+            return {row[0] for row in db.execute("SELECT job_id FROM jobs").fetchall()}
 
-    def count(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
+    def delete(self, job_id: str) -> None:
+        with self._writing() as db:
+            db.execute("DELETE FROM jobs WHERE job_id = ?", (job_id,))

@@ -21,6 +21,8 @@ from inference_container.align import (
 from inference_container.align.landmarks import choose_face
 from tests.conftest import image_bytes
 
+pytestmark = pytest.mark.slow  # dlib landmarks on real portraits: seconds each
+
 # FFHQ places the eye centres at about (0.375, 0.478) and (0.625, 0.478) of the crop (SAM_FACTS §1b:
 # the eyes are a quarter of the crop apart, the crop centre sits 0.1 eye-to-mouth below them).
 LEFT_EYE = np.array([0.375, 0.478]) * 256

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from PIL import Image
@@ -27,6 +26,7 @@ class FakeBackend:
         self.mode, self.delay, self.ages = mode, delay, tuple(ages)
         self.requests: list[tuple[str, str, dict]] = []
         self.busy_answers = 0
+        self.closing = threading.Event()  # a slow answer waits on this, so closing ends it at once
         self.health = {"status": "ok", "engine": "fake", "version": "0"}  # tests add optional fields
         self.stage = None  # the job document's optional "stage" while PROCESSING
         backend = self
@@ -70,7 +70,7 @@ class FakeBackend:
             def do_GET(self) -> None:  # noqa: N802 - http.server naming
                 backend.requests.append(("GET", self.path, dict(self.headers)))
                 if backend.mode == "slow":
-                    time.sleep(backend.delay)
+                    backend.closing.wait(backend.delay)  # a slow server, not a wait for state
                 if self.path == "/health":
                     self._json(200 if backend.health.get("status") == "ok" else 503, backend.health)
                 elif self.path.startswith("/jobs/"):
@@ -122,6 +122,7 @@ class FakeBackend:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.closing.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(5)

@@ -13,6 +13,8 @@ from photobooth.config import load_config
 from photobooth.state import ErrorKind, State
 from tests.app.fake_backend import FakeBackend, refused_url
 
+pytestmark = pytest.mark.slow  # whole kiosk visits against real servers and timers
+
 
 @pytest.fixture(scope="module")
 def local_server(tmp_path_factory):

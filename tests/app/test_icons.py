@@ -44,6 +44,7 @@ def test_every_icon_draws_visible_strokes_in_its_colour(name):
     assert QColor(ACCENT).name() in centre_colours
 
 
+@pytest.mark.slow
 def test_error_icons_are_drawn_and_busy_and_timeout_look_different(qtbot):
     assert set(ICON_NAMES) == set(ErrorKind) and set(ICON_NAMES.values()) <= set(ICONS)
     assert icon_image(ICON_NAMES[ErrorKind.BUSY], 64) != icon_image(ICON_NAMES[ErrorKind.TIMEOUT], 64)

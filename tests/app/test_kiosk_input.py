@@ -3,6 +3,7 @@ screen never lands on the next one."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from photobooth.state import State
@@ -21,6 +22,7 @@ def press_until(qtbot, window, key, state, timeout=5000):
     qtbot.waitUntil(pressed, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_space_and_enter_walk_a_whole_visit(qtbot, booth):
     with FakeBackend("ok") as backend:
         window = booth(backend.base_url, review_seconds=30)

@@ -8,6 +8,7 @@ import pytest
 from photobooth.local_backend import LocalBackendProcess
 
 
+@pytest.mark.slow
 def test_child_process_serves_and_stops(tmp_path):
     backend = LocalBackendProcess(engine="classic", data_dir=str(tmp_path / "jobs"))
     try:
@@ -21,6 +22,7 @@ def test_child_process_serves_and_stops(tmp_path):
         httpx.get(f"{backend.base_url}/health", timeout=2)
 
 
+@pytest.mark.slow
 def test_a_service_that_cannot_start_says_why(tmp_path):
     with pytest.raises(RuntimeError, match="engine"):
         LocalBackendProcess(engine="no-such-engine", data_dir=str(tmp_path / "jobs"))

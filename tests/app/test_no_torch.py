@@ -28,6 +28,7 @@ def run_python(*args, timeout=180, display=False, **kwargs):
     )
 
 
+@pytest.mark.slow
 def test_importing_the_app_and_the_local_service_loads_no_torch():
     code = (
         "import sys, photobooth.app, photobooth.__main__, photobooth.tour, job_service.local; "
@@ -46,6 +47,7 @@ def test_a_normal_start_without_a_display_says_so_in_one_line():
     ]
 
 
+@pytest.mark.slow
 def test_tour_without_camera_or_display_uses_offscreen_and_the_demo_portrait(tmp_path):
     """No DISPLAY, no QT_QPA_PLATFORM, no --camera and a camera that is not there: a full tour anyway."""
     config = tmp_path / "booth.toml"

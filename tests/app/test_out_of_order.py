@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from photobooth.state import State
 from photobooth.watch import OrderWatch
 from tests.app.fake_backend import FakeBackend
 from tests.app.test_flow import take_photo, wait_state
+
+pytestmark = pytest.mark.slow  # whole kiosk visits against real servers and timers
 
 GRACE = {"out_of_order_seconds": 0.3}
 

@@ -19,6 +19,8 @@ from inference_container.engine import load_engine
 from tests.classic.conftest import TEST_SET, load_portrait, side_lit
 from tests.conftest import image_bytes
 
+pytestmark = pytest.mark.slow  # the engine on real portraits (dlib, donors): seconds each
+
 AGES = [5, 30, 60, 95]
 
 
@@ -181,7 +183,6 @@ def test_change_grows_with_distance_from_the_apparent_age(aged_set):
         assert max(change.values()) > 2.0, name
 
 
-@pytest.mark.slow
 def test_identity_is_kept_in_every_frame(aged_set):
     """dlib's face-recognition model (face_recognition_models) puts every frame within 0.6 of the photo."""
     import importlib.util
@@ -225,7 +226,6 @@ def test_same_photo_and_ages_give_the_same_bytes(astronaut_jpeg):
     assert first == second
 
 
-@pytest.mark.slow
 def test_same_bytes_in_another_process(tmp_path):
     code = (
         "import hashlib\n"

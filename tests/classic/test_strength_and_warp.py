@@ -71,11 +71,13 @@ def _shift(field):
     return map_x - xx, map_y - yy
 
 
+@pytest.mark.slow  # the face fixture runs dlib on a real portrait
 def test_no_change_means_no_warp(face):
     image = np.random.default_rng(1).integers(0, 255, (256, 256, 3), dtype=np.uint8)
     assert np.array_equal(warp.apply(image, warp.age_field(image.shape[:2], face, 0.0, 1.0)), image)
 
 
+@pytest.mark.slow  # the face fixture runs dlib on a real portrait
 @pytest.mark.parametrize("sag,growth", [(1.0, 1.0), (-0.8, 1.0), (0.0, 0.8), (0.0, 1.25)])
 def test_warp_moves_the_face_but_not_the_frame_edges(face, sag, growth):
     dx, dy = _shift(warp.age_field((256, 256), face, sag, growth))
@@ -88,6 +90,7 @@ def test_warp_moves_the_face_but_not_the_frame_edges(face, sag, growth):
     assert border.max() < 1e-4  # the crop's outer pixels never move, so nothing smears there
 
 
+@pytest.mark.slow  # the face fixture runs dlib on a real portrait
 def test_cardioidal_growth_shortens_a_younger_lower_face(face):
     """Younger (growth < 1): the chin rises towards the eyes; the crown barely moves."""
     dx, dy = _shift(warp.age_field((256, 256), face, 0.0, 0.8))

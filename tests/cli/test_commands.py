@@ -47,6 +47,7 @@ def one_line_error(capsys) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_age_with_the_classic_engine_writes_strip_and_gif(photo, tmp_path, capsys):
     strip, gif = tmp_path / "out" / "strip.jpg", tmp_path / "out" / "anim.gif"
     code = main(
@@ -66,6 +67,7 @@ def test_age_with_the_classic_engine_writes_strip_and_gif(photo, tmp_path, capsy
     assert "apparent" not in timings  # an age is not a duration
 
 
+@pytest.mark.slow
 def test_age_with_sam_and_a_small_random_checkpoint(photo, checkpoint, tmp_path, capsys):
     strip = tmp_path / "strip.png"
     code = main(
@@ -78,6 +80,7 @@ def test_age_with_sam_and_a_small_random_checkpoint(photo, checkpoint, tmp_path,
         assert image.width == 2 * 256 + 3 * 16
 
 
+@pytest.mark.slow
 def test_auto_picks_sam_from_the_environment(photo, checkpoint, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("TIME_TRAVELER_WEIGHTS", str(checkpoint))
     assert main(["age", str(photo), "--ages", "50", "-o", str(tmp_path / "s.jpg")]) == 0
@@ -122,6 +125,7 @@ def test_bad_ages_are_a_usage_error(photo, tmp_path, capsys, ages):
     assert "--ages" in err and "Traceback" not in err
 
 
+@pytest.mark.slow
 def test_weights_check_prints_the_sha256(checkpoint, capsys):
     assert main(["weights", "check", str(checkpoint)]) == 0
     out = capsys.readouterr().out
@@ -138,6 +142,7 @@ def test_weights_check_refuses_other_files(tmp_path, capsys):
     one_line_error(capsys)
 
 
+@pytest.mark.slow
 def test_weights_download_keeps_a_valid_checkpoint(checkpoint, tmp_path, capsys):
     dest = tmp_path / "cache" / "sam.pt"
     with serve(FileServer(checkpoint.read_bytes())) as server:
@@ -156,6 +161,7 @@ def test_weights_download_refuses_and_removes_an_invalid_file(tmp_path, capsys):
     assert list(dest.parent.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_weights_download_defaults_to_the_cache(checkpoint, tmp_path, capsys):
     with serve(FileServer(checkpoint.read_bytes())) as server:
         assert main(["weights", "download", "--quiet", "--url", server.base_url + "/w"]) == 0

@@ -15,7 +15,7 @@ import pytest
 from .conftest import IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud, names_in_account
 
-pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Tried to parse")]  # a moto server each
 STACK = "tt-booth"
 ACCOUNT = "123456789012"
 PHOTOS = f"{STACK}-photos-{ACCOUNT}-{REGION}"

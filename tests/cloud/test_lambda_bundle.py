@@ -26,7 +26,7 @@ from cloud_setup import lambda_zip
 from .conftest import DUMMY_CREDENTIALS, IMAGE_URI, MODEL_DATA_URL, REGION
 from .helpers import cloud
 
-pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse")
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore:Tried to parse")]  # a moto server each
 SMALL_JOB = "3f0c5a3e-7a43-4d0e-9a49-5b2d3c1e0f11"
 LARGE_JOB = "8d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6"
 

@@ -36,6 +36,7 @@ def _of_type(t: dict, kind: str) -> dict:
     return {k: v["Properties"] for k, v in t["Resources"].items() if v["Type"] == kind}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "options", [{}, {"open_hours": HOURS, "max_instances": 3, "min_instances": 1, "log_retention_days": 30}]
 )

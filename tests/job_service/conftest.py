@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 
 import numpy as np
@@ -11,6 +10,7 @@ from PIL import Image
 
 from tests.conftest import image_bytes
 from tests.job_service.deployments import DEPLOYMENTS, FakeClock
+from tests.waiting import wait_for
 
 #: Two ages keep each job short; tests of X-Target-Ages ask for others.
 TEST_AGES = "20,70"
@@ -67,15 +67,14 @@ def jpeg_headers(**extra) -> dict:
 
 def wait_final(deployment, job_id: str, headers: dict | None = None, timeout: float = 60.0) -> dict:
     """Poll GET /jobs/{id} like the app does until the job is SUCCESS or FAILED."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def finished() -> dict | None:
         reply = deployment.request("GET", f"/jobs/{job_id}", headers=headers)
         assert reply.status == 200, reply.body
         document = reply.json()
-        if document["status"] in ("SUCCESS", "FAILED"):
-            return document
-        assert time.monotonic() < deadline, f"job stuck in {document['status']}"
-        time.sleep(0.05)
+        return document if document["status"] in ("SUCCESS", "FAILED") else None
+
+    return wait_for(finished, timeout, f"job {job_id} reaching SUCCESS or FAILED")
 
 
 @pytest.fixture(params=sorted(DEPLOYMENTS))

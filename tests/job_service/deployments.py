@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import json
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +28,17 @@ INPUT_BUCKET = "tt-input"
 OUTPUT_BUCKET = "tt-output"
 TABLE = "tt-jobs"
 ENDPOINT = "tt-endpoint"
+
+
+def stored_files(server) -> int:
+    """Files a local server keeps under its object store (photos, frames, temporaries)."""
+    return sum(1 for path in server.store.root.rglob("*") if path.is_file())
+
+
+def job_rows(server) -> int:
+    """Rows in a local server's job table, read from the SQLite file through the test's own connection."""
+    with contextlib.closing(sqlite3.connect(server.table.path)) as db:
+        return db.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]
 
 
 class FakeClock:
@@ -132,10 +145,10 @@ class LocalDeployment:
         return self.server.service.sweep()
 
     def stored_objects(self) -> int:
-        return self.server.store.count_files()
+        return stored_files(self.server)
 
     def job_count(self) -> int:
-        return self.server.table.count()
+        return job_rows(self.server)
 
     def close(self) -> None:
         self.http.close()

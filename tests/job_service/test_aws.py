@@ -69,6 +69,7 @@ def _call_api(handlers, method, path, body=b"", headers=None):
     return answer["statusCode"], json.loads(answer["body"]) if not answer["isBase64Encoded"] else answer
 
 
+@pytest.mark.slow
 def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
     handlers = handler_env
     job_id = new_id()
@@ -154,6 +155,7 @@ def test_s3_event_keys_are_url_decoded():
     assert events.s3_event_objects(event) == []
 
 
+@pytest.mark.slow
 def test_s3_events_for_other_objects_start_nothing(tmp_path, classic_engine, photo):
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:
@@ -219,6 +221,7 @@ def test_failure_reports_become_codes(body, expected):
     assert functions.parse_failure(body) == expected
 
 
+@pytest.mark.slow
 def test_a_strip_of_the_wrong_shape_fails_the_job(tmp_path, classic_engine, photo):
     from booth_core import wire
 
@@ -242,6 +245,7 @@ def test_a_strip_of_the_wrong_shape_fails_the_job(tmp_path, classic_engine, phot
         deployment.close()
 
 
+@pytest.mark.slow
 def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, photo):
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:
@@ -259,6 +263,7 @@ def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, p
         deployment.close()
 
 
+@pytest.mark.slow
 def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
     """Copy exactly the listed files and import every handler with the repo off the path."""
     for relative in lambda_source_paths():
@@ -292,6 +297,7 @@ class _Endpoint:
         return {"EndpointStatus": "InService", "ProductionVariants": [{"CurrentInstanceCount": self.running}]}
 
 
+@pytest.mark.slow
 def test_stage_says_warming_up_while_no_instance_runs(tmp_path, classic_engine, photo):
     from job_service.aws.sagemaker_queue import STAGE_CACHE_S, SageMakerAsyncQueue
 
@@ -318,6 +324,7 @@ def test_stage_says_warming_up_while_no_instance_runs(tmp_path, classic_engine, 
         deployment.close()
 
 
+@pytest.mark.slow
 def test_a_photo_arriving_by_presigned_upload_is_checked_like_a_put(tmp_path, classic_engine, photo):
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:

@@ -8,7 +8,7 @@ from booth_core.ages import DEFAULT_AGES
 from tests.job_service.conftest import jpeg_headers, new_id, wait_final
 from tests.job_service.deployments import GatedEngine, RaisingEngine, jpeg_ok
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 
 # --- the happy path -------------------------------------------------------------------------------

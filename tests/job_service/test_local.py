@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,20 +19,21 @@ from job_service.local.table import SqliteJobTable
 from job_service.model import Job, JobStatus, upload_key
 from tests.job_service.conftest import jpeg_headers, new_id
 from tests.job_service.deployments import FakeClock
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.timeout(120)
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _poll(base_url: str, job_id: str, timeout: float = 60) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
+    def finished() -> dict | None:
         document = httpx.get(f"{base_url}/jobs/{job_id}").json()
-        if document["status"] in ("SUCCESS", "FAILED") or time.monotonic() > deadline:
-            return document
-        time.sleep(0.05)
+        return document if document["status"] in ("SUCCESS", "FAILED") else None
+
+    return wait_for(finished, timeout, f"job {job_id} finishing")
 
 
+@pytest.mark.slow
 def test_restart_after_a_crash_requeues_or_fails_what_was_in_flight(tmp_path, classic_engine, photo):
     """Simulates kill -9: rows left QUEUED/PROCESSING in SQLite, a half-written file beside the photos."""
     data_dir = tmp_path / "data"
@@ -58,6 +60,7 @@ def test_restart_after_a_crash_requeues_or_fails_what_was_in_flight(tmp_path, cl
         assert old["status"] == "FAILED" and old["error"]["code"] == "TIMEOUT"
 
 
+@pytest.mark.slow
 def test_killed_server_process_leaves_a_recoverable_data_dir(tmp_path, photo):
     """A real `time-traveler serve` killed with SIGKILL mid-job; a new server finishes the job."""
     data_dir = tmp_path / "data"
@@ -122,10 +125,10 @@ def test_store_writes_are_atomic(tmp_path):
 def test_engine_loads_in_the_background_and_health_says_when(tmp_path, monkeypatch, classic_engine):
     import inference_container.engine as engines
 
-    loaded = []
+    loaded, may_finish = [], threading.Event()
 
     def slow_load(name, weights=None, **options):
-        time.sleep(0.5)
+        assert may_finish.wait(10), "the test never let the engine finish loading"
         loaded.append(options)
         return classic_engine
 
@@ -137,11 +140,13 @@ def test_engine_loads_in_the_background_and_health_says_when(tmp_path, monkeypat
         assert time.monotonic() - started < 0.5
         first = httpx.get(f"{server.base_url}/health").json()
         assert first == {"status": "ok", "engine": "classic", "version": first["version"], "ready": False}
+        may_finish.set()
         assert server.wait_ready(10)
         assert httpx.get(f"{server.base_url}/health").json()["ready"] is True
     assert loaded == [{"output_size": 256}]
 
 
+@pytest.mark.slow
 def test_an_engine_that_cannot_load_fails_jobs_and_health(tmp_path, monkeypatch, photo):
     import inference_container.engine as engines
     from booth_core.errors import WeightsError
@@ -170,6 +175,7 @@ def test_refuses_a_public_address_without_an_api_key(tmp_path):
     assert not (tmp_path / "jobs.sqlite3").exists()
 
 
+@pytest.mark.slow
 def test_serve_command_refuses_a_public_address_with_a_clear_message(tmp_path):
     result = subprocess.run(
         [
@@ -191,6 +197,7 @@ def test_serve_command_refuses_a_public_address_with_a_clear_message(tmp_path):
     assert "without an API key" in result.stderr and "--api-key" in result.stderr
 
 
+@pytest.mark.slow
 def test_serve_command_refuses_bad_ages(tmp_path):
     result = subprocess.run(
         [
@@ -211,6 +218,7 @@ def test_serve_command_refuses_bad_ages(tmp_path):
     assert result.returncode == 2 and "--ages" in result.stderr
 
 
+@pytest.mark.slow
 def test_local_sweeper_thread_times_out_jobs_on_its_own(tmp_path, classic_engine, photo):
     from tests.job_service.deployments import GatedEngine
 
@@ -222,13 +230,16 @@ def test_local_sweeper_thread_times_out_jobs_on_its_own(tmp_path, classic_engine
         httpx.put(f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers())
         assert engine.entered.wait(10)
         clock.advance(11)
-        deadline = time.monotonic() + 10
-        while server.table.get(job_id).status != JobStatus.FAILED and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert server.table.get(job_id).error_code == "TIMEOUT"
+        failed = wait_for(
+            lambda: (job := server.table.get(job_id)).status == JobStatus.FAILED and job,
+            10,
+            "the sweeper failing the stuck job",
+        )
+        assert failed.error_code == "TIMEOUT"
         engine.release()
 
 
+@pytest.mark.slow
 def test_no_torch_or_qt_in_the_job_service():
     code = (
         "import sys, job_service.local, job_service.aws.functions, job_service.serve_command, job_service.aws.handlers;"

@@ -6,11 +6,12 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.waiting import wait_for
 
 STARTUP_SECONDS = 180
 
@@ -46,20 +47,19 @@ def server_url(small_model_dir, tmp_path_factory):
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while True:
+
+        def answering() -> bool:
             if process.poll() is not None:
                 pytest.fail(f"serve-model exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
             try:
-                if httpx.get(f"{url}/ping", timeout=2).status_code == 200:
-                    break
+                return httpx.get(f"{url}/ping", timeout=2).status_code == 200
             except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"serve-model not ready after {STARTUP_SECONDS}s:\n{log_path.read_text()[-3000:]}"
-                )
-            time.sleep(0.2)
+                return False
+
+        try:
+            wait_for(answering, STARTUP_SECONDS, "serve-model answering /ping", interval=0.2)
+        except AssertionError as late:
+            pytest.fail(f"{late}:\n{log_path.read_text()[-3000:]}")
         yield url
     finally:
         process.terminate()

@@ -7,11 +7,14 @@ import sys
 import tarfile
 import textwrap
 
+import pytest
+
 from inference_container.cli import main
 
 SIZE = 64
 
 
+@pytest.mark.slow
 def test_archive_layout_and_toolkit_handlers(small_model_dir, tmp_path, astronaut_jpeg):
     archive_path = tmp_path / "model.tar.gz"
     assert (

@@ -6,10 +6,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import numpy as np
+import pytest
 
 from booth_core import wire
 from booth_core.ages import DEFAULT_AGES
 from tests.conftest import image_bytes
+
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
 
 SIZE = 64
 ATTRIBUTES = "X-Amzn-SageMaker-Custom-Attributes"

@@ -18,6 +18,7 @@ from tests.sam.conftest import with_age
 KEYS_JSON = Path(__file__).resolve().parent / "data" / "sam_state_dict_1024.json"
 
 
+@pytest.mark.slow
 def test_released_model_has_exactly_the_checkpoint_keys_and_shapes():
     expected = json.loads(KEYS_JSON.read_text())["state_dict"]
     with torch.device("meta"):
@@ -30,6 +31,7 @@ def test_released_model_has_exactly_the_checkpoint_keys_and_shapes():
     assert sum(v.dtype == torch.int64 for v in state.values()) == 104
 
 
+@pytest.mark.slow
 def test_small_checkpoint_loads_runs_and_is_deterministic(small_checkpoint, photo_tensor):
     info = verify_checkpoint(small_checkpoint)
     assert info["output_size"] == 64 and info["n_styles"] == 10 and not info["released_architecture"]
@@ -56,6 +58,7 @@ def _saved(tmp_path, mutate, name="edited.pt"):
     return tmp_path / name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutate,words", [
     (lambda c: c["state_dict"].pop("decoder.to_rgbs.2.conv.weight"), "missing keys: decoder.to_rgbs.2.conv.weight"),
     (lambda c: c["state_dict"].__setitem__("encoder.extra.weight", torch.zeros(1)),
@@ -87,6 +90,7 @@ def test_unreadable_files_are_refused(tmp_path):
         load_checkpoint(tmp_path / "plain.pt")
 
 
+@pytest.mark.slow
 def test_latent_avg_rows_or_single_vector_give_the_same_model(tmp_path, photo_tensor):
     vector = torch.randn(32)
     full = _saved(tmp_path, lambda c: c.__setitem__("latent_avg", vector[None].repeat(10, 1)), "full.pt")
@@ -97,6 +101,7 @@ def test_latent_avg_rows_or_single_vector_give_the_same_model(tmp_path, photo_te
         assert torch.equal(a(with_age(photo_tensor, 40)), b(with_age(photo_tensor, 40)))
 
 
+@pytest.mark.slow
 def test_save_and_reload_round_trip_and_precision(tmp_path, small_model):
     path = save_checkpoint(small_model, tmp_path / "again.pt")
     reloaded = load_checkpoint(path, precision="bf16", channels_last=True)

@@ -16,6 +16,8 @@ from inference_container.sam.images import image_to_tensor, tensor_to_image
 from tests.conftest import image_bytes
 from tests.sam.conftest import with_age
 
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
+
 
 def resize_aligner(photo, size):
     """Stands in for dlib alignment where a test is about the network, not the face."""

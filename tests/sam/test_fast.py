@@ -18,6 +18,8 @@ from inference_container.sam.ops import make_kernel
 from inference_container.sam.precision import cpu_has_fast_bf16
 from tests.sam.conftest import psnr, with_age
 
+pytestmark = pytest.mark.slow  # each needs a real model, a moto server or a server process
+
 AGES = (0, 25, 55, 90)
 
 

@@ -118,6 +118,7 @@ def direct_modulated_conv(conv: ModulatedConv2d, x, style):
     return torch.stack(outs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("demodulate,upsample,kernel_size", [(True, False, 3), (False, False, 1), (True, True, 3),
                                                              (False, True, 3)])
 def test_modulated_conv_matches_direct_per_sample_computation(demodulate, upsample, kernel_size):
