@@ -179,8 +179,11 @@ class NaivePath:
     def __init__(self, path, ages, device, keep_memory=False, threads=None):
         context = multiprocessing.get_context("spawn")
         self.conn, child = context.Pipe()
-        self.process = context.Process(target=naive_worker, daemon=True,
-                                       args=(child, str(path), tuple(ages), device, keep_memory, threads))
+        self.process = context.Process(
+            target=naive_worker,
+            daemon=True,
+            args=(child, str(path), tuple(ages), device, keep_memory, threads),
+        )
         self.process.start()
         self.weights = self.conn.recv()
 
@@ -209,30 +212,44 @@ def main(argv=None) -> int:
     parser.add_argument("--ages", default=",".join(map(str, DEFAULT_AGES)))
     parser.add_argument("--precision", default="auto", help="the reduced-precision path: auto, bf16, fp16")
     parser.add_argument("--device", default="cpu")
-    parser.add_argument("--checkpoint", type=Path,
-                        help="use this checkpoint (a random one is written there first if it does not exist)")
+    parser.add_argument(
+        "--checkpoint",
+        type=Path,
+        help="use this checkpoint (a random one is written there first if it does not exist)",
+    )
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: torch's choice)")
     parser.add_argument("--no-compile", action="store_true", help="no torch.compile for the fast paths")
-    parser.add_argument("--default-malloc", action="store_true",
-                        help="fast paths with glibc's default allocator (no inference_container.sam.memory)")
-    parser.add_argument("--naive-kept", action="store_true",
-                        help="also time the naive path with freed memory kept (the allocator's share)")
+    parser.add_argument(
+        "--default-malloc",
+        action="store_true",
+        help="fast paths with glibc's default allocator (no inference_container.sam.memory)",
+    )
+    parser.add_argument(
+        "--naive-kept",
+        action="store_true",
+        help="also time the naive path with freed memory kept (the allocator's share)",
+    )
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     ages = parse_ages(args.ages)
     device = args.device
     low = resolve_precision(args.precision, device)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {device}, "
-          f"cpu capability {torch.backends.cpu.get_cpu_capability()}, ages {list(ages)}")
+    print(
+        f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {device}, "
+        f"cpu capability {torch.backends.cpu.get_cpu_capability()}, ages {list(ages)}"
+    )
 
     with tempfile.TemporaryDirectory() as tmp:
         path = args.checkpoint
         if path is None or not path.exists():  # a given path that does not exist yet is written and kept
             start = time.perf_counter()
-            path = save_random_checkpoint(path or Path(tmp) / "sam_random.pt", output_size=args.size,
-                                          small=args.small)
-            print(f"wrote random checkpoint {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s")
+            path = save_random_checkpoint(
+                path or Path(tmp) / "sam_random.pt", output_size=args.size, small=args.small
+            )
+            print(
+                f"wrote random checkpoint {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - start:.1f} s"
+            )
 
         loads, peaks, compiles = {}, {}, {}
         keeps = device == "cpu" and not args.default_malloc
@@ -251,14 +268,18 @@ def main(argv=None) -> int:
         fast32 = FastSam(model32, compile=not args.no_compile and compile_by_default(torch.float32, device))
         compiles["fp32"] = fast32.warm_up()
         loads["fp32"] = time.perf_counter() - start
-        print(f"load: fp32 {loads['fp32']:.2f} s (compile {compiles['fp32']:.2f} s), {precision_name(low)} "
-              f"{loads['low']:.2f} s (compile {compiles['low']:.2f} s; peak RSS growth while loading: "
-              f"{peaks['load_low']:.2f} GB)")
+        print(
+            f"load: fp32 {loads['fp32']:.2f} s (compile {compiles['fp32']:.2f} s), {precision_name(low)} "
+            f"{loads['low']:.2f} s (compile {compiles['low']:.2f} s; peak RSS growth while loading: "
+            f"{peaks['load_low']:.2f} GB)"
+        )
 
         rgb = test_photo(device)
-        paths = {"naive fp32": NaivePath(path, ages, device, threads=args.threads),
-                 "fast fp32": LocalPath(lambda: fast32(rgb, ages), model32, device, keeps),
-                 f"fast {precision_name(low)}": LocalPath(lambda: fast_low(rgb, ages), low_model, device, keeps)}
+        paths = {
+            "naive fp32": NaivePath(path, ages, device, threads=args.threads),
+            "fast fp32": LocalPath(lambda: fast32(rgb, ages), model32, device, keeps),
+            f"fast {precision_name(low)}": LocalPath(lambda: fast_low(rgb, ages), low_model, device, keeps),
+        }
         if args.naive_kept:  # how much of the speedup the allocator setting alone gives
             paths["naive kept"] = NaivePath(path, ages, device, keep_memory=True, threads=args.threads)
         flops, frames, times, act_peak = {}, {}, {name: [] for name in paths}, {}
@@ -276,9 +297,13 @@ def main(argv=None) -> int:
         peak32, peak_low = gemm_peak(torch.float32, device), gemm_peak(low, device)
 
     naive = statistics.median(times["naive fp32"])
-    print(f"\nGEMM peak measured now: fp32 {peak32:.2f} TFLOP/s, {precision_name(low)} {peak_low:.2f} TFLOP/s")
-    print(f"{'path':<12} {'median s':>9} {'min s':>7} {'speedup':>8} {'TFLOP':>6} {'TFLOP/s':>8} {'of peak':>8} "
-          f"{'weights GB':>10} {'act. GB':>8} {'photo GB':>9} {'PSNR dB':>8}")
+    print(
+        f"\nGEMM peak measured now: fp32 {peak32:.2f} TFLOP/s, {precision_name(low)} {peak_low:.2f} TFLOP/s"
+    )
+    print(
+        f"{'path':<12} {'median s':>9} {'min s':>7} {'speedup':>8} {'TFLOP':>6} {'TFLOP/s':>8} {'of peak':>8} "
+        f"{'weights GB':>10} {'act. GB':>8} {'photo GB':>9} {'PSNR dB':>8}"
+    )
     results = {}
     for name in paths:
         median = statistics.median(times[name])
@@ -288,14 +313,20 @@ def main(argv=None) -> int:
         rate = useful / median / 1e12
         psnr = psnr_uint8(frames[name], frames["naive fp32"])
         results[name] = (naive / median, psnr)
-        print(f"{name:<12} {median:9.2f} {min(times[name]):7.2f} {naive / median:8.2f} {flops[name] / 1e12:6.2f} "
-              f"{rate:8.3f} {rate / peak:8.0%} {weights[name] / 1e9:10.2f} {act_peak[name]:8.2f} "
-              f"{(weights[name] / 1e9 + act_peak[name]):9.2f} {psnr:8.1f}")
-    print("(TFLOP: as counted, TFLOP/s: the model's FLOPs (fast fp32's count for every fast path) per median second;"
-          "\n photo GB = weights + activation peak of one photo; the machine may be shared: timings are noisy)")
+        print(
+            f"{name:<12} {median:9.2f} {min(times[name]):7.2f} {naive / median:8.2f} {flops[name] / 1e12:6.2f} "
+            f"{rate:8.3f} {rate / peak:8.0%} {weights[name] / 1e9:10.2f} {act_peak[name]:8.2f} "
+            f"{(weights[name] / 1e9 + act_peak[name]):9.2f} {psnr:8.1f}"
+        )
+    print(
+        "(TFLOP: as counted, TFLOP/s: the model's FLOPs (fast fp32's count for every fast path) per median second;"
+        "\n photo GB = weights + activation peak of one photo; the machine may be shared: timings are noisy)"
+    )
     best_naive = min(times["naive fp32"])
-    print("speedups from the fastest runs: " + ", ".join(
-        f"{name} {best_naive / min(times[name]):.2f}" for name in paths if name != "naive fp32"))
+    print(
+        "speedups from the fastest runs: "
+        + ", ".join(f"{name} {best_naive / min(times[name]):.2f}" for name in paths if name != "naive fp32")
+    )
     fp32_speed, _ = results["fast fp32"]
     low_speed, low_psnr = results[f"fast {precision_name(low)}"]
     print(f"speedup_fp32={fp32_speed:.2f} speedup_bf16={low_speed:.2f} psnr_bf16={low_psnr:.1f}")
