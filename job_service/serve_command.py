@@ -59,6 +59,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=int, default=1, help="jobs run at once (each holds one engine call)"
     )
+    parser.add_argument(
+        "--share-host",
+        default=None,
+        help="serve attendees' share pages on this address (e.g. the venue Wi-Fi's; 0.0.0.0: all); off by default",
+    )
+    parser.add_argument("--share-port", type=int, default=8080, help="port of the share pages (default 8080)")
+    parser.add_argument(
+        "--share-url", default=None, help="the share server's URL as phones reach it (default: from --share-host)"
+    )
 
 
 def resolve_api_key(flag: str | None, key_file: Path | None, environ: Mapping[str, str]) -> str | None:
@@ -100,6 +109,9 @@ def run(args: argparse.Namespace) -> int:
             host=args.host,
             weights=args.weights,
             workers=args.workers,
+            share_host=args.share_host,
+            share_port=args.share_port,
+            share_url=args.share_url,
         )
     except InsecureBindError as exc:
         raise TimeTravelerError(str(exc)) from exc
@@ -111,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
         f"data: {server.data_dir})",
         flush=True,
     )
+    if server.share_server is not None:
+        print(f"Share pages for phones on {server.share_server.base_url}", flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -14,7 +14,7 @@ from booth_core.ages import DEFAULT_AGES
 from booth_core.errors import JOB_FAILURE_CODES, message_for
 from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S, MAX_UPLOAD_BYTES
 from job_service import validation
-from job_service.frames import strip_to_jpegs
+from job_service.frames import encode_jpeg, strip_to_frames
 from job_service.model import (
     UNFINISHED,
     ApiError,
@@ -25,6 +25,7 @@ from job_service.model import (
     upload_key,
 )
 from job_service.ports import InferenceQueue, JobTable, ObjectStore
+from job_service.share import Sharing
 
 log = logging.getLogger("job_service")
 
@@ -57,7 +58,9 @@ class JobService:
         *,
         start_on_upload: bool = True,
         clock: Callable[[], float] = time.time,
+        sharing: Sharing | None = None,
     ):
+        self.sharing = sharing  # None: no take-home link (the document's `share` stays null)
         self.store = store
         self.table = table
         self.queue = queue
@@ -210,12 +213,14 @@ class JobService:
             return None
         n_frames = 1 + len(job.ages)
         try:
-            jpegs = strip_to_jpegs(strip, n_frames)
+            frames = strip_to_frames(strip, n_frames)
         except ValueError:
             log.warning("job %s: the model's answer is not a strip of %d frames", job_id, n_frames)
             return self.fail_job(job_id, "INFERENCE_FAILED")
-        for index, data in enumerate(jpegs):
-            self.store.put(frame_key(job_id, index), data, "image/jpeg")
+        for index, frame in enumerate(frames):
+            self.store.put(frame_key(job_id, index), encode_jpeg(frame), "image/jpeg")
+        if self.sharing is not None:
+            self.sharing.publish(self.store, job, frames, engine or self.settings.engine_name or "")
         done = self.table.update(
             job_id,
             UNFINISHED,
@@ -275,10 +280,13 @@ class JobService:
         )
 
     def document(self, job: Job, base_url: str) -> dict:
+        """API.md's job document, with the optional `stage` while unfinished and `share` once succeeded."""
         document = job.document(lambda index: self.frame_url(job.job_id, index, base_url))
         stage = self.stage(job)
         if stage is not None:
             document["stage"] = stage
+        if self.sharing is not None and job.status == JobStatus.SUCCESS:
+            document["share"] = self.sharing.field(job)
         return document
 
     def stage(self, job: Job) -> str | None:

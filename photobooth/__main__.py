@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("photobooth").warning("settings: %s", problem)
     if args.camera is not None:
         config.booth.camera = args.camera
+    if args.tour:
+        from photobooth.tour_take_home import prepare_config
+
+        prepare_config(config)  # the tour also saves the share page and the print PDF
     app = QApplication.instance() or QApplication(sys.argv[:1])
     window = BoothWindow(config, problems, countdown_tick_ms=400 if args.tour else 1000)
     if args.size:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QWidget
 
 from photobooth import retention
 from photobooth.config import Config, save_config
+from photobooth.counters import DailyCounts
 from photobooth.images import to_qimage
 from photobooth.screens.attract import AttractScreen
 from photobooth.screens.common import Screen, stylesheet, touch_px
@@ -31,6 +32,8 @@ from photobooth.screens.processing import ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
+from photobooth.screens.share_panel import PrintState
+from photobooth.screens.slideshow import SlideshowLoader
 from photobooth.state import BoothStateMachine, Event, State, Transition, kind_for_code
 from photobooth.status import BoothStatus, disk_free
 from photobooth.strings import Strings
@@ -39,6 +42,7 @@ from photobooth.workers.camera import CameraWorker
 from photobooth.workers.files import FileThread
 from photobooth.workers.jobs import RetryPolicy
 from photobooth.workers.network import BackendSpec, NetworkThread
+from photobooth.workers.printing import CopyLimit, PrinterStatus, PrintSettings, PrintThread
 from photobooth.workers.supervisor import SupervisorThread
 
 log = logging.getLogger(__name__)
@@ -62,6 +66,9 @@ def backend_spec(config: Config) -> BackendSpec:
     }
     if config.backend.local_output_size:
         options["engine_options"] = {"output_size": config.backend.local_output_size}
+    if config.backend.share_host:  # the venue share server: phones on the booth's Wi-Fi get a QR code
+        options["share_host"] = config.backend.share_host
+        options["share_port"] = config.backend.share_port
     data_dir = config.backend.local_data_dir or str(
         Path(platformdirs.user_data_dir("time-traveler")) / "booth-jobs"
     )
@@ -85,6 +92,9 @@ class BoothWindow(QMainWindow):
     no_backend = Signal(str)
     submit_job = Signal(int, object, tuple, object, object)
     save_strip = Signal(int, object, str)
+    print_outcome = Signal(int, object, object)
+    check_printer = Signal(str)
+    load_slides = Signal(str, float)
     sweep_saved = Signal(str, float)
 
     def __init__(
@@ -184,9 +194,25 @@ class BoothWindow(QMainWindow):
         self.status_timer.setInterval(STATUS_LOG_INTERVAL_MS)
         self.status_timer.timeout.connect(self._log_status)
         self.files.worker.saved.connect(self._on_saved)
+        self.slides = SlideshowLoader()
+        self.slides.moveToThread(self.files)
+        self.load_slides.connect(self.slides.load)
+        self.slides.loaded.connect(self.attract.show_slides)
+        self.prints = PrintThread(self)
+        self.print_outcome.connect(self.prints.worker.print_outcome)
+        self.check_printer.connect(self.prints.worker.check)
+        self.prints.worker.printed.connect(self._on_printed)
+        self.prints.worker.failed.connect(self._on_print_failed)
+        self.prints.worker.status.connect(self._on_printer_status)
+        self.result.side.print_requested.connect(self._print)
+        self.copies = CopyLimit(config.booth.print_copies)
+        self.printer: PrinterStatus | None = None
+        self.print_pending = False  # a print of the current attendee is in the print thread
+        self.counts = DailyCounts(Path(config.booth.output_dir).expanduser() / ".today.json")
         self.network.start()
         self.keeper.start()
         self.files.start()
+        self.prints.start()
         QApplication.instance().installEventFilter(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------
@@ -216,6 +242,7 @@ class BoothWindow(QMainWindow):
         self.network.shutdown()
         self.keeper.shutdown()
         self.files.shutdown()
+        self.prints.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.shutdown()
@@ -330,6 +357,24 @@ class BoothWindow(QMainWindow):
                 QTimer.singleShot(0, lambda: self.machine.handle(Event.CAMERA_LOST))
             elif not self.camera_ok:
                 self.camera_grace.start(2500)
+        if screen is not current or first:
+            self._entered(screen)
+
+    def _entered(self, screen: Screen) -> None:
+        """What the take-home parts add to a screen the window just entered (slides, printing, counts)."""
+        if screen is self.attract:
+            if self.config.booth.slideshow:
+                self.load_slides.emit(self.config.booth.output_dir, self.config.booth.retention_hours * 3600)
+            else:
+                self.attract.show_slides([])
+        elif screen is self.result:
+            self._show_print_state()
+            if self.config.booth.print_enabled:
+                self.check_printer.emit(self.config.booth.printer_name)
+        elif screen is self.settings:
+            self.settings.set_staff_info(self._staff_info())
+            if self.config.booth.print_enabled:
+                self.check_printer.emit(self.config.booth.printer_name)
 
     def _context(self, transition: Transition) -> ScreenContext:
         return ScreenContext(
@@ -449,6 +494,7 @@ class BoothWindow(QMainWindow):
         self._cancel = None
         self.outcome = outcome
         self.saved_paths = None
+        self.print_pending = False
         self.machine.handle(Event.JOB_DONE)
         self.save_strip.emit(token, outcome, self.config.booth.output_dir)
 
@@ -462,7 +508,76 @@ class BoothWindow(QMainWindow):
     def _on_saved(self, token: int, gif: str, jpeg: str) -> None:
         self.saved_paths = (gif, jpeg)
         if token == self._token:
-            self.result.set_saved(Path(gif).name)
+            self.result.set_saved()
+
+    # -- printing ---------------------------------------------------------------------------------
+    def print_settings(self) -> PrintSettings:
+        booth = self.config.booth
+        return PrintSettings(
+            printer_name=booth.printer_name,
+            pdf_dir=str(Path(booth.output_dir).expanduser() / "prints"),
+            caption=booth.print_caption,
+            logo_path=booth.print_logo,
+            retention_s=booth.retention_hours * 3600,
+        )
+
+    def _show_print_state(self) -> None:
+        """The Print button as this attendee's copies and the printer's last known state allow."""
+        if not self.config.booth.print_enabled or self.outcome is None:
+            state = PrintState.HIDDEN
+        elif self.print_pending:
+            state = PrintState.SENDING
+        elif self.printer is not None and not self.printer.ok:
+            state = PrintState.PAUSED
+        else:
+            left = self.copies.left(self.outcome.job_id)
+            printed = self.copies.per_attendee - left
+            state = PrintState.READY if not printed else PrintState.SENT if left else PrintState.USED_UP
+        self.result.set_print_state(state, self.copies.left(self.outcome.job_id) if self.outcome else 0)
+
+    def _print(self) -> None:
+        if self.outcome is None or not self.config.booth.print_enabled:
+            return
+        if self.print_pending or not self.copies.take(self.outcome.job_id):
+            self._show_print_state()
+            return
+        self.print_pending = True
+        self._show_print_state()
+        self.print_outcome.emit(self._token, self.outcome, self.print_settings())
+
+    def _on_printed(self, token: int, where: str) -> None:
+        self.counts.add("prints")
+        log.info("printed a strip")
+        if token == self._token:
+            self.print_pending = False
+            self._show_print_state()
+
+    def _on_print_failed(self, token: int, message: str) -> None:
+        if self.outcome is not None and token == self._token:
+            self.copies.give_back(self.outcome.job_id)  # nothing came out: the copy is still theirs
+            self.print_pending = False
+        if self.printer is None or self.printer.ok:
+            self.printer = PrinterStatus(self.config.booth.printer_name or "PDF", message)
+        if token == self._token:
+            self._show_print_state()
+
+    def _on_printer_status(self, status: PrinterStatus) -> None:
+        self.printer = status
+        if self.machine.state is State.RESULT:
+            self._show_print_state()
+        if self.machine.state is State.SETTINGS:
+            self.settings.set_staff_info(self._staff_info())
+
+    def _staff_info(self) -> str:
+        get = self.strings.get
+        if not self.config.booth.print_enabled:
+            printer = get("settings.printer_off")
+        elif self.printer is None or self.printer.ok:
+            name = self.config.booth.printer_name or "PDF"
+            printer = get("settings.printer_ok", name=name)
+        else:
+            printer = get("settings.printer_problem", name=self.printer.name, problem=self.printer.problem)
+        return get("settings.today", prints=self.counts.get("prints"), printer=printer)
 
     def status(self) -> BoothStatus:
         """Everything staff want to know at a glance (settings screen, and a log line)."""
@@ -514,6 +629,7 @@ class BoothWindow(QMainWindow):
         self.strings = Strings(config.booth.language)
         for screen in self.screens.values():
             screen.set_strings(self.strings)
+        self.copies.per_attendee = config.booth.print_copies
         if config.booth.camera != old.booth.camera:
             self._start_camera()
         if (config.backend.url, config.backend.api_key) != (old.backend.url, old.backend.api_key):

@@ -43,6 +43,9 @@ ENVIRONMENT = {
     variable("OUTPUT_DIR"): ("booth", "output_dir"),
     variable("LANGUAGE"): ("booth", "language"),
     variable("STAFF_PIN"): ("booth", "staff_pin"),
+    variable("SHARE_HOST"): ("backend", "share_host"),
+    variable("SHARE_PORT"): ("backend", "share_port"),
+    variable("PRINTER"): ("booth", "printer_name"),
 }
 
 
@@ -69,6 +72,8 @@ class BackendConfig:
     local_data_dir: str = ""  # where the local job service keeps jobs; empty: the platform data folder
     local_in_process: bool = False  # true: run it in the app's process (simpler, but the screen stutters)
     health_check_seconds: float = 2.0  # how often the booth asks /health (and restarts a dead local service)
+    share_host: str = ""  # local service: serve share pages to phones on this address (venue Wi-Fi); "" off
+    share_port: int = 8080
 
 
 @dataclass
@@ -86,6 +91,12 @@ class BoothConfig:
     staff_pin: str = DEFAULT_STAFF_PIN  # the booth makes staff replace it before anything else
     retention_hours: float = float(DEFAULT_RETENTION_HOURS)
     out_of_order_seconds: float = 20.0  # camera or backend down this long: "out of order" replaces attract
+    print_enabled: bool = False  # staff turn the Print button on
+    printer_name: str = ""  # a CUPS queue; "" prints to PDF files under output_dir/prints (to check the layout)
+    print_copies: int = 1  # prints per attendee
+    print_caption: str = ""  # the event's name on top of the print
+    print_logo: str = ""  # an image file printed at the bottom
+    slideshow: bool = False  # recent results on the attract screen (off: attendees' faces stay private)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QTimer
 from PySide6.QtWidgets import QApplication
 
+from photobooth import tour_take_home as take_home
 from photobooth.state import ErrorKind, Event, State
 
 log = logging.getLogger(__name__)
@@ -176,6 +177,7 @@ class Tour:
         self.shot("result")
         yield (lambda: w.saved_paths is not None, 30, "the saved strip")
         self.shot("result-saved")
+        yield from take_home.steps(self)
         w.result.done_button.click()
         yield (self.state_is(State.ATTRACT), 5, "back to attract")
 

@@ -135,6 +135,8 @@ def build_service(
     from job_service.aws.dynamo_table import DynamoJobTable
     from job_service.aws.s3_store import S3ObjectStore
     from job_service.aws.sagemaker_queue import SageMakerAsyncQueue
+    from job_service.aws.share_links import S3ShareLinks
+    from job_service.share import Sharing
 
     session = session or boto3.session.Session(region_name=settings.region)
     # SigV4 presigned URLs: SigV2 is deprecated and refused for KMS-encrypted objects.
@@ -159,4 +161,5 @@ def build_service(
         settings.service_settings(),
         start_on_upload=settings.start_on_upload,
         clock=clock,
+        sharing=Sharing(S3ShareLinks(store, clock)),
     )

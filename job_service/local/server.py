@@ -18,11 +18,18 @@ from booth_core.limits import DEFAULT_RETENTION_HOURS, JOB_TIMEOUT_S
 from job_service import api
 from job_service.local.app import create_app
 from job_service.local.engine_holder import EngineHolder
+from job_service.local.share_server import (
+    LocalShareLinks,
+    ShareServer,
+    advertised_base_url,
+    create_share_app,
+)
 from job_service.local.store import FileObjectStore, make_private_dir
 from job_service.local.table import SqliteJobTable
 from job_service.local.worker_pool import WorkerPoolQueue
 from job_service.model import results_prefix, upload_key
 from job_service.service import JobService, ServiceSettings
+from job_service.share import Sharing
 
 log = logging.getLogger("job_service")
 
@@ -62,6 +69,7 @@ class LocalServer:
     _thread: threading.Thread
     _sweeper: threading.Thread
     _stopping: threading.Event
+    share_server: ShareServer | None = None  # the venue share server, when staff turned it on
 
     @property
     def base_url(self) -> str:
@@ -88,6 +96,8 @@ class LocalServer:
         self._server.should_exit = True
         self._thread.join(10)
         self._sweeper.join(10)
+        if self.share_server is not None:
+            self.share_server.stop()
         self.queue.stop()
         self.table.close()
         log.info("local job service stopped")
@@ -115,12 +125,17 @@ def start_local_server(
     engine_options: dict | None = None,
     sweep_interval: float | None = None,
     clock: Callable[[], float] = time.time,
+    share_host: str | None = None,
+    share_port: int = 0,
+    share_url: str | None = None,
     http_options: dict | None = None,
 ) -> LocalServer:
     """Start the local job service on `host:port` (port 0: a free one) and return at once.
 
     The engine loads in the background (`/health` says `ready`); jobs queued meanwhile wait for it.
     Jobs left unfinished by an earlier process on the same data dir are re-queued or failed.
+    With `share_host`, the venue share server (job_service.local.share_server) listens there too and job
+    documents carry `share` links to it (`share_url` overrides the base URL phones are told, e.g. a name).
     `http_options` go to `booth_core.http_server.server_config` (e.g. shorter read deadlines in tests).
     """
     if not is_loopback(host) and not api_key:
@@ -143,7 +158,24 @@ def start_local_server(
         engine_name=holder.name,
     )
     queue = WorkerPoolQueue(holder, workers=workers)
-    service = JobService(store, table, queue, settings, start_on_upload=True, clock=clock)
+    share_sock = links = None
+    if share_host:
+        try:
+            share_sock = listen_socket(share_host, share_port)
+        except OSError as exc:  # a wrong address or a busy port costs the QR codes, not the booth
+            log.warning("share server not started on %s:%s (%s); no share links", share_host, share_port, exc)
+        else:
+            share_base = share_url or advertised_base_url(share_host, share_sock.getsockname()[1])
+            links = LocalShareLinks(store, share_base)
+    service = JobService(
+        store,
+        table,
+        queue,
+        settings,
+        start_on_upload=True,
+        clock=clock,
+        sharing=Sharing(links) if links else None,
+    )
     queue.start(service)
     requeued = service.recover()
     if requeued:
@@ -183,6 +215,12 @@ def start_local_server(
         sweeper,
         stopping,
     )
+    if share_sock is not None:
+        try:
+            server.share_server = ShareServer(create_share_app(service, links), share_sock, links.base_url)
+        except Exception:
+            server.stop()
+            raise
     log.info("local job service on %s (engine %s)", server.base_url, holder.name)
     return server
 

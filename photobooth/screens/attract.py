@@ -26,6 +26,7 @@ class AttractScreen(Screen):
         self.title = make_label(role="title")
         self.view = CrossfadeView(self)
         self._frames = list(frames_for(self.ages))
+        self._slides: list = []  # recent results (photobooth.screens.slideshow), when staff turned it on
         self.call = make_label(role="huge")
         self.sub = make_label(role="body")
         layout = QVBoxLayout(self)
@@ -50,13 +51,20 @@ class AttractScreen(Screen):
     def _frame_label(self, label: str | None) -> str:
         return self.strings.get("result.age", age=label) if label and label.isdigit() else (label or "")
 
+    def show_slides(self, slides: list) -> None:
+        """Play recent results instead of the demo faces; an empty list goes back to the demo."""
+        self._slides = list(slides)
+        self.retranslate()
+
     def set_ages(self, ages) -> None:
         self.ages = tuple(ages)
         self._frames = list(self.frames_for(self.ages))
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.view.set_frames([(self._frame_label(label), image) for label, image in self._frames])
+        self.view.set_frames(
+            self._slides or [(self._frame_label(label), image) for label, image in self._frames]
+        )
         self.title.setText(self.strings.get("app.title"))
         self.call.setText(self.strings.get("attract.call"))
         self._fit_call()

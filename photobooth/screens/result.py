@@ -4,13 +4,13 @@ frame, which engine made it, a QR code when the backend gives a public URL, and 
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from photobooth.images import to_qimage
-from photobooth.qr import qr_image
-from photobooth.screens.common import ACCENT, TEXT, PictureView, Screen, draw_cover, make_button, make_label
+from photobooth.screens.common import ACCENT, TEXT, Screen, draw_cover, make_button, make_label
 from photobooth.screens.crossfade import CrossfadeView
+from photobooth.screens.share_panel import SharePanel
 
 
 class StillRow(QWidget):
@@ -72,30 +72,24 @@ class StillRow(QWidget):
 class ResultScreen(Screen):
     """In landscape the animated strip fills the left and the stills, words and buttons the right, so the
     whole width is used; in portrait they stack. `actions` is the row of buttons (Done, and any added
-    beside it); `side` holds the share code."""
+    beside it); `side` is the take-home panel (the share QR code, the Print button)."""
 
     done = Signal()
 
     def __init__(self, strings, parent=None) -> None:
         super().__init__(strings, parent)
         self.outcome = None
-        self.saved_name = ""
+        self.saved = False
         self.title = make_label(role="title")
         self.strip = CrossfadeView(self)
-        self.qr = PictureView(self)
-        self.qr_caption = make_label(role="small")
+        self.side = SharePanel(strings, self)
         self.engine = make_label(role="small")
         self.row = StillRow(self)
         self.done_button = make_button("", primary=True)
         self.done_button.clicked.connect(self.done)
-        side = QVBoxLayout()
-        side.setContentsMargins(0, 0, 0, 0)
-        side.addWidget(self.qr, 1)
-        side.addWidget(self.qr_caption)
-        self.side = QWidget(self)
-        self.side.setLayout(side)
         self.actions = QHBoxLayout()
         self.actions.addStretch(1)
+        self.actions.addWidget(self.side.print_button)  # hidden unless staff turned printing on
         self.actions.addWidget(self.done_button)
         self.actions.addStretch(1)
         panel = QVBoxLayout()
@@ -122,15 +116,17 @@ class ResultScreen(Screen):
         )
         self.middle.setStretch(0, 5 if portrait else 3)
         self.row.set_columns(0 if portrait else 3)
+        # The strip is square: in portrait, height beyond its width would only be empty bands.
+        self.strip.setMaximumHeight(self.width() if portrait else 16777215)
         super().resizeEvent(event)
 
     def _label(self, age: int | None) -> str:
         return self.strings.get("result.now") if age is None else self.strings.get("result.age", age=age)
 
-    def show_outcome(self, outcome, qr: QImage | None = None) -> None:
-        """`outcome` is a JobOutcome whose frames carry PIL images; `qr` the share code if there is one."""
+    def show_outcome(self, outcome) -> None:
+        """`outcome` is a JobOutcome whose frames carry PIL images, and maybe a share link."""
         self.outcome = outcome
-        self.saved_name = ""
+        self.saved = False
         pixmaps = [
             (frame.age, QPixmap.fromImage(frame.display or to_qimage(frame.image)))
             for frame in outcome.frames
@@ -138,28 +134,31 @@ class ResultScreen(Screen):
         aged = sorted((item for item in pixmaps if item[0] is not None), key=lambda item: item[0])
         self.strip.set_frames([(self._label(age), pixmap) for age, pixmap in aged] or pixmaps)
         self.row.set_frames([(self._label(age), pixmap) for age, pixmap in pixmaps])
-        self.qr.set_image(qr)
-        self.side.setVisible(qr is not None)
+        self.side.show_share(outcome.share_url, outcome.share_expires_at)
+        self.side.setVisible(self.side.has_content)
         self.retranslate()
 
     def enter(self, context) -> None:
-        url = getattr(context.outcome, "share_url", None)
-        self.show_outcome(context.outcome, qr_image(url) if url else None)
+        self.show_outcome(context.outcome)
+
+    def set_print_state(self, state, copies_left: int = 0) -> None:
+        self.side.set_print_state(state, copies_left)
+        self.side.setVisible(self.side.has_content)
 
     def key_tap(self) -> bool:
         self.done.emit()
         return True
 
-    def set_saved(self, name: str) -> None:
-        self.saved_name = name
+    def set_saved(self) -> None:
+        self.saved = True
         self.retranslate()
 
     def retranslate(self) -> None:
         self.title.setText(self.strings.get("result.title"))
-        self.qr_caption.setText(self.strings.get("result.qr"))
+        self.side.set_strings(self.strings)
         engine = getattr(self.outcome, "engine", "")
         parts = [self.strings.get("result.engine", engine=engine)] if engine else []
-        if self.saved_name:
-            parts.append(self.strings.get("result.saved", name=self.saved_name))
+        if self.saved:
+            parts.append(self.strings.get("result.saved"))
         self.engine.setText("  ·  ".join(parts))
         self.done_button.setText(self.strings.get("result.done"))

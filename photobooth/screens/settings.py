@@ -113,6 +113,7 @@ class SettingsScreen(Screen):
         self.config = Config()
         self.title = make_label(role="title")
         self.status = make_label(role="small")
+        self.today = make_label(role="small")  # photos and prints today, the printer's state
         self.message = make_label(role="body")
         self.url = QLineEdit()
         self.test_button = make_button("")
@@ -149,6 +150,8 @@ class SettingsScreen(Screen):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,12}"), self.pin))
         self.must_change_pin = False
+        self.print_enabled = Choice({"off": "", "on": ""})
+        self.slideshow = Choice({"off": "", "on": ""})
         self.form = QFormLayout()
         self.fields = [
             ("settings.backend_url", url_row),
@@ -160,6 +163,8 @@ class SettingsScreen(Screen):
             ("settings.output", self.output),
             ("settings.language", self.language),
             ("settings.pin", self.pin),
+            ("settings.print", self.print_enabled),
+            ("settings.slideshow", self.slideshow),
         ]
         self.field_labels = []
         for _key, widget in self.fields:
@@ -211,6 +216,7 @@ class SettingsScreen(Screen):
         self.upgrade_panel.hide()
         layout.addWidget(self.title)
         layout.addWidget(self.status)
+        layout.addWidget(self.today)
         layout.addWidget(self.upgrade_panel)
         layout.addWidget(scroll, 1)
         self.keyboard = TouchKeyboard()  # every text field is editable by touch
@@ -256,6 +262,8 @@ class SettingsScreen(Screen):
         self.language.setCurrentText(shown)
         self.pin.setText("")
         self.pin.setPlaceholderText(self.strings.get("settings.pin_keep"))
+        self.print_enabled.setCurrentText("on" if config.booth.print_enabled else "off")
+        self.slideshow.setCurrentText("on" if config.booth.slideshow else "off")
         self.status.setText(self.strings.get("settings.status", backend=backend or "-", engine=engine or "-"))
         self.message.setText(
             ""
@@ -307,7 +315,12 @@ class SettingsScreen(Screen):
         config.booth.output_dir = self.output.text().strip() or config.booth.output_dir
         config.booth.language = self.language.currentText()
         config.booth.staff_pin = pin or config.booth.staff_pin
+        config.booth.print_enabled = self.print_enabled.currentText() == "on"
+        config.booth.slideshow = self.slideshow.currentText() == "on"
         return config
+
+    def set_staff_info(self, text: str) -> None:
+        self.today.setText(text)
 
     def toggle_camera_list(self) -> None:
         """Show the cameras and media to pick from (a booth without a webcam, or a demo), or hide them."""
@@ -379,6 +392,9 @@ class SettingsScreen(Screen):
             label.setText(self.strings.get(key))
         self.camera_button.setText(self.strings.get("settings.choose_camera"))
         self.test_button.setText(self.strings.get("settings.test"))
+        for choice in (self.print_enabled, self.slideshow):
+            for code, button in choice.buttons.items():
+                button.setText(self.strings.get(f"settings.{code}"))
         self.save_button.setText(self.strings.get("settings.save"))
         self.cancel_button.setText(self.strings.get("settings.cancel"))
         self.quit_button.setText(self.strings.get("settings.quit"))

@@ -1,7 +1,7 @@
 """The file worker: saves a finished strip as an animated GIF and a JPEG strip in the output folder.
 
-It uses the project's renderer (booth_core.render, torch-free), off the UI thread because GIF
-encoding takes a noticeable moment.
+It uses the project's renderers (booth_core.render and booth_core.media, torch-free), off the UI
+thread because encoding takes a noticeable moment.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from booth_core import render
+from booth_core import media, render
 from booth_core.result import AgedFrame, AgingResult
 from photobooth import retention
 from photobooth.workers.jobs import JobOutcome
@@ -34,7 +34,9 @@ def save_strip(outcome: JobOutcome, output_dir: Path, frame_size: int = FRAME_SI
     gif_path, jpeg_path = output_dir / f"{stem}.gif", output_dir / f"{stem}.jpg"
     result = outcome_to_result(outcome)
     render.render_strip(result, frame_size=frame_size).convert("RGB").save(jpeg_path, quality=92)
-    render.render_gif(result, gif_path, frame_size=frame_size)
+    temporary = gif_path.with_suffix(".gif.partial")  # the slideshow never reads half a GIF
+    temporary.write_bytes(media.render_gif(result))
+    temporary.replace(gif_path)
     return gif_path, jpeg_path
 
 

@@ -73,18 +73,25 @@ class JobOutcome:
     engine: str
     frames: list[Frame] = field(default_factory=list)
     elapsed: float = 0.0
+    share: dict | None = None  # the job document's optional `share`: {"url", "expires_at"}
 
     @property
     def share_url(self) -> str | None:
-        """A URL a phone can open (absolute http(s), not loopback or private), for the QR code; else None."""
-        aged = [frame for frame in self.frames if frame.age is not None] or self.frames
-        if not aged:
-            return None
-        url = aged[-1].url
-        return url if is_public_url(url) else None
+        """The share page a phone opens (the QR code), when the backend gave one; else None.
+
+        A private address is fine (the venue share server on the booth's Wi-Fi); loopback is not.
+        """
+        url = (self.share or {}).get("url")
+        return url if isinstance(url, str) and is_phone_url(url) else None
+
+    @property
+    def share_expires_at(self) -> str | None:
+        expires = (self.share or {}).get("expires_at")
+        return expires if isinstance(expires, str) else None
 
 
-def is_public_url(url: str) -> bool:
+def is_phone_url(url: str) -> bool:
+    """An absolute http(s) URL that another device could open (not this machine's loopback)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return False
@@ -92,10 +99,9 @@ def is_public_url(url: str) -> bool:
     if host == "localhost":
         return False
     try:
-        address = ipaddress.ip_address(host)
+        return not ipaddress.ip_address(host).is_loopback
     except ValueError:
         return True
-    return not (address.is_loopback or address.is_private or address.is_link_local)
 
 
 def new_job_id() -> str:
@@ -299,4 +305,11 @@ def run_job(
         Frame(index, age, url, _with_retries(lambda url=url: client.frame(url), policy, cancel, report))
         for index, age, url in entries
     ]
-    return JobOutcome(job_id, str(document.get("engine") or "?"), frames, time.monotonic() - started)
+    share = document.get("share")
+    return JobOutcome(
+        job_id,
+        str(document.get("engine") or "?"),
+        frames,
+        time.monotonic() - started,
+        share if isinstance(share, dict) else None,
+    )

@@ -21,9 +21,12 @@ def jpeg_bytes(color=(200, 120, 80), size=64) -> bytes:
 class FakeBackend:
     """Runs on loopback in a thread; `requests` records (method, path, headers) of every request."""
 
-    def __init__(self, mode: str = "ok", delay: float = 0.0, ages=(25, 35), port: int = 0) -> None:
+    def __init__(
+        self, mode: str = "ok", delay: float = 0.0, ages=(25, 35), port: int = 0, share: dict | None = None
+    ) -> None:
         assert mode in MODES, mode
         self.mode, self.delay, self.ages = mode, delay, tuple(ages)
+        self.share = share  # the optional `share` field of a finished job
         self.requests: list[tuple[str, str, dict]] = []
         self.busy_answers = 0
         self.closing = threading.Event()  # a slow answer waits on this, so closing ends it at once
@@ -107,6 +110,8 @@ class FakeBackend:
                         {"index": index, "age": age, "url": f"/results/{job_id}/{index}.jpg"}
                         for index, age in enumerate((None, *backend.ages))
                     ]
+                    if backend.share is not None:
+                        document["share"] = backend.share
                 self._json(200, document)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)

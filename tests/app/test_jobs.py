@@ -12,7 +12,7 @@ from photobooth.workers.jobs import (
     JobFailed,
     JobOutcome,
     RetryPolicy,
-    is_public_url,
+    is_phone_url,
     run_job,
 )
 from tests.app.fake_backend import FakeBackend, jpeg_bytes, refused_url
@@ -164,11 +164,18 @@ def test_cancel_during_a_backoff_wait_ends_the_job():
     assert failure.value.code == "CANCELLED"
 
 
-def test_share_url_only_for_public_http_urls():
-    def outcome(url):
-        return JobOutcome("id", "sam", [Frame(0, None, url, None), Frame(1, 75, url, None)])
+def test_share_url_comes_from_the_share_field_and_a_phone_can_open_it():
+    def outcome(share):
+        frame_url = "https://bucket.s3.amazonaws.com/x/1.jpg?sig=1"
+        return JobOutcome("id", "sam", [Frame(0, None, frame_url, None), Frame(1, 75, frame_url, None)], 0, share)
 
-    assert outcome("https://bucket.s3.amazonaws.com/x/1.jpg?sig=1").share_url.startswith("https://bucket")
-    assert outcome("http://127.0.0.1:8000/results/x/1.jpg").share_url is None
-    assert outcome("http://192.168.1.5/results/x/1.jpg").share_url is None
-    assert not is_public_url("ftp://example.com/a") and not is_public_url("http://localhost/a")
+    expires = "2026-12-02T18:00:00Z"
+    assert outcome(None).share_url is None  # a frame URL is no take-home link
+    page = "https://bucket.s3.amazonaws.com/results/x/share/index.html?X-Amz-Signature=1"
+    assert outcome({"url": page, "expires_at": expires}).share_url == page
+    assert outcome({"url": page, "expires_at": expires}).share_expires_at == expires
+    venue = "http://192.168.8.2:8080/s/id/token"
+    assert outcome({"url": venue}).share_url == venue  # the booth's own Wi-Fi
+    assert outcome({"url": "http://127.0.0.1:8080/s/id/token"}).share_url is None
+    assert outcome({"url": 5}).share_url is None and outcome({"url": venue}).share_expires_at is None
+    assert not is_phone_url("ftp://example.com/a") and not is_phone_url("http://localhost/a")

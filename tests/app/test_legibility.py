@@ -16,6 +16,7 @@ from photobooth.screens.preview import PreviewScreen
 from photobooth.screens.processing import ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
+from photobooth.screens.share_panel import PrintState
 from photobooth.state import ErrorKind
 from photobooth.strings import LANGUAGES, Strings
 from tests.app.test_screens import _outcome, show
@@ -29,7 +30,17 @@ def attendee_screens(strings):
     yield "preview", PreviewScreen(strings), None
     yield "review", ReviewScreen(strings), lambda s: s.show_photo(demo_face(30, 100), 30)
     yield "processing", ProcessingScreen(strings), lambda s: s.begin(demo_face(30, 100))
-    yield "result", ResultScreen(strings), lambda s: (s.show_outcome(_outcome()), s.set_saved("x.gif"))
+    yield "result", ResultScreen(strings), lambda s: (s.show_outcome(_outcome()), s.set_saved())
+    yield (
+        "result-take-home",
+        ResultScreen(strings),
+        lambda s: (
+            s.show_outcome(
+                _outcome(share={"url": "http://192.168.8.2:8080/s/x/t", "expires_at": "2099-01-01T00:00:00Z"})
+            ),
+            s.set_print_state(PrintState.SENT, 1),
+        ),
+    )
     for kind in ErrorKind:
         yield f"error-{kind.value}", ErrorScreen(strings), lambda s, kind=kind: s.show_error(kind, 30)
     yield "out_of_order", OutOfOrderScreen(strings), None
@@ -50,7 +61,7 @@ def test_attendee_text_is_at_least_32_px(qtbot, size, language):
                 px = QFontInfo(widget.font()).pixelSize()
                 if px < MIN_TEXT_PX:
                     small.append(f"{name}: {widget.text()!r} {px} px")
-        if name == "result":
+        if name.startswith("result"):
             assert screen.row.label_px() >= MIN_TEXT_PX
         if name == "attract":  # the call to action stays on one line, even on a portrait screen
             metrics = screen.call.fontMetrics()

@@ -90,3 +90,6 @@ def test_tour_without_camera_or_display_uses_offscreen_and_the_demo_portrait(tmp
     for name in names:
         assert Image.open(out / name).size == (800, 600)
     assert all(Path(path).exists() for path in report["saved"]) and len(report["saved"]) == 2
+    assert (out / "print.pdf").read_bytes().startswith(b"%PDF")  # the print layout, for a look at print size
+    share_page = out / "share-page.html"  # saved where this machine has a LAN address phones could reach
+    assert not share_page.exists() or "data:image/gif;base64," in share_page.read_text()

@@ -147,7 +147,7 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
     screen.stop()
 
 
-def _outcome(urls="/results/x/{}.jpg"):
+def _outcome(urls="/results/x/{}.jpg", share=None):
     import io
 
     from PIL import Image
@@ -156,20 +156,24 @@ def _outcome(urls="/results/x/{}.jpg"):
         Frame(i, age, urls.format(i), Image.open(io.BytesIO(jpeg_bytes((60 * i, 90, 90)))).convert("RGB"))
         for i, age in enumerate((None, 30, 60, 90))
     ]
-    return JobOutcome("abc", "classic", frames)
+    return JobOutcome("abc", "classic", frames, 0.0, share)
 
 
 def test_result_shows_every_frame_engine_and_qr(qtbot):
     screen = show(qtbot, ResultScreen(EN), (1080, 1920))
-    screen.show_outcome(_outcome(), None)
+    screen.show_outcome(_outcome())
     assert not screen.side.isVisible()
     assert "classic" in screen.engine.text()
     assert [label for label, _ in screen.row._frames] == ["Now", "Age 30", "Age 60", "Age 90"]
     assert [label for label, _ in screen.strip._frames] == ["Age 30", "Age 60", "Age 90"]
-    screen.set_saved("strip.gif")
-    assert "strip.gif" in screen.engine.text()
-    screen.show_outcome(_outcome(), qr_image("https://example.org/x"))
-    assert screen.side.isVisible()
+    screen.set_saved()
+    assert "saved on this booth" in screen.engine.text() and ".gif" not in screen.engine.text()
+    expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 24 * 3600 + 60))
+    screen.show_outcome(_outcome(share={"url": "http://192.168.8.2:8080/s/abc/token", "expires_at": expires}))
+    assert screen.side.isVisible() and screen.side.qr.isVisible()
+    assert screen.side.caption.text() == "Scan to take it home"
+    assert "24 hours" in screen.side.expiry.text()
+    assert not screen.side.print_button.isVisible()  # printing is off unless staff turn it on
     with qtbot.waitSignal(screen.done, timeout=1000):
         screen.done_button.click()
 

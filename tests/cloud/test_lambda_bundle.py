@@ -156,7 +156,15 @@ def test_handlers_from_the_zip_work_with_the_deployed_stack(moto_url, aws, tmp_p
     assert job["status"] == "SUCCESS" and [frame["age"] for frame in job["frames"]] == [None, 20, 70]
     assert out["output_left"] == 0  # SageMaker's full-size strip is gone once the frames are stored
     stored = aws("s3").list_objects_v2(Bucket=frames, Prefix=f"results/{SMALL_JOB}/").get("Contents", [])
-    assert sorted(o["Key"] for o in stored) == [f"results/{SMALL_JOB}/{i}.jpg" for i in range(3)]
+    frame_keys = [f"results/{SMALL_JOB}/{i}.jpg" for i in range(3)]
+    share_keys = [f"results/{SMALL_JOB}/share/{name}" for name in ("animation.gif", "index.html")]
+    keys = {o["Key"] for o in stored}
+    assert (
+        set(frame_keys + share_keys)
+        <= keys
+        <= set(frame_keys + share_keys + [f"results/{SMALL_JOB}/share/animation.mp4"])
+    )
+    assert f"/results/{SMALL_JOB}/share/index.html?" in job["share"]["url"]  # the take-home page
     large = aws("dynamodb").get_item(TableName=f"{stack}-jobs", Key={"job_id": {"S": LARGE_JOB}})["Item"]
     assert large["status"]["S"] == "PROCESSING" and [a["N"] for a in large["ages"]["L"]] == ["20", "70"]
     assert cloud("teardown", stack, moto_url, "--yes", "--booth-config", str(tmp_path / "booth.toml"))[0] == 0

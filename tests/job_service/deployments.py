@@ -113,9 +113,13 @@ def jpeg_ok(data: bytes) -> tuple[int, int]:
 class LocalDeployment:
     kind = "local"
 
-    def __init__(self, tmp_path: Path, engine, api_key=None, job_timeout=300, clock=None, **options):
+    def __init__(
+        self, tmp_path: Path, engine, api_key=None, job_timeout=300, clock=None, share=False, **options
+    ):
         from job_service.local import start_local_server
 
+        if share:  # the venue share server, on loopback here
+            options.setdefault("share_host", "127.0.0.1")
         self.data_dir = tmp_path / "local-data"
         self.clock = clock or FakeClock()
         self.api_key = api_key
@@ -135,7 +139,7 @@ class LocalDeployment:
         return Reply(answer.status_code, dict(answer.headers), answer.content)
 
     def fetch(self, url: str, headers: dict | None = None) -> Reply:
-        answer = self.http.get(url, headers=headers or {})
+        answer = self.http.get(url, headers=headers or {})  # absolute URLs (the share server) too
         return Reply(answer.status_code, dict(answer.headers), answer.content)
 
     def pump(self) -> None:
@@ -299,7 +303,10 @@ class AwsDeployment:
 
     kind = "aws"
 
-    def __init__(self, tmp_path: Path, engine, api_key=None, job_timeout=300, clock=None, **options):
+    def __init__(
+        self, tmp_path: Path, engine, api_key=None, job_timeout=300, clock=None, share=True, **options
+    ):
+        """`share` is accepted for symmetry: on AWS the share page is always made."""
         import boto3
         from moto import mock_aws
 
@@ -360,7 +367,8 @@ class AwsDeployment:
             body = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
         except self.s3.exceptions.NoSuchKey:
             return Reply(404, {}, b"")
-        return Reply(200, {"content-type": "image/jpeg"}, body)
+        content_type = query.get("response-content-type", ["image/jpeg"])[0]
+        return Reply(200, {"content-type": content_type}, body)
 
     def pump(self) -> None:
         """Let the endpoint answer every pending invocation, then deliver its SNS notification."""
