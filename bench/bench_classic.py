@@ -41,13 +41,23 @@ def portraits() -> dict[str, Image.Image]:
     return photos
 
 
+def group_photo(photos: dict[str, Image.Image]) -> Image.Image:
+    """The astronaut and Grace Hopper side by side on grey: a two-person photo for the photo layout's strip."""
+    astronaut, hopper = photos["astronaut"], photos["grace_hopper"]
+    group = Image.new("RGB", (astronaut.width + hopper.width + 20, max(astronaut.height, hopper.height)),
+                      (128, 128, 128))
+    group.paste(astronaut, (0, group.height - astronaut.height))
+    group.paste(hopper, (astronaut.width + 20, 0))
+    return group
+
+
 def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: int = 192) -> Image.Image:
     """Each portrait in a row: the aligned original, then SHEET_AGES, labelled with the apparent age."""
     label = 22
     sheet = Image.new("RGB", ((len(SHEET_AGES) + 1) * cell, len(photos) * (cell + label)), (20, 20, 26))
     draw = ImageDraw.Draw(sheet)
     for row, (name, photo) in enumerate(photos.items()):
-        result = engine.age(photo, SHEET_AGES)
+        result = engine.age(photo, SHEET_AGES, layout="aligned")
         top = row * (cell + label)
         for col, frame in enumerate(result.all_frames()):
             sheet.paste(frame.image.resize((cell, cell), Image.Resampling.LANCZOS), (col * cell, top))
@@ -69,7 +79,7 @@ def main() -> int:
     parser.add_argument(
         "--only", default="astronaut,obama", help="portraits to time (default astronaut,obama)"
     )
-    parser.add_argument("--sample-strip", type=Path, help="write a labelled strip of the astronaut here")
+    parser.add_argument("--sample-strip", type=Path, help="write a labelled photo-layout strip of two portraits as one photo")
     parser.add_argument("--contact-sheet", type=Path, help="write the whole set across ages 5-95 here")
     args = parser.parse_args()
 
@@ -98,7 +108,7 @@ def main() -> int:
     if args.sample_strip:
         from booth_core.render import render_strip
 
-        strip = render_strip(engine.age(photos["astronaut"], STRIP_AGES), frame_size=256)
+        strip = render_strip(engine.age(group_photo(photos), STRIP_AGES), frame_size=256)
         strip.save(args.sample_strip, quality=90)
         print(f"wrote {args.sample_strip}")
     if args.contact_sheet:

@@ -6,7 +6,10 @@ and after a warm-up, (a) naive: per age, fp32, batch 1, the pretrained encoder e
 (torch.compile where compile="auto" turns it on, warmed up as part of the load; freed memory kept for the
 process). The naive path runs in a child process, with a fresh process's allocator. Prints load and compile
 times, memory, achieved TFLOP/s against a GEMM peak measured in the same run, PSNR of the fast frames against
-the naive fp32 frames. Last line: `speedup_fp32=X speedup_bf16=Y psnr_bf16=Z` (from the medians).
+the naive fp32 frames. Then whole photos through SamEngine.age (the photo layout: find, align, SAM, paste back)
+with 1 face and with 4 faces (package portraits pasted 2x2): seconds per photo, the compositor's share of the
+engine's time (target < 10 %), and the fraction of the GEMM peak the network reached in those runs.
+Last line: `speedup_fp32=X speedup_bf16=Y psnr_bf16=Z photo_1face_s=A photo_4faces_s=B compose_share=C`.
 
     .venv/bin/python bench/bench_engine.py                 # full size (2.3 GB temp checkpoint, a few minutes)
     .venv/bin/python bench/bench_engine.py --checkpoint /tmp/sam_random.pt   # reuse (written there if absent)
@@ -30,6 +33,7 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from booth_core.ages import DEFAULT_AGES, parse_ages  # noqa: E402
+from inference_container.engine.sam_engine import SamEngine  # noqa: E402
 from inference_container.sam import load_checkpoint, save_random_checkpoint  # noqa: E402
 from inference_container.sam.fast import FastSam, compile_by_default  # noqa: E402
 from inference_container.sam.images import image_to_tensor, tensor_to_image  # noqa: E402
@@ -222,7 +226,7 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     ages = parse_ages(args.ages)
     device = args.device
-    low = resolve_precision(args.precision, device)
+    low = resolve_precision(args.precision, device, allow_emulated=True)  # a bench may measure emulation
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {device}, "
           f"cpu capability {torch.backends.cpu.get_cpu_capability()}, ages {list(ages)}")
 
@@ -241,9 +245,11 @@ def main(argv=None) -> int:
         reset_peak()
         before = status_kb("VmRSS")
         start = time.perf_counter()
-        low_model = load_checkpoint(path, device=device, precision=precision_name(low), channels_last=True)
-        fast_low = FastSam(low_model, compile=not args.no_compile and compile_by_default(low, device))
-        compiles["low"] = fast_low.warm_up()  # as SamEngine.load does: part of the load
+        low_model = load_checkpoint(path, device=device, precision=precision_name(low), channels_last=True,
+                                    allow_emulated=True)
+        engine_low = SamEngine(low_model, weights_path=path, compile=not args.no_compile and "auto")
+        fast_low = engine_low.fast  # the engine's own fast path: warmed up (compiled) as part of the load
+        compiles["low"] = engine_low.compile_seconds
         loads["low"] = time.perf_counter() - start
         peaks["load_low"] = (status_kb("VmHWM") - before) / 1e6
         start = time.perf_counter()
@@ -273,6 +279,7 @@ def main(argv=None) -> int:
         finally:
             for each in paths.values():
                 each.close()
+        photo_times = photo_runs(engine_low, ages, args.repeats)
         peak32, peak_low = gemm_peak(torch.float32, device), gemm_peak(low, device)
 
     naive = statistics.median(times["naive fp32"])
@@ -298,8 +305,53 @@ def main(argv=None) -> int:
         f"{name} {best_naive / min(times[name]):.2f}" for name in paths if name != "naive fp32"))
     fp32_speed, _ = results["fast fp32"]
     low_speed, low_psnr = results[f"fast {precision_name(low)}"]
-    print(f"speedup_fp32={fp32_speed:.2f} speedup_bf16={low_speed:.2f} psnr_bf16={low_psnr:.1f}")
+    print(f"\nwhole photos, photo layout, SamEngine in {precision_name(low)}, ages {list(ages)} (median of {args.repeats}):")
+    print(f"{'photo':<8} {'faces':>5} {'total s':>8} {'align s':>8} {'network s':>9} {'compose s':>9} {'compose share':>13} "
+          f"{'of peak':>8}")
+    low_peak = peak_low if low != torch.float32 else peak32
+    summary = {}
+    for name, runs in photo_times.items():
+        faces = runs[0]["faces"]
+        median = {key: statistics.median(run[key] for run in runs) for key in runs[0] if key != "faces"}
+        network = median["encode_s"] + median["generate_s"]
+        share = median["compose_s"] / network
+        rate = faces * flops["fast fp32"] / network / 1e12  # one face, all ages = one fast fp32 photo's FLOPs
+        summary[name] = (median["total_s"], share)
+        print(f"{name:<8} {faces:5d} {median['total_s']:8.2f} {median['align_s']:8.2f} {network:9.2f} "
+              f"{median['compose_s']:9.3f} {share:13.1%} {rate / low_peak:8.0%}")
+    print(f"speedup_fp32={fp32_speed:.2f} speedup_bf16={low_speed:.2f} psnr_bf16={low_psnr:.1f} "
+          f"photo_1face_s={summary['1 face'][0]:.2f} photo_4faces_s={summary['4 faces'][0]:.2f} "
+          f"compose_share={max(share for _, share in summary.values()):.3f}")
     return 0
+
+
+def bench_photos() -> dict:
+    """A one-face portrait (scikit-image's astronaut) and a four-face group: it, matplotlib's Grace Hopper and
+    their mirror images pasted 2x2 (public-domain portraits shipped by those packages)."""
+    import matplotlib.cbook
+    from PIL import Image, ImageOps
+    from skimage import data
+
+    astronaut = Image.fromarray(data.astronaut())
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as handle:
+        hopper = Image.open(handle).convert("RGB").resize((512, 600))
+    group = Image.new("RGB", (1024, 1200), (128, 128, 128))
+    for (x, y), face in zip([(0, 44), (512, 0), (0, 644), (512, 600)],
+                            [astronaut, hopper, ImageOps.mirror(hopper), ImageOps.mirror(astronaut)], strict=True):
+        group.paste(face, (x, y))
+    return {"1 face": astronaut, "4 faces": group}
+
+
+def photo_runs(engine, ages, repeats: int) -> dict[str, list[dict]]:
+    """Per photo: a warm-up, then `repeats` timed SamEngine.age calls (the engine's own step timings)."""
+    runs: dict[str, list[dict]] = {}
+    for name, photo in bench_photos().items():
+        result = engine.age(photo, ages)  # warm-up (the landmark model loads on first use)
+        runs[name] = []
+        for _ in range(repeats):
+            result = engine.age(photo, ages)
+            runs[name].append({**result.timings, "faces": len(result.faces)})
+    return runs
 
 
 if __name__ == "__main__":

@@ -232,6 +232,9 @@ def bench_soak(app: QApplication, tmp: Path, size, flows: int, kill_every: int =
             assert wait(app, lambda: window.machine.state is State.ATTRACT, 30)
             wait(app, lambda: False, 0.5)  # past the tap guard of the screen change
             samples.append(process_stats())
+            if (number + 1) % 25 == 0:  # progress on stderr, so a long soak shows where it is
+                progress = {"flow": number + 1, **outcomes, "kills": kills, **samples[-1]}
+                print(json.dumps(progress), file=sys.stderr, flush=True)
     finally:
         window.shutdown()
         window.deleteLater()

@@ -41,17 +41,29 @@ def parse_ages(text: str) -> tuple[int, ...]:
     return validate_ages(values)
 
 
+def custom_attribute_items(header: str | None) -> dict[str, str]:
+    """`k=v;k=v` (or `ages=25,35,layout=photo`: a comma-separated token with `=` starts a new key) -> dict."""
+    items: dict[str, str] = {}
+    key = None
+    for part in (header or "").split(";"):
+        for token in part.split(","):
+            name, sep, value = token.partition("=")
+            if sep:
+                key = name.strip()
+                items[key] = value.strip()
+            elif key is not None and token.strip():
+                items[key] += "," + token.strip()
+        key = None
+    return items
+
+
 def parse_custom_attributes(header: str | None) -> tuple[int, ...] | None:
     """Read `ages=25,35` out of a SageMaker CustomAttributes string (`k=v;k=v`); None when absent."""
-    if not header:
-        return None
-    for item in header.split(";"):
-        key, _, value = item.partition("=")
-        if key.strip() == "ages":
-            return parse_ages(value)
-    return None
+    value = custom_attribute_items(header).get("ages")
+    return None if value is None else parse_ages(value)
 
 
-def format_custom_attributes(ages: Iterable[int]) -> str:
-    """The inverse of `parse_custom_attributes`."""
-    return "ages=" + ",".join(str(age) for age in validate_ages(ages))
+def format_custom_attributes(ages: Iterable[int], layout: str | None = None) -> str:
+    """The inverse of `parse_custom_attributes` (plus `layout=` when given)."""
+    text = "ages=" + ",".join(str(age) for age in validate_ages(ages))
+    return text + (f";layout={layout}" if layout else "")

@@ -15,6 +15,9 @@ MAX_PIXELS = 40_000_000
 MAX_AGE_COUNT = 12
 #: Seconds a job may stay QUEUED or PROCESSING before it fails with TIMEOUT.
 JOB_TIMEOUT_S = 300
+#: Photo-layout frames are the photo scaled so its long side is at most this many pixels (a phone's
+#: 4000x3000 photo would make a 180 MB strip); faces are still found and aligned at full resolution.
+PHOTO_FRAME_MAX_SIDE = 2048
 #: Hours before a job's photo, frames and record are deleted everywhere.
 DEFAULT_RETENTION_HOURS = 24
 

@@ -19,7 +19,7 @@ DIM_TEXT = (150, 150, 160)
 
 
 def frame_label(age: int | None) -> str:
-    """The words under a frame: "You" for the aligned original, else "Age 25"."""
+    """The words under a frame: "You" for frame 0 (the photo or its aligned face), else "Age 25"."""
     return "You" if age is None else f"Age {age}"
 
 
@@ -39,9 +39,11 @@ def _centred_text(
     draw.text((x, y), text, font=font, fill=fill)
 
 
-def _square(image: Image.Image, size: int) -> Image.Image:
+def _fit(image: Image.Image, size: int) -> Image.Image:
+    """The frame `size` pixels high in its own aspect (square crops stay square, photos keep theirs)."""
     image = image.convert("RGB")
-    return image if image.size == (size, size) else image.resize((size, size), Image.Resampling.LANCZOS)
+    width = max(1, round(image.width * size / image.height))
+    return image if image.size == (width, size) else image.resize((width, size), Image.Resampling.LANCZOS)
 
 
 def _layout(frame_size: int) -> tuple[int, int, int]:
@@ -50,17 +52,19 @@ def _layout(frame_size: int) -> tuple[int, int, int]:
 
 
 def render_strip(result: AgingResult, frame_size: int = 256) -> Image.Image:
-    """The original then each age side by side, a label under each, the engine's name small at the end."""
-    frames = result.all_frames()
+    """Frame 0 then each age side by side, `frame_size` high in their own aspect, a label under each, the
+    engine's name small at the end."""
+    frames = [_fit(frame.image, frame_size) for frame in result.all_frames()]
     gap, label_height, footer = _layout(frame_size)
-    width = len(frames) * frame_size + (len(frames) + 1) * gap
+    width = sum(image.width for image in frames) + (len(frames) + 1) * gap
     height = gap + frame_size + label_height + footer
     strip = Image.new("RGB", (width, height), BACKGROUND)
     draw = ImageDraw.Draw(strip)
-    for index, frame in enumerate(frames):
-        left = gap + index * (frame_size + gap)
-        strip.paste(_square(frame.image, frame_size), (left, gap))
-        band = (left, gap + frame_size, left + frame_size, gap + frame_size + label_height)
+    left = gap
+    for image, frame in zip(frames, result.all_frames(), strict=True):
+        strip.paste(image, (left, gap))
+        band = (left, gap + frame_size, left + image.width, gap + frame_size + label_height)
+        left += image.width + gap
         _centred_text(draw, band, frame_label(frame.age), max(10, label_height * 11 // 20), TEXT)
     engine_text = f"{result.engine} engine"
     font = _font(max(8, footer * 3 // 5))
@@ -72,9 +76,10 @@ def render_strip(result: AgingResult, frame_size: int = 256) -> Image.Image:
 def _card(frame: AgedFrame, frame_size: int) -> Image.Image:
     """One GIF frame: the face with its label beneath."""
     gap, label_height, _ = _layout(frame_size)
-    card = Image.new("RGB", (frame_size, frame_size + label_height), BACKGROUND)
-    card.paste(_square(frame.image, frame_size), (0, 0))
-    band = (0, frame_size, frame_size, frame_size + label_height)
+    image = _fit(frame.image, frame_size)
+    card = Image.new("RGB", (image.width, frame_size + label_height), BACKGROUND)
+    card.paste(image, (0, 0))
+    band = (0, frame_size, image.width, frame_size + label_height)
     _centred_text(ImageDraw.Draw(card), band, frame_label(frame.age), max(10, label_height * 11 // 20), TEXT)
     return card
 

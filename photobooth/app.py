@@ -390,7 +390,7 @@ class BoothWindow(QMainWindow):
             health=dict(self.health),
             problems=tuple(self.problems),
             retention_seconds=self.retention_seconds(),
-            status=self.status(),
+            status=self.status,  # made only by the screen that shows it (it reads the disk)
         )
 
     # -- the flow ---------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_local_service_runs_sam_and_serves_its_frames(tmp_path, small_weights, a
                 response = client.get(frame["url"])
                 assert response.status_code == 200 and response.headers["content-type"] == "image/jpeg"
                 frames.append(np.asarray(Image.open(io.BytesIO(response.content)).convert("RGB"), np.float32))
-    # The original is SAM's aligned 256 px input as it was, the ages are the model's 64 px output: no resizing.
-    assert frames[0].shape == (256, 256, 3) and all(frame.shape == (64, 64, 3) for frame in frames[1:])
+    assert all(frame.shape == (512, 512, 3) for frame in frames)  # photo layout: the whole 512 px photo
     # The two ages go through the age channel, so a random but real SAM gives two different pictures.
-    assert np.abs(frames[1] - frames[2]).mean() > 0.5
+    assert np.abs(frames[1] - frames[2])[60:240, 130:310].mean() > 0.5  # around her face
+    assert np.abs(frames[1] - frames[2])[420:].mean() < 1.0  # far from it: the photo (JPEG noise only)

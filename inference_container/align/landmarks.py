@@ -1,8 +1,9 @@
 """Find the attendee's face and its 68 landmarks with dlib.
 
-Detection runs on a copy of the photo scaled to a working size (so an 8000x6000 photo costs the same
-as a webcam frame and a tiny one is still found); the landmarks are then fitted on a crop of the
-full-resolution photo, so their precision does not depend on the photo's size.
+As SAM's own alignment script does it (SAM_FACTS.md 1a): dlib's detector with one pyramid upsampling at
+the photo's native resolution, then the 68-point fit on the photo's own pixels inside the detector's box.
+SAM's output depends on that crop, so only very large photos (long side above DETECT_MAX_SIDE) are
+detected on a scaled copy, their boxes mapped back; the fit always runs at native resolution.
 """
 
 from __future__ import annotations
@@ -19,14 +20,22 @@ from PIL import Image
 from booth_core.errors import NoFaceError
 
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
-#: Detection works on the photo scaled so its long side lies in this range (pixels).
-DETECT_MIN_SIDE, DETECT_MAX_SIDE = 400, 800
+#: SAM's own alignment detects with one pyramid upsampling at the photo's native size. Only photos with a
+#: long side above DETECT_MAX_SIDE are scaled down for detection (upsample 1 on a 4000 px photo takes
+#: seconds; 1600 px takes about 1 s on two cores) and tiny ones below DETECT_MIN_SIDE scaled up; the boxes are
+#: then mapped back to native pixels.
+DETECT_MAX_SIDE, DETECT_MIN_SIDE = 1600, 400
+DETECT_UPSAMPLE = 1
 #: dlib's own default threshold: weaker detections are false more often than not.
 MIN_SCORE = 0.0
-#: A candidate face smaller than this fraction of the largest candidate's area is never chosen.
+#: A candidate face smaller than this fraction of the largest candidate's area is never the main face.
 MIN_RELATIVE_AREA = 0.25
-#: The landmark fit sees the face box at most / at least this wide (pixels).
-FIT_MAX_BOX, FIT_MIN_BOX = 400, 120
+#: Every face at least this fraction of the photo's shorter side wide is aged (photo layout) ...
+MIN_FACE_FRACTION = 0.06
+#: ... up to this many, largest first ...
+MAX_FACES = 8
+#: ... and besides the main face, only confident ones: dlib scores a round mission patch about 0.1.
+OTHER_FACE_MIN_SCORE = 0.3
 
 
 @dataclass(frozen=True)
@@ -91,58 +100,57 @@ class FaceLandmarker:
         return detector
 
     def find_faces(self, image: Image.Image) -> list[FaceBox]:
-        """Every candidate face in an RGB photo, scores from dlib, boxes in photo pixels."""
+        """Every candidate face in an RGB photo (dlib, upsample 1), scores from dlib, boxes in photo pixels."""
         long_side = max(image.size)
-        scale = min(1.0, DETECT_MAX_SIDE / long_side)
-        scale = max(scale, DETECT_MIN_SIDE / long_side)
+        scale = 1.0
+        if long_side > DETECT_MAX_SIDE:
+            scale = DETECT_MAX_SIDE / long_side
+        elif long_side < DETECT_MIN_SIDE:
+            scale = DETECT_MIN_SIDE / long_side
         work = image
         if scale != 1.0:
             size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
             work = image.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
-        pixels = np.asarray(work, dtype=np.uint8)
-        detector = self._detector()
-        boxes: list[FaceBox] = []
-        for upsample in (0, 1):  # the cheap pass finds booth-sized faces; the second finds small ones
-            rects, scores, _ = detector.run(pixels, upsample, MIN_SCORE)
-            boxes = [
-                FaceBox(
-                    r.left() / scale, r.top() / scale, (r.right() + 1) / scale, (r.bottom() + 1) / scale, s
-                )
-                for r, s in zip(rects, scores, strict=True)
-            ]
-            if boxes:
-                break
-        return boxes
-
-    def fit(self, image: Image.Image, box: FaceBox) -> np.ndarray:
-        """68 landmarks (x, y) in photo pixel coordinates, fitted on a crop around `box`."""
-        margin = 0.5 * box.width
-        left = max(0, int(np.floor(box.left - margin)))
-        top = max(0, int(np.floor(box.top - margin)))
-        right = min(image.width, int(np.ceil(box.right + margin)))
-        bottom = min(image.height, int(np.ceil(box.bottom + margin)))
-        crop = image.crop((left, top, right, bottom))
-        scale = float(np.clip(1.0, FIT_MIN_BOX / box.width, FIT_MAX_BOX / box.width))
-        if scale != 1.0:
-            size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
-            scale_x, scale_y = size[0] / crop.width, size[1] / crop.height
-            crop = crop.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+            scale_x, scale_y = size[0] / image.width, size[1] / image.height
         else:
             scale_x = scale_y = 1.0
-        rect = self._dlib.rectangle(
-            round((box.left - left + 0.5) * scale_x - 0.5),
-            round((box.top - top + 0.5) * scale_y - 0.5),
-            round((box.right - left + 0.5) * scale_x - 1.5),
-            round((box.bottom - top + 0.5) * scale_y - 1.5),
-        )
-        pixels = np.asarray(crop, dtype=np.uint8)
+        rects, scores, _ = self._detector().run(np.asarray(work, dtype=np.uint8), DETECT_UPSAMPLE, MIN_SCORE)
+        # dlib's right/bottom are inclusive; a FaceBox's are exclusive edges, in native pixel-edge coordinates
+        return [FaceBox(r.left() / scale_x, r.top() / scale_y, (r.right() + 1) / scale_x,
+                        (r.bottom() + 1) / scale_y, float(s))
+                for r, s in zip(rects, scores, strict=True)]
+
+    def fit(self, image: Image.Image | np.ndarray, box: FaceBox) -> np.ndarray:
+        """68 landmarks (x, y) in photo pixel coordinates, fitted at native resolution on `box`.
+
+        As SAM's alignment does: the predictor sees the photo's own pixels and the detector's rectangle
+        (for a natively detected box exactly dlib's; for a mapped-back one its rounding).
+        """
+        pixels = np.asarray(image, dtype=np.uint8)
+        rect = self._dlib.rectangle(round(box.left), round(box.top), round(box.right) - 1, round(box.bottom) - 1)
         with self._predictor_lock:
             shape = self._predictor(pixels, rect)
-        points = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
-        # crop pixel index -> photo pixel index (pixel centres map onto pixel centres)
-        points[:, 0] = (points[:, 0] + 0.5) / scale_x - 0.5 + left
-        points[:, 1] = (points[:, 1] + 0.5) / scale_y - 0.5 + top
-        return points
+        return np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
+
+    def all_faces(self, image: Image.Image) -> tuple[list[tuple[FaceBox, np.ndarray]], int]:
+        """Every face to age (photo layout), largest first, each with its landmarks, and the main face's
+        index in that list. NoFaceError when there is none.
+
+        The main face (choose_face) is always among them; others need MIN_FACE_FRACTION of the shorter
+        side and OTHER_FACE_MIN_SCORE, at most MAX_FACES in all.
+        """
+        boxes = self.find_faces(image)
+        main = choose_face(boxes)
+        if main is None:
+            raise NoFaceError()
+        least = MIN_FACE_FRACTION * min(image.size)
+        others = [box for box in boxes if box is not main and box.width >= least
+                  and box.score >= OTHER_FACE_MIN_SCORE]
+        chosen = sorted([main, *others], key=lambda box: box.area, reverse=True)[:MAX_FACES]
+        if main not in chosen:
+            chosen[-1] = main
+        pixels = np.asarray(image, dtype=np.uint8)
+        return [(box, self.fit(pixels, box)) for box in chosen], chosen.index(main)
 
     def landmarks(self, image: Image.Image) -> np.ndarray:
         """(68, 2) float64 landmarks of the chosen face, or NoFaceError."""

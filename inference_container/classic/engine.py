@@ -9,21 +9,23 @@ that finds and aligns the face in a photo first.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from booth_core.ages import DEFAULT_AGES, validate_ages
-from booth_core.photo import load_photo
-from booth_core.result import AgedFrame, AgingResult
+from booth_core.ages import validate_ages
+from booth_core.result import AgingResult
 from inference_container.classic import donors, hair, tone, transfer, warp
 from inference_container.classic.apparent import ApparentAge
 from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab
 from inference_container.classic.strength import Plan, plan
+from inference_container.engine.faces import FaceCrop
+from inference_container.engine.pipeline import age_photo
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512
@@ -338,29 +340,25 @@ class ClassicEngine:
         self.work_size = int(work_size)
         self.apparent_age = apparent_age
 
-    def age(self, photo: Image.Image | bytes, ages=None) -> AgingResult:
-        """Align the face in `photo` and make one frame per target age (NoFaceError without a face).
+    @property
+    def crop_size(self) -> int:
+        """The aligned crops it ages are its output size (FaceEngine, engine/faces.py)."""
+        return self.output_size
 
-        `timings` also carries `apparent_age`, the age the engine judged the sitter to look (years).
-        """
-        from inference_container.align import align_face_with_landmarks
+    def age(self, photo: Image.Image | bytes, ages=None, layout: str = "photo") -> AgingResult:
+        """Every face in `photo` at each target age, pasted back (engine/pipeline.py; NoFaceError without a
+        face). `timings` also carries `apparent_age`, the age the engine judged the largest face to look."""
+        return age_photo(self, photo, ages, layout)
 
-        ages = validate_ages(DEFAULT_AGES if ages is None else ages)
-        start = time.perf_counter()
-        image = load_photo(photo)
-        aligned, landmarks = align_face_with_landmarks(image, self.output_size)
-        aligned = aligned.convert("RGB")
-        align_s = time.perf_counter() - start
-        aged = age_aligned_face(
-            np.asarray(aligned, dtype=np.uint8), landmarks, ages, self.apparent_age, self.work_size
-        )
-        frames = [
-            AgedFrame(age, Image.fromarray(frame)) for age, frame in zip(ages, aged.frames, strict=True)
-        ]
-        timings = {
-            "align_s": align_s,
-            **aged.timings,
-            "total_s": time.perf_counter() - start,
-            "apparent_age": aged.apparent.age,
-        }
-        return AgingResult(original=aligned, frames=frames, engine=self.name, timings=timings)
+    def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
+                  timings: dict[str, float] | None = None) -> list[list[np.ndarray]]:
+        """FaceEngine: each aligned face through `age_aligned_face`, its frames in the order of `ages`."""
+        timings = {} if timings is None else timings
+        aged = []
+        for face in faces:
+            result = age_aligned_face(face.image, face.landmarks, ages, self.apparent_age, self.work_size)
+            for step, seconds in result.timings.items():
+                timings[step] = timings.get(step, 0.0) + seconds
+            timings.setdefault("apparent_age", result.apparent.age)
+            aged.append(list(result.frames))
+        return aged

@@ -1,8 +1,13 @@
-"""`time-traveler age PHOTO -o STRIP.jpg`: age one photo from the command line and show the timings."""
+"""`time-traveler age PHOTO -o STRIP.jpg`: age every face of one photo from the command line, show the timings.
+
+`--layout photo` (default): frames are the whole photo with every face aged; `aligned`: the main face's
+crops. `--frames-dir DIR` writes 0.png .. n.png; `--report REPORT.json` writes what ran and where the faces are.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -35,7 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--device", help="torch device for sam, e.g. cpu or cuda (default: cuda when present)"
     )
     parser.add_argument("--precision", default="auto", help="sam precision, e.g. auto, fp32, fp16, bf16")
-    parser.add_argument("-o", "--output", required=True, metavar="STRIP.jpg", help="where to write the strip")
+    parser.add_argument("--layout", choices=("photo", "aligned"), default="photo",
+                        help="photo: the whole photo with every face aged (default); aligned: the main face's crops")
+    parser.add_argument("-o", "--output", metavar="STRIP.jpg", help="where to write the strip")
+    parser.add_argument("--frames-dir", metavar="DIR", help="also write each frame as DIR/0.png .. DIR/n.png")
+    parser.add_argument("--report", metavar="REPORT.json", help="write engine, precision, ages, timings, faces")
     parser.add_argument("--gif", metavar="OUT.gif", help="also write a young-old-young animation")
     parser.add_argument("--frame-size", type=int, default=256, help="pixels per frame in the strip and GIF")
 
@@ -78,9 +87,15 @@ def _run(args: argparse.Namespace) -> int:
         raise TimeTravelerError("--frame-size must be between 32 and 1024.")
     if args.gif and Path(args.gif).suffix.lower() != ".gif":
         raise TimeTravelerError(f"--gif wants a .gif file name, not {args.gif}.")
+    if not (args.output or args.frames_dir or args.gif or args.report):
+        raise TimeTravelerError("Say where the result goes: -o STRIP.jpg, --frames-dir DIR, --gif or --report.")
     started = time.perf_counter()
     photo = load_photo(args.photo)
     name = _engine_name(args)
+    if name == "sam":
+        from inference_container.sam.memory import keep_freed_memory
+
+        keep_freed_memory()  # this process exists for one photo: keep freed activation memory (sam/memory.py)
     try:
         engine = load_engine(name, weights=args.weights, device=args.device, precision=args.precision)
     except ModuleNotFoundError as exc:
@@ -92,20 +107,46 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise TimeTravelerError(f"Could not start the {name} engine: {exc}") from exc
     loaded = time.perf_counter()
-    result = engine.age(photo, args.ages)
+    result = engine.age(photo, args.ages, layout=args.layout)
     aged = time.perf_counter()
-    _save(render_strip(result, args.frame_size), args.output)
+    if args.output:
+        _save(render_strip(result, args.frame_size), args.output)
     if args.gif:
         _save_gif(result, args.gif, args.frame_size)
+    if args.frames_dir:
+        for index, frame in enumerate(result.all_frames()):
+            _save(frame.image, str(Path(args.frames_dir) / f"{index}.png"))
     finished = time.perf_counter()
+    if args.report:
+        _write_report(result, args.report, {"load_s": loaded - started, "write_s": finished - aged})
 
-    print(f"{result.engine} engine, ages {', '.join(map(str, result.ages))} -> {args.output}")
+    where = ", ".join(str(p) for p in (args.output, args.frames_dir, args.report) if p)
+    faces = f", {len(result.faces)} face{'s' if len(result.faces) != 1 else ''}" if result.faces else ""
+    print(f"{result.engine} engine, ages {', '.join(map(str, result.ages))}{faces} -> {where or args.gif}")
     if args.gif:
         print(f"animation -> {args.gif}")
     if "apparent_age" in result.timings:
         print(f"apparent age of the sitter: {result.timings['apparent_age']:.0f}")
     print("timings: " + format_timings(loaded - started, result.timings, aged - loaded, finished - aged))
     return 0
+
+
+def _write_report(result, path: str, extra_timings: dict[str, float]) -> None:
+    """The run as JSON: engine, precision (sam), ages, layout, frame size, timings (s), faces (frame-0 pixels)."""
+    report = {
+        "engine": result.engine,
+        "precision": result.precision,
+        "ages": result.ages,
+        "layout": result.layout,
+        "frame_size": list(result.frame_size),
+        "timings": {name: round(seconds, 4) for name, seconds in {**result.timings, **extra_timings}.items()},
+        "faces": [face.summary() for face in result.faces],
+    }
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(report, indent=2) + "\n")
+    except OSError as exc:
+        raise TimeTravelerError(f"Could not write {path}: {exc}") from exc
 
 
 def _save_gif(result, path: str, frame_size: int) -> None:

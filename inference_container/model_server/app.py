@@ -27,6 +27,7 @@ from inference_container.model_server.invocation import (
     age_photo,
     check_content_type,
     error_document,
+    strip_headers,
 )
 from inference_container.model_server.loader import DeviceUnavailable, EngineLoader
 
@@ -114,6 +115,7 @@ def create_app(factory: Callable[[], object], max_concurrency: int = DEFAULT_MAX
             "X-Time-Traveler-Engine": result.engine,
             "X-Time-Traveler-Ages": ",".join(str(age) for age in result.ages),
             "X-Time-Traveler-Seconds": f"{time.perf_counter() - started:.3f}",
+            **strip_headers(result),
         }
         return Response(payload, media_type=wire.CONTENT_TYPE, headers=headers)
 

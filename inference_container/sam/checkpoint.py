@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import pickle
 from pathlib import Path
 
 import torch
@@ -35,7 +34,7 @@ def _read(path: str | os.PathLike) -> dict:
             if "mmap" not in str(error) and "zip" not in str(error):
                 raise
             checkpoint = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, pickle.UnpicklingError, EOFError, ValueError, OSError) as error:
+    except Exception as error:  # noqa: BLE001 - junk bytes raise anything from the unpickler (IndexError, ...)
         raise WeightsError(f"The SAM weights file {path} cannot be read as a PyTorch checkpoint ({error}).") \
             from error
     if not isinstance(checkpoint, dict) or not isinstance(checkpoint.get("state_dict"), dict):
@@ -137,15 +136,17 @@ def _convert(value: torch.Tensor, dtype: torch.dtype, channels_last: bool) -> to
 
 
 def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
-                    precision: str = "fp32", channels_last: bool = False) -> SamModel:
+                    precision: str = "fp32", channels_last: bool = False, allow_emulated: bool = False) -> SamModel:
     """Load a SAM checkpoint strictly into a model in eval mode, weights in the compute precision.
 
     fp32 without channels_last keeps the weights on the memory-mapped file (no copy at all). Otherwise each
     tensor is converted on its own and the file mapping is dropped afterwards, so memory peaks at the file's
     (reclaimable) page cache plus the converted weights, never two private copies. channels_last stores
     4-D conv weights in the NHWC order that the fast path's convolutions use, saving a copy per call.
+    `latent_avg` stays fp32 in every precision (W+ is summed and kept in fp32). A precision the device only
+    emulates raises PrecisionError unless `allow_emulated` (tests and benchmarks).
     """
-    dtype = resolve_precision(precision, device)
+    dtype = resolve_precision(precision, device, allow_emulated=allow_emulated)
     checkpoint = _read(path)
     config = config_from_opts(checkpoint["opts"], path)
     model = _build_meta(config, path)
@@ -157,7 +158,7 @@ def load_checkpoint(path: str | os.PathLike, device: str | torch.device = "cpu",
             state_dict[key] = _convert(value, dtype, channels_last)
     model.load_state_dict(state_dict, strict=True, assign=True)
     del checkpoint, state_dict
-    model.latent_avg = torch.zeros(config.n_styles, config.style_dim, dtype=dtype)
+    model.latent_avg = torch.zeros(config.n_styles, config.style_dim, dtype=torch.float32)
     model.set_latent_avg(latent_avg.float())
     model.requires_grad_(False)
     return model.to(device).eval()

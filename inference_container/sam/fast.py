@@ -92,7 +92,8 @@ def compile_by_default(dtype: torch.dtype, device: torch.device | str) -> bool:
 
 
 class FastSam(nn.Module):
-    """Batched inference over target ages: forward(rgb [1,3,256,256], ages) -> images [N,3,S,S] (float32)."""
+    """Batched inference over faces and target ages: forward(rgb [F,3,256,256], ages) -> images [F*N,3,S,S]
+    (float32, face-major: all ages of face 0, then face 1, ...)."""
 
     def __init__(self, model: SamModel, compile: bool = False):
         """`compile`: fuse the generator's big noise + leaky ReLU passes with torch.compile (CPU, see
@@ -100,48 +101,59 @@ class FastSam(nn.Module):
         super().__init__()
         self.config = model.config
         self.dtype = next(model.parameters()).dtype
+        self.device = next(model.parameters()).device
         self.encoder = FastEncoder(model.encoder, self.dtype)
         self.pretrained_encoder = (FastEncoder(model.pretrained_encoder, self.dtype)
                                    if model.config.start_from_encoded_w_plus else None)
         self.decoder = model.decoder
-        self.per_sample_decoder = FastGenerator(model.decoder, self.dtype,
-                                                compile_min_res=COMPILE_MIN_RES if compile else None)
-        self.register_buffer("latent_avg", model.latent_avg)
+        # the per-sample CPU arrangement; a GPU runs the batched decoder instead and never builds it
+        self.per_sample_decoder = (FastGenerator(model.decoder, self.dtype,
+                                                 compile_min_res=COMPILE_MIN_RES if compile else None)
+                                   if self.device.type == "cpu" else None)
+        self.register_buffer("latent_avg", model.latent_avg.float())
         self.eval()
 
     def warm_up(self) -> float:
         """Compile what `compile=True` compiles, now (seconds taken; 0 without it)."""
-        return self.per_sample_decoder.warm_up()
+        return self.per_sample_decoder.warm_up() if self.per_sample_decoder is not None else 0.0
 
     @torch.inference_mode()
     def base_codes(self, rgb: torch.Tensor) -> torch.Tensor:
-        """The age-independent part of W+, once per photo: [1, n_styles, D]."""
+        """The age-independent part of W+, once per face, fp32: [F, n_styles, D] ([1, ...] if latent_avg only)."""
         if self.config.start_from_latent_avg:
             return self.latent_avg[None]
         if self.pretrained_encoder is not None:
-            return self.pretrained_encoder(rgb.to(self.dtype)) + self.latent_avg
+            return self.pretrained_encoder(rgb.to(self.dtype)).float() + self.latent_avg
         return torch.zeros_like(self.latent_avg)[None]
 
     @torch.inference_mode()
     def age_codes(self, rgb: torch.Tensor, ages) -> torch.Tensor:
-        """The aging encoder over all ages at once: [N, n_styles, D]."""
-        count = len(ages)
+        """The aging encoder over every (face, age) at once, fp32: [F*N, n_styles, D], face-major."""
+        faces, count = rgb.shape[0], len(ages)
         age_channel = torch.tensor([a / 100 for a in ages], dtype=rgb.dtype, device=rgb.device)
-        x = torch.cat([rgb.expand(count, -1, -1, -1),
-                       age_channel.view(count, 1, 1, 1).expand(count, 1, *rgb.shape[2:])], dim=1)
-        return self.encoder(x.to(self.dtype))
+        x = torch.cat([rgb.repeat_interleave(count, 0),
+                       age_channel.repeat(faces).view(faces * count, 1, 1, 1).expand(-1, 1, *rgb.shape[2:])], dim=1)
+        return self.encoder(x.to(self.dtype)).float()
+
+    @torch.inference_mode()
+    def codes(self, rgb: torch.Tensor, ages) -> torch.Tensor:
+        """W+ for every (face, age), summed and kept in fp32: [F*N, n_styles, D]."""
+        base = self.base_codes(rgb)
+        if base.shape[0] > 1:
+            base = base.repeat_interleave(len(ages), 0)
+        return self.age_codes(rgb, ages) + base
 
     @torch.inference_mode()
     def generate(self, wplus: torch.Tensor) -> torch.Tensor:
-        """W+ [N, n_styles, D] -> float32 images [N, 3, S, S].
+        """W+ [N, n_styles, D] (fp32) -> float32 images [N, 3, S, S].
 
         CPU: one sample at a time with folded weights (FastGenerator). GPU: the whole batch at once with
-        modulated activations, which keeps the GPU busy.
+        modulated activations, which keeps the GPU busy (styles computed from the fp32 W+).
         """
-        if wplus.device.type == "cpu":
+        if self.per_sample_decoder is not None:
             return self.per_sample_decoder(wplus)
-        return self.decoder(wplus.to(self.dtype), fast=True).float()
+        return self.decoder(wplus, fast=True).float()
 
     @torch.inference_mode()
     def forward(self, rgb: torch.Tensor, ages) -> torch.Tensor:
-        return self.generate(self.age_codes(rgb, ages) + self.base_codes(rgb))
+        return self.generate(self.codes(rgb, ages))

@@ -9,8 +9,8 @@ Two ways to apply a style, chosen per resolution:
 
 Upsampling layers (a stride-2 transposed 3x3 convolution, then a 4x4 blur) run one of three exact
 rearrangements (`upsample_mode`): the two passes as written (fastest in fp32), one 6x6 transposed convolution,
-or that kernel split into four phase 3x3 convolutions and a pixel shuffle (AMX in bf16: the 6x6 kernel does 4x
-the multiply-adds but in one well-blocked pass). Everything per layer that depends only on the weights (the
+or that kernel split into four phase 3x3 convolutions and a pixel shuffle (hardware bf16: the 6x6 kernel does
+4x the multiply-adds but in one well-blocked pass); sam/tuning.py picks them per CPU. Everything per layer that depends only on the weights (the
 modulation matrices with their scales, sum_k W^2 for the demodulation, the scaled noise, the rearranged
 kernels) is computed once, in fp32.
 """
@@ -27,6 +27,7 @@ from torch import nn
 
 from inference_container.sam.generator import DEMOD_EPS
 from inference_container.sam.ops import LRELU_GAIN, LRELU_SLOPE
+from inference_container.sam.tuning import CpuTuning, cpu_tuning
 
 CL = torch.channels_last
 
@@ -66,18 +67,6 @@ def phase_kernel(kernel6: torch.Tensor) -> torch.Tensor:
     """
     phases = [kernel6[:, :, a::2, b::2].flip(2, 3).transpose(0, 1) for a in (0, 1) for b in (0, 1)]
     return torch.stack(phases, 1).reshape(-1, kernel6.shape[0], 3, 3)
-
-
-def upsample_mode(dtype: torch.dtype, in_res: int) -> str:
-    """How to run an upsampling layer, as measured fastest on a 2-core AMX Xeon (bench/bench_engine.py).
-
-    fp32: the stride-2 transposed 3x3 convolution, then the 4x4 blur as a depthwise convolution. bf16/fp16: the
-    two fused into one 6x6 transposed convolution for inputs of 256 and more, below that the same as four
-    phase 3x3 convolutions and a pixel shuffle (AMX runs ordinary convolutions faster than transposed ones).
-    """
-    if dtype == torch.float32:
-        return "transpose"
-    return "transpose6" if in_res >= 256 else "phases"
 
 
 def add_noise_leaky_relu_(x: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
@@ -208,18 +197,18 @@ class _ToRGB:
 class FastGenerator(nn.Module):
     """forward(latent [N, n_latent, D]) -> float32 images [N, 3, S, S], equal to Generator(latent).
 
-    `batch_max_res`: the highest resolution run as a batch (default: 64 in bf16/fp16, 32 in fp32, as measured
-    on a 2-core AMX Xeon); above it, one sample at a time. `upsample`: force one way of running the upsampling
-    layers ("transpose", "transpose6", "phases"; default: `upsample_mode` per resolution). `compile_min_res`:
+    `batch_max_res`: the highest resolution run as a batch; above it, one sample at a time. `upsample`: force
+    one way of running the upsampling layers ("transpose", "transpose6", "phases"). Defaults for both come
+    from `tuning` (default: tuning.cpu_tuning for this CPU and dtype). `compile_min_res`:
     per-sample layers from this resolution on (default 256; None: none) add the noise and apply the leaky ReLU
     in one pass compiled by torch.compile (`warm_up()` compiles them ahead of the first image).
     """
 
     def __init__(self, generator, dtype, batch_max_res: int | None = None, upsample: str | None = None,
-                 compile_min_res: int | None = None):
+                 compile_min_res: int | None = None, tuning: CpuTuning | None = None):
         super().__init__()
-        reduced = dtype != torch.float32
-        self.batch_max_res = batch_max_res if batch_max_res is not None else (64 if reduced else 32)
+        tuning = tuning or cpu_tuning(dtype)
+        self.batch_max_res = batch_max_res if batch_max_res is not None else tuning.batch_max_res
         self.dtype = dtype
         self.constant = generator.input.input.to(dtype).contiguous(memory_format=CL)  # [1, C, 4, 4]
         styled = [generator.conv1, *generator.convs]
@@ -229,7 +218,7 @@ class FastGenerator(nn.Module):
             res = noise.shape[-1]
             batched = res <= self.batch_max_res
             compiled = not batched and compile_min_res is not None and res >= compile_min_res
-            self.layers.append(_Layer(layer, noise, dtype, batched, upsample or upsample_mode(dtype, res // 2),
+            self.layers.append(_Layer(layer, noise, dtype, batched, upsample or tuning.upsample_mode(res // 2),
                                       compiled))
         self.to_rgbs = [_ToRGB(t, dtype) for t in [generator.to_rgb1, *generator.to_rgbs]]
 
@@ -245,7 +234,8 @@ class FastGenerator(nn.Module):
                 size = layer.noise.shape[-1]
                 try:
                     with torch.inference_mode():  # an inference tensor like the real ones, or the guards fail
-                        x = torch.zeros(1, layer.out_channels, size, size, dtype=self.dtype)
+                        x = torch.zeros(1, layer.out_channels, size, size, dtype=self.dtype,
+                                        device=layer.noise.device)  # where the real activations live
                         layer.activate(x.contiguous(memory_format=CL), layer.noise)
                 except Exception as error:  # noqa: BLE001 - any compiler failure: run eagerly instead
                     warnings.warn(f"torch.compile failed ({type(error).__name__}); running eagerly", stacklevel=2)

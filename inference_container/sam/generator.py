@@ -1,7 +1,7 @@
 """StyleGAN2 generator (the rosinality layout SAM ships), driven by a W+ code; any power-of-two size >= 64.
 
-Two ways to run a modulated convolution, the same maths:
-* `fast=False` (the original): scale the weight per sample and run one grouped convolution over the batch.
+Two ways to run a modulated convolution, the same maths, behind one switch (`modulated_conv2d`):
+* `fast=False` (the original, fused_modconv): scale the weight per sample, one grouped convolution.
 * `fast=True`: keep one shared weight, scale the input activations by the style and the output by the
   demodulation factor. Faster for a batch (one ordinary convolution, no per-sample weight copies).
 """
@@ -63,6 +63,51 @@ class Blur(nn.Module):
         return upfirdn2d(x, self.kernel, pad=self.pad)
 
 
+def modulated_conv2d(x: torch.Tensor, weight: torch.Tensor, styles: torch.Tensor, *, demodulate: bool = True,
+                     upsample: bool = False, blur: nn.Module | None = None, padding: int = 0,
+                     fused_modconv: bool = True) -> torch.Tensor:
+    """StyleGAN2's modulated convolution, one entry for both ways of computing it (as NVIDIA's
+    `modulated_conv2d`): x [B, in, H, W], weight [out, in, k, k] (already times the equalized-lr scale),
+    styles [B, in] (fp32) -> [B, out, H', W'] (H' = 2H when upsampling, through `blur`).
+
+    fused_modconv=True: the reference maths, as the original computes it: a per-sample weight W * s,
+    demodulated per output channel, run as one grouped convolution over the batch.
+    fused_modconv=False: the fast path for batches: one shared weight, the style scaling the input
+    activations and the demodulation the output (sum_{in,k} (W s)^2 = s^2 @ sum_k W^2). Same values.
+    Styles and demodulation are computed in fp32 in every precision; the convolution runs in x's dtype.
+    """
+    if fused_modconv:
+        return _modulated_conv2d_reference(x, weight, styles, demodulate, upsample, blur, padding)
+    out_channels = weight.shape[0]
+    x = x * styles[:, :, None, None].to(x.dtype)
+    if upsample:
+        out = F.conv_transpose2d(x, weight.transpose(0, 1).to(x.dtype), stride=2)  # [B, out, 2H+1, 2W+1]
+    else:
+        out = F.conv2d(x, weight.to(x.dtype), padding=padding)
+    if demodulate:
+        wsq = weight.float().pow(2).sum([2, 3])  # [out, in]
+        demod = torch.rsqrt(styles.float().pow(2) @ wsq.t() + DEMOD_EPS)  # [B, out]
+        out = out * demod.view(-1, out_channels, 1, 1).to(out.dtype)
+    return blur(out) if upsample else out
+
+
+def _modulated_conv2d_reference(x, weight, styles, demodulate, upsample, blur, padding) -> torch.Tensor:
+    """The original arrangement (fused_modconv=True): per-sample weights, grouped convolution."""
+    batch, in_channels, height, width = x.shape
+    out_channels, _, k, _ = weight.shape
+    w = weight.float()[None] * styles.float()[:, None, :, None, None]  # [B, out, in, k, k]
+    if demodulate:
+        w = w * torch.rsqrt(w.pow(2).sum([2, 3, 4]) + DEMOD_EPS)[:, :, None, None, None]
+    w = w.to(x.dtype)
+    x = x.reshape(1, batch * in_channels, height, width)
+    if upsample:
+        w = w.transpose(1, 2).reshape(batch * in_channels, out_channels, k, k)
+        out = F.conv_transpose2d(x, w, stride=2, groups=batch)  # [1, B*out, 2H+1, 2W+1]
+        return blur(out.reshape(batch, out_channels, out.shape[2], out.shape[3]))
+    out = F.conv2d(x, w.reshape(batch * out_channels, in_channels, k, k), padding=padding, groups=batch)
+    return out.reshape(batch, out_channels, height, width)
+
+
 class ModulatedConv2d(nn.Module):
     """Conv whose weight is scaled per sample by a style (and optionally demodulated to unit norm per output)."""
 
@@ -72,6 +117,7 @@ class ModulatedConv2d(nn.Module):
         self.in_channel, self.out_channel, self.kernel_size = in_channel, out_channel, kernel_size
         self.demodulate, self.upsample = demodulate, upsample
         self.weight = nn.Parameter(torch.randn(1, out_channel, in_channel, kernel_size, kernel_size))
+        self.blur = None
         if upsample:
             factor = 2
             pad = (len(BLUR_TAPS) - factor) - (kernel_size - 1)
@@ -80,42 +126,17 @@ class ModulatedConv2d(nn.Module):
         self.scale = 1.0 / math.sqrt(in_channel * kernel_size**2)
         self.padding = kernel_size // 2
 
+    def styles(self, style: torch.Tensor) -> torch.Tensor:
+        """w [B, style_dim] -> s [B, in], in fp32 whatever the weights' precision (W+ stays fp32)."""
+        mod = self.modulation
+        return F.linear(style.float(), mod.weight.float() * mod.scale, mod.bias.float() * mod.lr_mul)
+
     def forward(self, x: torch.Tensor, style: torch.Tensor, fast: bool = False) -> torch.Tensor:
-        """x [B, in, H, W], style [B, style_dim] -> [B, out, H', W'] (H' = 2H when upsampling)."""
-        s = self.modulation(style)  # [B, in]
-        if fast:
-            return self._forward_activations(x, s)
-        return self._forward_grouped(x, s)
-
-    def _forward_grouped(self, x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        batch, _, height, width = x.shape
-        weight = self.scale * self.weight * s[:, None, :, None, None]  # [B, out, in, k, k]
-        if self.demodulate:
-            demod = torch.rsqrt(weight.pow(2).sum([2, 3, 4]) + DEMOD_EPS)  # [B, out]
-            weight = weight * demod[:, :, None, None, None]
-        k = self.kernel_size
-        x = x.reshape(1, batch * self.in_channel, height, width)
-        if self.upsample:
-            weight = weight.transpose(1, 2).reshape(batch * self.in_channel, self.out_channel, k, k)
-            out = F.conv_transpose2d(x, weight, stride=2, groups=batch)  # [1, B*out, 2H+1, 2W+1]
-            out = out.reshape(batch, self.out_channel, out.shape[2], out.shape[3])
-            return self.blur(out)
-        weight = weight.reshape(batch * self.out_channel, self.in_channel, k, k)
-        out = F.conv2d(x, weight, padding=self.padding, groups=batch)
-        return out.reshape(batch, self.out_channel, height, width)
-
-    def _forward_activations(self, x: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-        weight = self.scale * self.weight[0]  # [out, in, k, k], shared by the batch
-        x = x * s[:, :, None, None].to(x.dtype)
-        if self.upsample:
-            out = F.conv_transpose2d(x, weight.transpose(0, 1), stride=2)  # [B, out, 2H+1, 2W+1]
-        else:
-            out = F.conv2d(x, weight, padding=self.padding)
-        if self.demodulate:  # sum_{in,k} (scale W s)^2 = s^2 @ sum_k (scale W)^2
-            wsq = weight.float().pow(2).sum([2, 3])  # [out, in]
-            demod = torch.rsqrt(s.float().pow(2) @ wsq.t() + DEMOD_EPS)  # [B, out]
-            out = out * demod[:, :, None, None].to(out.dtype)
-        return self.blur(out) if self.upsample else out
+        """x [B, in, H, W], style [B, style_dim] -> [B, out, H', W'] (H' = 2H when upsampling).
+        fast=False: the reference arrangement (fused_modconv); fast=True: modulated activations."""
+        return modulated_conv2d(x, self.scale * self.weight[0], self.styles(style), demodulate=self.demodulate,
+                                upsample=self.upsample, blur=self.blur, padding=self.padding,
+                                fused_modconv=not fast)
 
 
 class NoiseInjection(nn.Module):

@@ -6,6 +6,9 @@ kernel) at every layer: measured on the 2-core bench machine, that is about 20 %
 fp32 naive forward. `keep_freed_memory()` makes malloc take big blocks from its heap and keep freed ones (the same
 effect as MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=<large> in the environment, or jemalloc/tcmalloc); the
 process then holds on to its peak activation memory between photos. A no-op where glibc's mallopt is absent.
+
+Process-wide, so it is set by whoever owns the process, at its start: `time-traveler age` (SAM runs) and
+`time-traveler serve-model` call `keep_freed_memory()`; loading an engine (SamEngine.load) never does.
 """
 
 from __future__ import annotations

@@ -83,13 +83,15 @@ class SamModel(nn.Module):
         self.latent_avg = latent_avg.detach().to(self.latent_avg.device, self.latent_avg.dtype).clone()
 
     def base_codes(self, rgb: torch.Tensor) -> torch.Tensor:
-        """The age-independent part of W+: [B, n_styles, D] (or [1, n_styles, D] when it is just latent_avg)."""
+        """The age-independent part of W+ in fp32: [B, n_styles, D] (or [1, n_styles, D] when it is just
+        latent_avg)."""
+        latent_avg = self.latent_avg.float()
         if self.config.start_from_latent_avg:
-            return self.latent_avg[None]
+            return latent_avg[None]
         if self.config.start_from_encoded_w_plus:
-            return self.pretrained_encoder(rgb) + self.latent_avg
-        return torch.zeros_like(self.latent_avg)[None]
+            return self.pretrained_encoder(rgb).float() + latent_avg
+        return torch.zeros_like(latent_avg)[None]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        codes = self.encoder(x) + self.base_codes(x[:, :3])  # [B, n_styles, D]
+        codes = self.encoder(x).float() + self.base_codes(x[:, :3])  # W+ [B, n_styles, D], fp32 in any precision
         return self.decoder(codes)

@@ -33,7 +33,7 @@ class AttractScreen(Screen):
         layout.setContentsMargins(40, 30, 40, 40)
         layout.addWidget(self.title)
         layout.addStretch(1)
-        layout.addWidget(self.view, 8)
+        layout.addWidget(self.view, 12)  # the loop takes all the height the words leave
         layout.addWidget(self.call)
         layout.addWidget(self.sub)
         layout.addStretch(1)

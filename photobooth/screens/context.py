@@ -5,6 +5,7 @@ Screens read only what they need from it, so the app never has to know which scr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QImage
@@ -25,7 +26,7 @@ class ScreenContext:
     health: dict = field(default_factory=dict)  # the backend's last /health answer
     problems: tuple[str, ...] = ()  # what was wrong with the settings file
     retention_seconds: float = 24 * 3600.0  # how long photos are kept: what the consent line says
-    status: object | None = None  # a photobooth.status.BoothStatus, for staff
+    status: Callable[[], object] | None = None  # makes the staff status (a BoothStatus) when a screen asks
 
     @property
     def new_visit(self) -> bool:

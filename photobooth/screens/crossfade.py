@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from photobooth.screens.common import ACCENT, draw_cover, draw_text_box
+from photobooth.screens.common import ACCENT, contain_rect, draw_cover, draw_text_box
 
 
 def bounce_order(count: int) -> list[int]:
@@ -63,8 +63,11 @@ class CrossfadeView(QWidget):
         super().hideEvent(event)
 
     def picture_rect(self) -> QRect:
-        side = min(self.width(), self.height())
-        return QRect((self.width() - side) // 2, (self.height() - side) // 2, side, side)
+        """The largest rectangle in the frames' own aspect (a whole photo, or a square face crop)."""
+        if not self._frames:
+            side = min(self.width(), self.height())
+            return QRect((self.width() - side) // 2, (self.height() - side) // 2, side, side)
+        return contain_rect(self._frames[0][1].size(), self.rect()).toRect()
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         if not self._frames:

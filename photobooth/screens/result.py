@@ -45,13 +45,16 @@ class StillRow(QWidget):
         gap = max(6, self.width() // 90)
         label_px = self.label_px()
         label_h = round(label_px * 1.5)
-        side = min(
-            (self.width() - gap * (columns - 1)) // columns,
-            (self.height() - rows * label_h - gap * (rows - 1)) // rows,
-        )
+        size = self._frames[0][1].size()
+        aspect = max(size.width(), 1) / max(size.height(), 1)  # photo frames keep their own shape
+        side = int(min(
+            (self.width() - gap * (columns - 1)) / (columns * aspect),
+            (self.height() - rows * label_h - gap * (rows - 1)) / rows,
+        ))
         if side <= 0:
             return
-        x0 = (self.width() - (side * columns + gap * (columns - 1))) // 2
+        cell = int(side * aspect)  # a frame's width; `side` its height
+        x0 = (self.width() - (cell * columns + gap * (columns - 1))) // 2
         y0 = (self.height() - (rows * (side + label_h) + gap * (rows - 1))) // 2
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -61,11 +64,11 @@ class StillRow(QWidget):
         painter.setFont(font)
         for position, (label, pixmap) in enumerate(self._frames):
             column, row = position % columns, position // columns
-            x = x0 + column * (side + gap)
+            x = x0 + column * (cell + gap)
             y = y0 + row * (side + label_h + gap)
-            draw_cover(painter, QRect(x, y, side, side), pixmap)
+            draw_cover(painter, QRect(x, y, cell, side), pixmap)
             painter.setPen(QColor(ACCENT if position else TEXT))
-            painter.drawText(QRectF(x, y + side, side, label_h), Qt.AlignmentFlag.AlignCenter, label)
+            painter.drawText(QRectF(x, y + side, cell, label_h), Qt.AlignmentFlag.AlignCenter, label)
         painter.end()
 
 

@@ -286,7 +286,7 @@ class SettingsScreen(Screen):
     def enter(self, context) -> None:
         self.load(context.config, context.backend, context.health.get("engine", ""))
         if context.status is not None:
-            self.show_status(context.status, context.health)
+            self.show_status(context.status(), context.health)
         if context.problems:  # a bad settings file: staff see why the defaults are in use
             self.message.setText("\n".join(context.problems))
 

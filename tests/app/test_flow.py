@@ -36,15 +36,31 @@ def wait_state(qtbot, window, *states, timeout=10000):
 
 
 def take_photo(qtbot, window):
-    """Attract -> preview -> countdown -> review -> (Go by itself) -> processing."""
+    """Attract -> preview -> countdown -> review -> (Go by itself) -> processing. Returns the visit's
+    transitions as they happen: short-lived states (review, an error screen) are recorded, never missed
+    by polling on a loaded machine."""
+    visit, photos = [], []
+
+    def record(transition):
+        visit.append(transition)
+        if transition.target is State.REVIEW:
+            photos.append(window.photo is not None and window.photo_image is not None)
+
     qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
+    window.machine.add_listener(record)
     window.attract.tapped.emit()
     wait_state(qtbot, window, State.PREVIEW)
     qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
     window.preview.start_button.click()
-    wait_state(qtbot, window, State.REVIEW, timeout=5000)
-    assert window.photo is not None and window.photo_image is not None
-    wait_state(qtbot, window, State.PROCESSING, State.RETRYING, timeout=5000)
+    qtbot.waitUntil(lambda: any(t.target in (State.PROCESSING, State.RETRYING) for t in visit), timeout=10000)
+    assert photos == [True]
+    return visit
+
+
+def wait_error(qtbot, visit, timeout=10000):
+    """The error screen this visit reached (from the recorded transitions)."""
+    qtbot.waitUntil(lambda: any(t.target is State.ERROR for t in visit), timeout=timeout)
+    return next(t.error for t in visit if t.target is State.ERROR)
 
 
 def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fast_config):
@@ -54,7 +70,9 @@ def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fas
     wait_state(qtbot, window, State.RESULT, State.ERROR, timeout=60000)
     assert window.machine.state is State.RESULT, window.machine.error
     assert [frame.age for frame in window.outcome.frames] == [None, *fast_config.booth.ages]
-    assert window.outcome.frames[1].image.size == (256, 256)
+    # photo layout: every frame is the whole photo the booth took, in its own size
+    assert {frame.image.size for frame in window.outcome.frames} == {window.outcome.frames[0].image.size}
+    assert window.outcome.frames[1].image.size == (512, 512)
     assert window.outcome.share_url is None  # loopback: no QR code
     assert "classic" in window.result.engine.text()
     qtbot.waitUntil(lambda: window.saved_paths is not None, timeout=20000)
@@ -88,9 +106,9 @@ def test_each_state_shows_its_screen_and_screens_are_entered_once(qtbot, booth):
 
 def test_no_face_explains_and_returns_to_the_preview(qtbot, booth, local_server, faceless_file):
     window = booth(local_server.base_url, camera=str(faceless_file))
-    take_photo(qtbot, window)
-    wait_state(qtbot, window, State.ERROR, timeout=30000)
-    assert window.machine.error is ErrorKind.NO_FACE
+    visit = take_photo(qtbot, window)
+    error = wait_error(qtbot, visit, timeout=30000)
+    assert error is ErrorKind.NO_FACE
     assert window.error.title.text() == "We couldn't find a face"
     wait_state(qtbot, window, State.PREVIEW, timeout=5000)
 
@@ -107,9 +125,9 @@ def test_no_face_explains_and_returns_to_the_preview(qtbot, booth, local_server,
 def test_failing_servers_end_in_the_right_words(qtbot, booth, mode, kind):
     with FakeBackend(mode) as backend:
         window = booth(backend.base_url)
-        take_photo(qtbot, window)
-        wait_state(qtbot, window, State.ERROR, timeout=10000)
-        assert window.machine.error is kind
+        visit = take_photo(qtbot, window)
+        error = wait_error(qtbot, visit, timeout=10000)
+        assert error is kind
         wait_state(qtbot, window, kind.retry_state, timeout=5000)
 
 
@@ -117,9 +135,9 @@ def test_refused_connection_retries_then_apologises(qtbot, booth):
     window = booth(refused_url())
     seen = []
     window.machine.add_listener(lambda transition: seen.append(transition.target))
-    take_photo(qtbot, window)
-    wait_state(qtbot, window, State.ERROR, timeout=10000)
-    assert window.machine.error is ErrorKind.NETWORK and State.RETRYING in seen
+    visit = take_photo(qtbot, window)
+    error = wait_error(qtbot, visit, timeout=10000)
+    assert error is ErrorKind.NETWORK and State.RETRYING in seen
     wait_state(qtbot, window, State.ATTRACT, timeout=5000)
 
 
@@ -127,18 +145,18 @@ def test_slow_answers_time_out_then_apologise(qtbot, booth, fast_config):
     fast_config.backend.request_timeout_seconds = 0.2
     with FakeBackend("slow", delay=0.5) as backend:
         window = booth(backend.base_url)
-        take_photo(qtbot, window)
-        wait_state(qtbot, window, State.ERROR, timeout=15000)
-    assert window.machine.error is ErrorKind.NETWORK
+        visit = take_photo(qtbot, window)
+        error = wait_error(qtbot, visit, timeout=15000)
+    assert error is ErrorKind.NETWORK
 
 
 def test_a_job_the_server_never_finishes_times_out(qtbot, booth, fast_config):
     fast_config.backend.job_timeout_seconds = 0.5
     with FakeBackend("processing") as backend:
         window = booth(backend.base_url)
-        take_photo(qtbot, window)
-        wait_state(qtbot, window, State.ERROR, timeout=10000)
-    assert window.machine.error is ErrorKind.TIMEOUT
+        visit = take_photo(qtbot, window)
+        error = wait_error(qtbot, visit, timeout=10000)
+    assert error is ErrorKind.TIMEOUT
 
 
 def test_a_passing_outage_recovers_on_its_own(qtbot, booth):
@@ -178,9 +196,9 @@ def test_survives_the_backend_restarting(qtbot, booth):
         take_photo(qtbot, window)
         wait_state(qtbot, window, State.RESULT, timeout=10000)
     window.result.done_button.click()
-    take_photo(qtbot, window)  # backend down: retries, then an apology
-    wait_state(qtbot, window, State.ERROR, timeout=10000)
-    assert window.machine.error is ErrorKind.NETWORK
+    visit = take_photo(qtbot, window)  # backend down: retries, then an apology
+    error = wait_error(qtbot, visit, timeout=10000)
+    assert error is ErrorKind.NETWORK
     wait_state(qtbot, window, State.ATTRACT, timeout=5000)
     threads = threading.active_count()
     with FakeBackend("ok", port=port):

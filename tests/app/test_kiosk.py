@@ -48,3 +48,12 @@ def test_xdg_autostart_entry_restarts_the_booth_in_a_loop(tmp_path):
 def test_the_booth_command_names_this_installation():
     command = kiosk.booth_command()
     assert command[-1] == "--fullscreen" and "photobooth" in command
+
+
+def test_install_autostart_is_one_command(tmp_path, monkeypatch, capsys):
+    from photobooth.__main__ import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["--install-autostart", "xdg"]) == 0
+    assert (tmp_path / "autostart" / kiosk.DESKTOP_NAME).exists()
+    assert "autostart written" in capsys.readouterr().out

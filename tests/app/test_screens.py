@@ -387,3 +387,21 @@ def test_settings_steppers_and_language_choice(qtbot, fast_config):
     config = screen.read()
     assert config.booth.countdown_seconds == 9 and config.booth.idle_timeout_seconds == 10
     assert config.booth.language == "de"
+
+
+def test_result_shows_photo_frames_in_their_own_shape(qtbot):
+    """Photo-layout frames (the whole photo, here 3:2) are shown whole, not cropped to a square."""
+    from PIL import Image
+
+    from photobooth.images import to_qimage
+
+    frames = [Frame(i, age, f"/results/x/{i}.jpg", Image.new("RGB", (600, 400), (40 * i, 90, 90)))
+              for i, age in enumerate((None, 30, 60))]
+    screen = show(qtbot, ResultScreen(EN), (1280, 800))
+    screen.show_outcome(JobOutcome("abc", "classic", frames), None)
+    rect = screen.strip.picture_rect()
+    assert abs(rect.width() / rect.height() - 1.5) < 0.02
+    picture = screen.strip.grab().toImage()
+    centre = rect.center()
+    assert picture.pixelColor(centre).green() == 90  # the frame itself fills its rectangle
+    assert to_qimage(frames[0].image).size().width() == 600

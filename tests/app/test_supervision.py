@@ -46,9 +46,10 @@ def kill_service(qtbot, window) -> None:
 
 
 def full_visit(qtbot, window) -> None:
-    take_photo(qtbot, window)
-    wait_state(qtbot, window, State.RESULT, State.ERROR, timeout=60000)
-    assert window.machine.state is State.RESULT, window.machine.error
+    visit = take_photo(qtbot, window)
+    qtbot.waitUntil(lambda: any(t.target in (State.RESULT, State.ERROR) for t in visit), timeout=60000)
+    ended = next(t for t in visit if t.target in (State.RESULT, State.ERROR))
+    assert ended.target is State.RESULT, ended.error
     wait_state(qtbot, window, State.ATTRACT, timeout=5000)
 
 

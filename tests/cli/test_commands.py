@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import os
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -89,7 +90,7 @@ def test_auto_picks_sam_from_the_environment(photo, checkpoint, tmp_path, capsys
 
 def test_corrupt_photo(tmp_path, capsys):
     broken = tmp_path / "broken.jpg"
-    broken.write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(200))
+    broken.write_bytes(b"\xff\xd8\xff\xe0" + random.Random(200).randbytes(200))
     assert main(["age", str(broken), "--engine", "classic", "-o", str(tmp_path / "s.jpg")]) != 0
     assert "damaged" in one_line_error(capsys)
     assert not (tmp_path / "s.jpg").exists()
@@ -135,7 +136,7 @@ def test_weights_check_prints_the_sha256(checkpoint, capsys):
 
 def test_weights_check_refuses_other_files(tmp_path, capsys):
     junk = tmp_path / "junk.pt"
-    junk.write_bytes(os.urandom(4096))
+    junk.write_bytes(random.Random(4096).randbytes(4096))
     assert main(["weights", "check", str(junk)]) != 0
     assert "junk.pt" in one_line_error(capsys)
     assert main(["weights", "check", str(tmp_path / "absent.pt")]) != 0
@@ -154,7 +155,7 @@ def test_weights_download_keeps_a_valid_checkpoint(checkpoint, tmp_path, capsys)
 
 def test_weights_download_refuses_and_removes_an_invalid_file(tmp_path, capsys):
     dest = tmp_path / "cache" / "sam.pt"
-    with serve(FileServer(os.urandom(100_000))) as server:
+    with serve(FileServer(random.Random(100).randbytes(100_000))) as server:
         code = main(["weights", "download", "--quiet", "--dest", str(dest), "--url", server.base_url + "/w"])
     assert code != 0
     one_line_error(capsys)
@@ -177,3 +178,56 @@ def test_long_library_messages_are_cut_to_one_readable_line():
     wordy = "The file x.pt cannot be read as a checkpoint (" + "torch explains at length. " * 20 + ")"
     assert one_line(wordy) == "The file x.pt cannot be read as a checkpoint."
     assert len(one_line("word " * 100)) == 200
+
+
+@pytest.mark.slow
+def test_age_writes_photo_frames_and_a_report_for_every_face(checkpoint, tmp_path, capsys, astronaut, grace_hopper):
+    """A two-person photo (the package portraits side by side): both faces in the report, frames the photo."""
+    import json
+
+    group = Image.new("RGB", (1044, 600), (128, 128, 128))
+    group.paste(astronaut, (0, 44))
+    group.paste(grace_hopper, (532, 0))
+    photo = tmp_path / "group.jpg"
+    group.save(photo, quality=95)
+    frames, report = tmp_path / "frames", tmp_path / "report.json"
+    code = main(["age", str(photo), "--engine", "sam", "--weights", str(checkpoint), "--precision", "fp32",
+                 "--ages", "20,70", "--frames-dir", str(frames), "--report", str(report)])
+    assert code == 0, capsys.readouterr()
+    assert "2 faces" in capsys.readouterr().out
+    assert sorted(p.name for p in frames.iterdir()) == ["0.png", "1.png", "2.png"]
+    for index in range(3):
+        with Image.open(frames / f"{index}.png") as image:
+            assert image.size == (1044, 600)
+    data = json.loads(report.read_text())
+    assert data["engine"] == "sam" and data["precision"] == "fp32" and data["ages"] == [20, 70]
+    assert data["layout"] == "photo" and data["frame_size"] == [1044, 600]
+    assert {"align_s", "encode_s", "generate_s", "compose_s", "load_s"} <= set(data["timings"])
+    assert len(data["faces"]) == 2
+    for face in data["faces"]:
+        x0, y0, x1, y1 = face["box"]
+        quad = np.array(face["quad"])
+        assert x1 > x0 and y1 > y0 and quad.shape == (4, 2) and face["score"] > 0
+        # the original code's corner order: c-x-y, c-x+y, c+x+y, c+x-y (an upright face: TL, BL, BR, TR)
+        assert quad[0, 1] < quad[1, 1] and quad[2, 0] > quad[1, 0] and quad[3, 1] < quad[2, 1]
+    centres = sorted((f["box"][0] + f["box"][2]) / 2 for f in data["faces"])
+    assert centres[0] < 300 < 600 < centres[1]  # the astronaut on the left, Grace Hopper on the right
+
+
+def test_age_aligned_layout_writes_the_main_face_crops(photo, checkpoint, tmp_path, capsys):
+    frames = tmp_path / "frames"
+    code = main(["age", str(photo), "--engine", "sam", "--weights", str(checkpoint), "--precision", "fp32",
+                 "--ages", "30", "--layout", "aligned", "--frames-dir", str(frames)])
+    assert code == 0, capsys.readouterr()
+    with Image.open(frames / "0.png") as original, Image.open(frames / "1.png") as aged:
+        assert original.size == (256, 256) and aged.size == (64, 64)
+
+
+def test_emulated_precision_is_refused_in_one_line(photo, checkpoint, tmp_path, capsys, monkeypatch):
+    from inference_container.sam import precision
+
+    monkeypatch.setattr(precision, "cpu_flags", lambda text=None: {"avx2"})
+    code = main(["age", str(photo), "--engine", "sam", "--weights", str(checkpoint), "--precision", "bf16",
+                 "-o", str(tmp_path / "x.jpg")])
+    assert code == 2
+    assert "bf16 is only emulated" in one_line_error(capsys)

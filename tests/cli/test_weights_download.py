@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import random
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,7 @@ from booth_core.errors import WeightsError
 from inference_container.weights.download import confirm_url, download_weights
 from tests.cli.weights_server import WARNING_PAGE, FileServer, serve
 
-PAYLOAD = os.urandom(3 << 20)  # three chunks of the downloader's 1 MiB
+PAYLOAD = random.Random(3).randbytes(3 << 20)  # three chunks of the downloader's 1 MiB
 
 
 def left_behind(folder: Path) -> list[str]:

@@ -256,7 +256,7 @@ def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, p
         )
         (call,) = deployment.runtime.calls
         assert call["request"]["InputLocation"] == f"s3://{INPUT_BUCKET}/uploads/{job_id}"
-        assert call["request"]["CustomAttributes"] == "ages=5,95"
+        assert call["request"]["CustomAttributes"] == "ages=5,95;layout=photo"  # photo-layout frames
         assert call["request"]["InferenceId"] == job_id and call["request"]["ContentType"] == "image/jpeg"
         assert deployment.request("GET", f"/jobs/{job_id}").json()["status"] == "PROCESSING"
     finally:

@@ -106,3 +106,33 @@ def test_concurrent_requests_each_get_their_own_answer(server_url, astronaut_jpe
     # The two photos really differ, so a mixed-up answer could not pass the comparison above.
     originals = [wire.split_strip(strip)[0] for strip in expected[:2]]
     assert np.abs(originals[0].astype(int) - originals[1].astype(int)).mean() > 10
+
+
+def test_photo_layout_answers_the_whole_photo_with_its_faces(server_url, grace_hopper):
+    """`layout=photo` in CustomAttributes: frames are the photo (512x600 here), faces in a header."""
+    import json
+
+    from job_service.frames import strip_to_jpegs
+
+    response = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20,60,layout=photo")
+    strip = strip_of(response)
+    assert strip.shape == (600, 512 * 3, 3)
+    assert response.headers["X-Time-Traveler-Frame-Size"] == "512x600"
+    faces = json.loads(response.headers["X-Time-Traveler-Faces"])
+    assert len(faces) == 1 and 150 < faces[0]["box"][0] < 250
+    jpegs = strip_to_jpegs(response.content, 3)  # the job service's splitter: photo-sized frames
+    import io
+
+    from PIL import Image
+
+    assert [Image.open(io.BytesIO(j)).size for j in jpegs] == [(512, 600)] * 3
+    same = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20,60;layout=photo")
+    assert strip_of(same).shape == strip.shape
+
+
+def test_the_default_stays_the_seed_aligned_strip(server_url, grace_hopper):
+    response = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20")
+    assert strip_of(response).shape == (SIZE, SIZE * 2, 3)
+    assert response.headers["X-Time-Traveler-Frame-Size"] == f"{SIZE}x{SIZE}"
+    bad = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20,layout=poster")
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "BAD_REQUEST"
