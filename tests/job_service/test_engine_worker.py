@@ -87,7 +87,8 @@ def test_frames_are_stored_as_the_engine_made_them(tmp_path, photo):
         assert document["status"] == "SUCCESS", document["error"]
         urls = [urljoin(server.base_url + "/", frame["url"]) for frame in document["frames"]]  # URLs are paths
         sizes = [Image.open(io.BytesIO(httpx.get(url).content)).size for url in urls]
-    assert sizes == [(64, 64), (256, 256), (256, 256)]
+    # frame 0 keeps its 64 px; the aged frames keep the engine's own size (the photo layout), not 64 px
+    assert sizes[0] == (64, 64) and sizes[1] == sizes[2] and sizes[1] != (64, 64), sizes
 
 
 def test_health_is_503_when_the_disk_is_nearly_full(tmp_path, classic_engine, monkeypatch):
