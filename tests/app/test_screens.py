@@ -54,7 +54,7 @@ def test_demo_faces_change_with_age():
     assert young.size().width() == 128 and young != old
 
 
-def test_attract_falls_back_to_the_demo_without_samples(tmp_path):
+def test_attract_falls_back_to_the_demo_without_samples(qtbot, tmp_path):
     frames = attract_frames((30, 60), samples_dir=tmp_path)
     assert [label for label, _ in frames] == ["30", "60"]
     QImage(64, 64, QImage.Format.Format_RGB32).save(str(tmp_path / "x_age70.jpg"))
@@ -398,7 +398,7 @@ def test_result_shows_photo_frames_in_their_own_shape(qtbot):
     frames = [Frame(i, age, f"/results/x/{i}.jpg", Image.new("RGB", (600, 400), (40 * i, 90, 90)))
               for i, age in enumerate((None, 30, 60))]
     screen = show(qtbot, ResultScreen(EN), (1280, 800))
-    screen.show_outcome(JobOutcome("abc", "classic", frames), None)
+    screen.show_outcome(JobOutcome("abc", "classic", frames))
     rect = screen.strip.picture_rect()
     assert abs(rect.width() / rect.height() - 1.5) < 0.02
     picture = screen.strip.grab().toImage()
