@@ -1,4 +1,4 @@
-"""Turn an AgingResult into pictures people see: a labelled strip and a young-old-young GIF.
+"""Turn an AgingResult into pictures people see: a labelled strip, and the young-old-young frame order.
 
 Torch-free, so the CLI, the kiosk app and the classic engine's contact sheets all share it.
 """
@@ -6,8 +6,6 @@ Torch-free, so the CLI, the kiosk app and the classic engine's contact sheets al
 from __future__ import annotations
 
 import functools
-import os
-from typing import BinaryIO
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -73,42 +71,9 @@ def render_strip(result: AgingResult, frame_size: int = 256) -> Image.Image:
     return strip
 
 
-def _card(frame: AgedFrame, frame_size: int) -> Image.Image:
-    """One GIF frame: the face with its label beneath."""
-    gap, label_height, _ = _layout(frame_size)
-    image = _fit(frame.image, frame_size)
-    card = Image.new("RGB", (image.width, frame_size + label_height), BACKGROUND)
-    card.paste(image, (0, 0))
-    band = (0, frame_size, image.width, frame_size + label_height)
-    _centred_text(ImageDraw.Draw(card), band, frame_label(frame.age), max(10, label_height * 11 // 20), TEXT)
-    return card
-
-
 def gif_sequence(result: AgingResult, bounce: bool = True) -> list[AgedFrame]:
     """Aged frames from youngest to oldest (and back when bouncing); the original alone if there are none."""
     frames = sorted(result.frames, key=lambda frame: frame.age)
     if not frames:
         return [AgedFrame(None, result.original)]
     return frames + frames[-2:0:-1] if bounce else frames
-
-
-def render_gif(
-    result: AgingResult,
-    out: str | os.PathLike | BinaryIO,
-    frame_size: int = 256,
-    seconds_per_frame: float = 0.3,
-    bounce: bool = True,
-) -> None:
-    """Write an endlessly looping GIF, young -> old (-> young), each frame labelled with its age."""
-    if seconds_per_frame <= 0:
-        raise ValueError("seconds_per_frame must be positive")
-    cards = [_card(frame, frame_size) for frame in gif_sequence(result, bounce)]
-    cards[0].save(
-        out,
-        format="GIF",
-        save_all=True,
-        append_images=cards[1:],
-        duration=round(seconds_per_frame * 1000),
-        loop=0,
-        disposal=1,
-    )

@@ -46,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frames-dir", metavar="DIR", help="also write each frame as DIR/0.png .. DIR/n.png")
     parser.add_argument("--report", metavar="REPORT.json", help="write engine, precision, ages, timings, faces")
     parser.add_argument("--gif", metavar="OUT.gif", help="also write a young-old-young animation")
-    parser.add_argument("--frame-size", type=int, default=256, help="pixels per frame in the strip and GIF")
+    parser.add_argument("--frame-size", type=int, default=256, help="pixels per frame in the strip")
 
 
 def _engine_name(args: argparse.Namespace) -> str:
@@ -112,7 +112,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.output:
         _save(render_strip(result, args.frame_size), args.output)
     if args.gif:
-        _save_gif(result, args.gif, args.frame_size)
+        _save_gif(result, args.gif)
     if args.frames_dir:
         for index, frame in enumerate(result.all_frames()):
             _save(frame.image, str(Path(args.frames_dir) / f"{index}.png"))
@@ -149,12 +149,13 @@ def _write_report(result, path: str, extra_timings: dict[str, float]) -> None:
         raise TimeTravelerError(f"Could not write {path}: {exc}") from exc
 
 
-def _save_gif(result, path: str, frame_size: int) -> None:
-    from booth_core.render import render_gif
+def _save_gif(result, path: str) -> None:
+    """The same young-old-young animation an attendee takes home (one shared palette)."""
+    from booth_core.media import render_gif
 
     try:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        render_gif(result, path, frame_size=frame_size)
+        Path(path).write_bytes(render_gif(result))
     except OSError as exc:
         raise TimeTravelerError(f"Could not write {path}: {exc}") from exc
 

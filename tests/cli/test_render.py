@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pytest
 from PIL import Image
 
-from booth_core.render import frame_label, gif_sequence, render_gif, render_strip
+from booth_core.render import frame_label, gif_sequence, render_strip
 from booth_core.result import AgedFrame, AgingResult
 
 
@@ -58,27 +56,6 @@ def test_labels_differ_between_frames(result):
     assert not np.array_equal(bands[0], bands[1]) and not np.array_equal(bands[1], bands[2])
 
 
-def test_gif_bounces_young_old_young(result, tmp_path):
+def test_gif_bounces_young_old_young(result):
     assert [frame.age for frame in gif_sequence(result)] == [25, 50, 75, 50]
     assert [frame.age for frame in gif_sequence(result, bounce=False)] == [25, 50, 75]
-    path = tmp_path / "a.gif"
-    render_gif(result, path, frame_size=64, seconds_per_frame=0.25)
-    with Image.open(path) as gif:
-        assert gif.n_frames == 4 and gif.info["loop"] == 0
-        centres = []
-        for index in range(gif.n_frames):
-            gif.seek(index)
-            assert gif.info["duration"] == 250
-            centres.append(gif.convert("RGB").getpixel((32, 32)))
-    expected = [(0, 200, 0), (0, 0, 200), (200, 0, 0), (0, 0, 200)]
-    for got, want in zip(centres, expected, strict=True):
-        assert np.abs(np.subtract(got, want)).max() <= 8
-
-
-def test_gif_to_a_binary_file_and_with_no_aged_frames():
-    buffer = io.BytesIO()
-    render_gif(AgingResult(solid((10, 20, 30)), [], engine="sam"), buffer, frame_size=48)
-    with Image.open(io.BytesIO(buffer.getvalue())) as gif:
-        assert gif.format == "GIF" and gif.size == (48, 48 + 16)
-    with pytest.raises(ValueError):
-        render_gif(AgingResult(solid((0, 0, 0)), [], engine="sam"), io.BytesIO(), seconds_per_frame=0)
