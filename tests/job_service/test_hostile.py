@@ -28,7 +28,8 @@ from tests.job_service.conftest import jpeg_headers, new_id
 from tests.job_service.deployments import RaisingEngine, job_rows, stored_files
 from tests.raw_http import closed_by_server, connect, head, jpeg_claiming, png_claiming, read_response
 
-pytestmark = pytest.mark.timeout(120)
+# Each test starts a real server (and an engine process): slow for the edit loop, run by `make test`.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 REPO = Path(__file__).resolve().parents[2]
 KEY = "booth-key-7"
 FAST_DEADLINES = {"header_timeout": 0.5, "body_timeout": 1.0, "keep_alive": 0.5, "max_connections": 8}

@@ -16,7 +16,8 @@ from booth_core.media import ANIMATION_LONG_SIDE
 from tests.job_service.conftest import jpeg_headers, new_id, wait_final
 from tests.job_service.deployments import stored_files
 
-pytestmark = pytest.mark.timeout(120)
+# Each test starts a real server (and an engine process): slow for the edit loop, run by `make test`.
+pytestmark = [pytest.mark.timeout(120), pytest.mark.slow]
 RETENTION_S = 24 * 3600
 
 

@@ -21,7 +21,8 @@ from inference_container.model_server.app import create_app
 from inference_container.model_server.loader import engine_factory
 from tests.raw_http import closed_by_server, connect, head, jpeg_claiming, png_claiming, read_response
 
-pytestmark = pytest.mark.timeout(180)
+# Each test starts a real model server: slow for the edit loop, run by `make test`.
+pytestmark = [pytest.mark.timeout(180), pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
