@@ -51,11 +51,14 @@ def booth(qtbot, fast_config):
     """Makes a started booth window for a config; every window is shut down after the test."""
     windows = []
 
-    def make(url: str, **booth_settings) -> BoothWindow:
+    def make(url: str, prepare=None, **booth_settings) -> BoothWindow:
+        """`prepare(window)` runs before the window starts (e.g. to swap a worker's probe)."""
         fast_config.backend.url = url
         for key, value in booth_settings.items():
             setattr(fast_config.booth, key, value)
         window = BoothWindow(fast_config, countdown_tick_ms=20)
+        if prepare is not None:
+            prepare(window)
         qtbot.addWidget(window)
         window.resize(960, 540)
         window.show()
@@ -68,3 +71,4 @@ def booth(qtbot, fast_config):
     for window in windows:
         window.shutdown()
         assert not window.network.isRunning() and not window.files.isRunning() and window.camera is None
+        assert not window.prints.isRunning()

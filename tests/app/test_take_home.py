@@ -35,29 +35,17 @@ class FakeProbe:
 
 
 @pytest.fixture
-def printing_booth(qtbot, fast_config):
-    windows = []
+def printing_booth(booth):
+    """The conftest booth with printing turned on and, optionally, a fake printer-status probe."""
 
     def make(backend_url: str, probe=None, **booth_settings) -> BoothWindow:
-        fast_config.backend.url = backend_url
-        fast_config.booth.print_enabled = True
-        for key, value in booth_settings.items():
-            setattr(fast_config.booth, key, value)
-        window = BoothWindow(fast_config, countdown_tick_ms=20)
-        if probe is not None:
-            window.prints.worker.status_probe = probe
-        qtbot.addWidget(window)
-        window.resize(960, 540)
-        window.show()
-        window.start()
-        windows.append(window)
-        qtbot.waitUntil(lambda: bool(window.backend_url or window.backend_error), timeout=20000)
-        return window
+        def prepare(window: BoothWindow) -> None:
+            if probe is not None:
+                window.prints.worker.status_probe = probe
 
-    yield make
-    for window in windows:
-        window.shutdown()
-        assert not window.prints.isRunning()
+        return booth(backend_url, prepare=prepare, **{"print_enabled": True, **booth_settings})
+
+    return make
 
 
 def _pdfs(config) -> list[Path]:
