@@ -5,8 +5,9 @@
         --contact-sheet assets/contact_sheet_classic.jpg    # also write the pictures
 
 The first run of a process also loads dlib's landmark model and the donor faces; it is reported
-apart ("cold"). The photos are the classic engine's test set (tests/data/portraits/README.md: public-
-domain portraits from packages, no download), plus a made-up side light and a greyscale copy.
+apart ("cold"). The photos are the classic engine's test set and the variants made from it
+(tests/classic/conftest.py; tests/data/portraits/README.md says where each portrait comes from:
+packages, no download).
 CPU timings move with whatever else runs on the machine: repeat and read the median; the load
 average is printed beside them.
 """
@@ -26,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from booth_core.ages import DEFAULT_AGES  # noqa: E402
 from inference_container.classic import ClassicEngine  # noqa: E402
-from tests.classic.conftest import TEST_SET, load_portrait, side_lit  # noqa: E402
+from tests.classic.conftest import DERIVED, TEST_SET, load_derived, load_portrait, made_up_group  # noqa: E402
 
 SHEET_AGES = (5, 15, 30, 45, 60, 75, 95)
 STRIP_AGES = (10, 40, 60, 75, 90)
@@ -35,20 +36,15 @@ BUDGET_S = 3.0
 
 
 def portraits() -> dict[str, Image.Image]:
+    """The test set and the variants made from it (tests/classic/conftest.py), in its order."""
     photos = {name: load_portrait(name) for name in TEST_SET}
-    photos["obama, side-lit"] = side_lit(photos["obama"])
-    photos["astronaut, greyscale"] = photos["astronaut"].convert("L").convert("RGB")
+    photos.update({name: load_derived(name) for name in DERIVED})
     return photos
 
 
 def group_photo(photos: dict[str, Image.Image]) -> Image.Image:
     """The astronaut and Grace Hopper side by side on grey: a two-person photo for the photo layout's strip."""
-    astronaut, hopper = photos["astronaut"], photos["grace_hopper"]
-    group = Image.new("RGB", (astronaut.width + hopper.width + 20, max(astronaut.height, hopper.height)),
-                      (128, 128, 128))
-    group.paste(astronaut, (0, group.height - astronaut.height))
-    group.paste(hopper, (astronaut.width + 20, 0))
-    return group
+    return made_up_group([photos["astronaut"], photos["grace_hopper"]])
 
 
 def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: int = 192) -> Image.Image:

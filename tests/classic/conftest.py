@@ -1,4 +1,6 @@
-"""The classic engine's test set: real public-domain portraits (see tests/data/portraits/README.md)."""
+"""The classic engine's test set: real public-domain portraits (see tests/data/portraits/README.md),
+the variants made from them, and a made-up group photo of them. The tests and bench/bench_classic.py
+both take the set from here."""
 
 from __future__ import annotations
 
@@ -32,6 +34,28 @@ def side_lit(photo: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(rgb * light, 0, 255).astype(np.uint8))
 
 
+def greyscale(photo: Image.Image) -> Image.Image:
+    """The photo in black and white, still as RGB (R = G = B)."""
+    return photo.convert("L").convert("RGB")
+
+
+def is_greyscale(photo: Image.Image) -> bool:
+    rgb = np.asarray(photo.convert("RGB"))
+    return bool(np.array_equal(rgb[..., 0], rgb[..., 1]) and np.array_equal(rgb[..., 1], rgb[..., 2]))
+
+
+def made_up_group(photos: list[Image.Image], gap: int = 20) -> Image.Image:
+    """The photos side by side on grey, bottoms aligned: a group photo made from single portraits
+    (no real group photo with a known licence ships in a package)."""
+    width = sum(p.width for p in photos) + gap * (len(photos) - 1)
+    group = Image.new("RGB", (width, max(p.height for p in photos)), (128, 128, 128))
+    left = 0
+    for photo in photos:
+        group.paste(photo, (left, group.height - photo.height))
+        left += photo.width + gap
+    return group
+
+
 #: Every portrait of the set, with how old the sitter clearly looks (None: not a clear case).
 TEST_SET = {
     "astronaut": "adult",
@@ -39,7 +63,27 @@ TEST_SET = {
     "einstein": "senior",
     "biden": "senior",
     "obama": "adult",
+    "obama_speaking": "adult",
+    "obama_blue_room": "adult",
+    "curie": None,  # about 53, looks 55-65: on the adult/senior line
+    "giunchedi": "adult",
+    "henner": "adult",
+    "paumier": "adult",
 }
+
+#: Variants made from the set's photos: name -> (portrait, how it is made).
+DERIVED = {
+    "obama, side-lit": ("obama", side_lit),
+    "astronaut, greyscale": ("astronaut", greyscale),
+}
+
+#: The made-up group photo's sitters, left to right: three ages, two skin tones, one greyscale photo.
+GROUP = ("curie", "obama_speaking", "astronaut")
+
+
+def load_derived(name: str) -> Image.Image:
+    portrait, make = DERIVED[name]
+    return make(load_portrait(portrait))
 
 
 @pytest.fixture(scope="session")

@@ -16,12 +16,14 @@ from booth_core.errors import NoFaceError
 from inference_container.classic import ClassicEngine
 from inference_container.classic.engine import age_aligned_face, estimate_apparent_age, prepare
 from inference_container.engine import load_engine
-from tests.classic.conftest import TEST_SET, load_portrait, side_lit
+from tests.classic.conftest import TEST_SET, is_greyscale, load_derived, load_portrait
 from tests.conftest import image_bytes
 
 pytestmark = pytest.mark.slow  # the engine on real portraits (dlib, donors): seconds each
 
 AGES = [5, 30, 60, 95]
+#: The portraits of the set that are black-and-white photos.
+GREYSCALE = [name for name in TEST_SET if is_greyscale(load_portrait(name))]
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +60,11 @@ def test_frame_at_the_apparent_age_is_the_photo(aligned_set):
     assert np.array_equal(frame, crop)
 
 
-@pytest.mark.parametrize("name", ["astronaut", "einstein", "biden", "obama"])
+@pytest.mark.parametrize(
+    "name",
+    ["astronaut", "einstein", "biden", "obama", "obama_speaking", "obama_blue_room", "curie", "henner",
+     "paumier"],
+)
 def test_hair_region_is_found_where_there_is_hair(aligned_set, name):
     from inference_container.classic.hair import seed_bands
 
@@ -114,6 +120,48 @@ def test_grey_hair_turns_dark_for_young_frames(aged_set):
     assert after < before - 40, (before, after)
 
 
+def test_a_full_beard_goes_for_a_child_and_greys_for_an_old_man(aligned_set):
+    """Giunchedi's dark full beard: at "Age 5" the chin is about as light as his cheeks' skin,
+    at "Age 95" it is much lighter than his own beard."""
+    crop, lm = aligned_set["giunchedi"]
+    young, old = age_aligned_face(crop, lm, [5, 95]).frames
+    d = float(np.linalg.norm(lm[45] - lm[36]))
+    chin = np.s_[int(lm[57][1] + 0.1 * d) : int(lm[8][1] - 0.1 * d), int(lm[48][0]) : int(lm[54][0])]
+    cheek = np.s_[int(lm[40][1] + 0.25 * d) : int(lm[29][1] + 0.15 * d), int(lm[36][0]) : int(lm[39][0])]
+    light = {name: _lab(image)[..., 0] for name, image in (("photo", crop), ("young", young), ("old", old))}
+    assert light["photo"][chin].mean() < light["photo"][cheek].mean() - 40  # the beard is dark
+    assert light["young"][chin].mean() > light["photo"][cheek].mean() - 20, (
+        light["young"][chin].mean(), light["photo"][cheek].mean())
+    assert light["old"][chin].mean() > light["photo"][chin].mean() + 30
+
+
+def _backdrop(lm: np.ndarray, width: int, where: str) -> list:
+    """Backdrop beside a short-haired head (past the ears) or above it (outside the jaw's width)."""
+    d = float(np.linalg.norm(lm[45] - lm[36]))
+    brow = min(lm[19][1], lm[24][1])
+    if where == "beside":
+        rows = slice(int(brow - 0.5 * d), int(lm[2][1]))
+        left, right = lm[0][0] - 0.35 * d, lm[16][0] + 0.35 * d
+    else:
+        rows, left, right = slice(0, max(1, int(brow - 0.9 * d))), lm[0][0], lm[16][0]
+    return [np.s_[rows, : max(1, int(left))], np.s_[rows, min(width - 1, int(right)) :]]
+
+
+@pytest.mark.parametrize(
+    ("name", "age", "where"),
+    [("giunchedi", 95, "beside"), ("obama_blue_room", 5, "above")],
+    ids=["giunchedi-dark-leaves-at-95", "obama_blue_room-chandelier-at-5"],
+)
+def test_the_backdrop_round_short_hair_is_left_alone(aged_set, name, age, where):
+    """Short hair stays close to the head: the backdrop beside or above it (Giunchedi's dark leaves,
+    the Blue Room's chandelier) is not hair, so it is neither greyed for an old target nor darkened
+    for a young one."""
+    crop, lm, aged = aged_set[name]
+    frame = aged.frames[AGES.index(age)].astype(np.float32)
+    change = [float(np.abs(frame[r] - crop[r]).mean()) for r in _backdrop(lm, crop.shape[1], where)]
+    assert max(change) < 3.0, change
+
+
 def test_brows_grey_without_a_tint(aged_set):
     crop, lm, aged = aged_set["obama"]
     prep = prepare(crop, lm)
@@ -127,37 +175,41 @@ def test_brows_grey_without_a_tint(aged_set):
     assert lab[..., 0][brows].mean() > _lab(crop)[..., 0][brows].mean()
 
 
-def test_greyscale_in_greyscale_out(aged_set, aligned_set):
-    _, _, aged = aged_set["einstein"]
-    for frame in aged.frames:
+@pytest.mark.parametrize("name", GREYSCALE)
+def test_greyscale_photos_stay_greyscale(aged_set, name):
+    for frame in aged_set[name][2].frames:
         assert np.array_equal(frame[..., 0], frame[..., 1]) and np.array_equal(frame[..., 1], frame[..., 2])
+
+
+def test_a_greyscale_copy_stays_greyscale(aligned_set):
     crop, lm = aligned_set["astronaut"]
     grey = np.repeat(cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
     for frame in age_aligned_face(grey, lm, [10, 90]).frames:
         assert np.array_equal(frame[..., 0], frame[..., 2])
 
 
-def test_edges_of_the_crop_are_not_smeared(aged_set):
+@pytest.mark.parametrize("name", TEST_SET)
+def test_edges_of_the_crop_are_not_smeared(aged_set, name):
     """The warp fades out before the crop's edges: the outer rows and columns keep their pixels
     wherever no colour change (hair, skin) reaches them."""
-    for name, (crop, lm, aged) in aged_set.items():
-        prep = prepare(crop, lm)
-        y0, y1, x0, x1 = prep.box
-        touched = np.zeros(crop.shape[:2], np.float32)
-        touched[y0:y1, x0:x1] = np.maximum.reduce([prep.hair, prep.area, prep.beard_zone, prep.masks.face])
-        still = cv2.dilate((touched > 0.01).astype(np.uint8), np.ones((9, 9), np.uint8)) == 0
-        edge = np.zeros(crop.shape[:2], bool)
-        edge[-3:], edge[:3], edge[:, :3], edge[:, -3:] = True, True, True, True
-        for frame in aged.frames:
-            diff = np.abs(frame.astype(np.int16) - crop.astype(np.int16)).max(axis=2)
-            assert diff[edge & still].max() <= 1, name  # a smear would copy the last row inwards
+    crop, lm, aged = aged_set[name]
+    prep = prepare(crop, lm)
+    y0, y1, x0, x1 = prep.box
+    touched = np.zeros(crop.shape[:2], np.float32)
+    touched[y0:y1, x0:x1] = np.maximum.reduce([prep.hair, prep.area, prep.beard_zone, prep.masks.face])
+    still = cv2.dilate((touched > 0.01).astype(np.uint8), np.ones((9, 9), np.uint8)) == 0
+    edge = np.zeros(crop.shape[:2], bool)
+    edge[-3:], edge[:3], edge[:, :3], edge[:, -3:] = True, True, True, True
+    for frame in aged.frames:
+        diff = np.abs(frame.astype(np.int16) - crop.astype(np.int16)).max(axis=2)
+        assert diff[edge & still].max() <= 1, name  # a smear would copy the last row inwards
 
 
 def test_side_lit_face_has_no_seam(aligned_set):
     """On a side-lit face the older skin changes both halves alike (no two-tone line down the face)."""
     from inference_container.align import align_face_with_landmarks
 
-    image, lm = align_face_with_landmarks(side_lit(load_portrait("obama")), 384)
+    image, lm = align_face_with_landmarks(load_derived("obama, side-lit"), 384)
     crop = np.asarray(image.convert("RGB"), dtype=np.uint8)
     prep = prepare(crop, lm)
     d = prep.face.eye_distance
@@ -168,22 +220,24 @@ def test_side_lit_face_has_no_seam(aligned_set):
     assert left.mean() > 0.5 and right.mean() > 0.5, (left.mean(), right.mean())
 
 
-def test_change_grows_with_distance_from_the_apparent_age(aged_set):
-    for name, (crop, _, aged) in aged_set.items():
-        change = {
-            age: float(np.abs(f.astype(np.float32) - crop).mean())
-            for age, f in zip(AGES, aged.frames, strict=True)
-        }
-        seen = aged.apparent.age
-        older = [a for a in AGES if a > seen + 5]
-        younger = [a for a in AGES if a < seen - 5]
-        for series in (older, younger[::-1]):
-            values = [change[a] for a in series]
-            assert all(b >= a for a, b in zip(values, values[1:], strict=False)), (name, values)
-        assert max(change.values()) > 2.0, name
+@pytest.mark.parametrize("name", TEST_SET)
+def test_change_grows_with_distance_from_the_apparent_age(aged_set, name):
+    crop, _, aged = aged_set[name]
+    change = {
+        age: float(np.abs(f.astype(np.float32) - crop).mean())
+        for age, f in zip(AGES, aged.frames, strict=True)
+    }
+    seen = aged.apparent.age
+    older = [a for a in AGES if a > seen + 5]
+    younger = [a for a in AGES if a < seen - 5]
+    for series in (older, younger[::-1]):
+        values = [change[a] for a in series]
+        assert all(b >= a for a, b in zip(values, values[1:], strict=False)), (name, values)
+    assert max(change.values()) > 2.0, name
 
 
-def test_identity_is_kept_in_every_frame(aged_set):
+@pytest.mark.parametrize("name", TEST_SET)
+def test_identity_is_kept_in_every_frame(aged_set, name):
     """dlib's face-recognition model (face_recognition_models) puts every frame within 0.6 of the photo."""
     import importlib.util
     from pathlib import Path
@@ -201,11 +255,11 @@ def test_identity_is_kept_in_every_frame(aged_set):
         box = dlib.rectangle(int(x0), int(y0), int(x1), int(y1))
         return np.array(encoder.compute_face_descriptor(image, shapes(image, box)))
 
-    for name, (crop, lm, aged) in aged_set.items():
-        reference = descriptor(crop, lm)
-        for age, frame in zip(AGES, aged.frames, strict=True):
-            distance = float(np.linalg.norm(descriptor(frame, lm) - reference))
-            assert distance < 0.6, (name, age, distance)
+    crop, lm, aged = aged_set[name]
+    reference = descriptor(crop, lm)
+    distances = {age: round(float(np.linalg.norm(descriptor(frame, lm) - reference)), 3)
+                 for age, frame in zip(AGES, aged.frames, strict=True)}
+    assert max(distances.values()) < 0.6, (name, distances)
 
 
 def test_contract_and_load_engine(astronaut):

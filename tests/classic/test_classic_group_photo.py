@@ -1,0 +1,55 @@
+"""The classic engine through the photo layout (inference_container/engine/pipeline.py) on a group photo:
+every sitter's face is aged, at every age, and nothing outside the faces' crops moves. The group is made
+up from real portraits of the set (no real group photo with a known licence ships in a package)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from inference_container.classic import ClassicEngine
+from tests.classic.conftest import GROUP, load_portrait, made_up_group
+
+AGES = [10, 90]
+
+
+@pytest.fixture(scope="module")
+def group_and_result():
+    photos = [load_portrait(name) for name in GROUP]
+    group = made_up_group(photos)
+    return photos, group, ClassicEngine(output_size=256).age(group, AGES, layout="photo")
+
+
+def test_every_sitter_of_the_group_is_found_once(group_and_result):
+    photos, group, result = group_and_result
+    assert result.original.size == group.size and len(result.faces) == len(GROUP)
+    left, spans = 0, []
+    for photo in photos:
+        spans.append((left, left + photo.width))
+        left += photo.width + 20
+    centres = sorted((face.box[0] + face.box[2]) / 2 for face in result.faces)
+    assert all(x0 < c < x1 for c, (x0, x1) in zip(centres, spans, strict=True)), (centres, spans)
+
+
+def test_every_face_of_the_group_is_aged_at_every_age(group_and_result):
+    _, group, result = group_and_result
+    photo = np.asarray(group, dtype=np.float32)
+    for face in result.faces:
+        x0, y0, x1, y1 = (int(round(v)) for v in face.box)
+        for frame in result.frames:
+            aged = np.asarray(frame.image, dtype=np.float32)
+            change = float(np.abs(aged[y0:y1, x0:x1] - photo[y0:y1, x0:x1]).mean())
+            assert change > 2.0, (face.box, frame.age, change)
+
+
+def test_outside_the_faces_crops_the_group_photo_is_unchanged(group_and_result):
+    _, group, result = group_and_result
+    photo = np.asarray(group, dtype=np.uint8)
+    crops = np.zeros(photo.shape[:2], np.uint8)
+    for face in result.faces:
+        cv2.fillConvexPoly(crops, np.round(face.quad).astype(np.int32), 1)
+    outside = cv2.dilate(crops, np.ones((5, 5), np.uint8)) == 0
+    assert outside.mean() > 0.2  # the check covers a real share of the photo
+    for frame in result.frames:
+        assert np.array_equal(np.asarray(frame.image)[outside], photo[outside]), frame.age
