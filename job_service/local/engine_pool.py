@@ -269,7 +269,7 @@ class _Slot:
         # On shutdown the job is left PROCESSING: the next start re-queues it (JobService.recover).
         outcome = process.age(photo, job.ages, max(remaining, 0.0), lambda: stopping.is_set() or ended())
         if isinstance(outcome, Frames):
-            service.complete_frames(job_id, outcome.jpegs, engine=outcome.engine)
+            service.complete_frames(job_id, outcome.jpegs, engine=outcome.engine, shown_ages=outcome.ages)
         elif isinstance(outcome, Refused):
             service.fail_job(job_id, outcome.code, outcome.message)
         elif outcome.why == "timeout":

@@ -76,7 +76,7 @@ def test_systemexit_in_the_engine_fails_that_job_and_the_worker_restarts(tmp_pat
         assert "stopped" in crashed["error"]["message"]
         document = _final(server, _upload(server, photo))
         assert document["status"] == "SUCCESS", document["error"]
-        assert [frame["age"] for frame in document["frames"]] == [None, 20, 70]
+        assert [frame["age"] for frame in document["frames"]] == [None, 30, 70]
         assert httpx.get(f"{server.base_url}/health").json()["ready"] is True
 
 
