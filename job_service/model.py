@@ -17,9 +17,6 @@ class JobStatus(StrEnum):
     FAILED = "FAILED"
 
 
-#: Values of the job document's optional `stage` field: what an unfinished job is waiting on.
-STAGE_WARMING_UP = "warming_up"
-
 #: Statuses a job may still leave; everything else is final.
 UNFINISHED = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
 

@@ -319,13 +319,13 @@ class JobService:
         return document
 
     def stage(self, job: Job) -> str | None:
-        """What an unfinished job waits on, where the queue can tell (`"warming_up"`: no model instance is
-        running yet); None otherwise. A queue without a `stage()` never says."""
+        """What an unfinished job waits on, where the queue can tell: one of `booth_core.job_stage` (in line,
+        warming up, being aged), from the queue's `stage(job)`; None otherwise. A queue without one never says."""
         ask = getattr(self.queue, "stage", None)
         if job.finished or ask is None:
             return None
         try:
-            return ask()
+            return ask(job)
         except Exception as exc:  # noqa: BLE001 - a status read must never fail a poll
             log.warning("inference queue stage unknown (%s)", type(exc).__name__)
             return None

@@ -101,12 +101,3 @@ def test_health_is_503_when_the_disk_is_nearly_full(tmp_path, classic_engine, mo
         reply = httpx.get(f"{server.base_url}/health")
     assert reply.status_code == 503 and "disk is nearly full" in reply.json()["reason"]
 
-
-def test_the_pool_says_warming_up_while_no_engine_has_loaded(tmp_path, classic_engine):
-    from tests.job_service.fault_engines import SlowLoadingEngine
-
-    engine = SlowLoadingEngine(classic_engine)
-    with start_local_server(data_dir=tmp_path, engine_instance=engine) as server:
-        assert server.queue.stage() == "warming_up"
-        engine.finish_loading()
-        assert server.wait_ready(60) and server.queue.stage() is None
