@@ -31,6 +31,8 @@ from inference_container.engine.pipeline import age_photo
 WORK_SIZE = 512
 #: How strongly a full-strength donor's detail marks the sitter's skin.
 DONOR_GAIN = 0.8
+#: How much of the head hair's un-greying the brows get (their greying is BROW_GREY of the hair's).
+BROW_UNGREY, BROW_GREY = 0.6, 0.6
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Prepared:
     hair_window: tuple[slice, slice]  # the rows and columns of the box that hold hair
     brow_window: tuple[slice, slice]  # ... and brows
     hair_light: float  # the hair's median lightness (L 0-100), for keeping its strands when darkened
+    brow_light: float  # the brow hairs' median lightness, likewise
     face: Face
     greyscale: bool
     apparent: ApparentAge
@@ -176,13 +179,18 @@ def prepare(
         cheeks=up(tone.cheek_mask(shape, sface)),
         hair_window=_window(up(hair_small) > 0.004),
         brow_window=_window(brow_hairs > 0.004),
-        hair_light=float(np.median(lab[..., 0][up(hair_small) > 0.5]))
-        if np.any(up(hair_small) > 0.5)
-        else 50.0,
+        hair_light=_median_light(lab, up(hair_small)),
+        brow_light=_median_light(lab, brow_hairs),
         face=face,
         greyscale=greyscale,
         apparent=seen,
     )
+
+
+def _median_light(lab: np.ndarray, mask: np.ndarray) -> float:
+    """The median lightness (Lab L, 0-100) of what `mask` holds for sure; 50 when it holds nothing."""
+    sure = mask > 0.5
+    return float(np.median(lab[..., 0][sure])) if np.any(sure) else 50.0
 
 
 def _window(mask: np.ndarray) -> tuple[slice, slice]:
@@ -283,12 +291,14 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
             step.ungrey,
             prep.hair_light,
         )
-        hair.ungrey(lab[bs], prep.brow_hairs[bs], step.ungrey, prep.hair_light)
+        # Brows darken less than hair and around their own lightness: a few hairs over skin read
+        # darker than they are, and the head hair's darkness on them looks drawn on.
+        hair.ungrey(lab[bs], prep.brow_hairs[bs], BROW_UNGREY * step.ungrey, prep.brow_light)
     if step.older > 0:
         lab[..., 0] *= 1.0 + DONOR_GAIN * min(step.older, 1.15) * prep.detail
         tone.older_skin(lab, prep.area, prep.blotch, step.older)
     hair.grey(lab[hs], prep.hair[hs], step.grey)
-    hair.grey(lab[bs], prep.brow_hairs[bs], 0.6 * step.grey, neutral=True)
+    hair.grey(lab[bs], prep.brow_hairs[bs], BROW_GREY * step.grey, neutral=True)
     if prep.greyscale:
         lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age
     rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
