@@ -132,7 +132,7 @@ class Sharing:
     def publish(self, store: ObjectStore, job: Job, frames: list[np.ndarray], engine: str) -> bool:
         """Store the GIF, MP4 and page of a job about to succeed; False (and logged) when that failed."""
         try:
-            objects = build_media(result_from_frames(frames, job.ages, engine))
+            objects = build_media(result_from_frames(frames, job.labels, engine))
             for name, data in objects.items():
                 body = data.encode("utf-8") if isinstance(data, str) else data
                 store.put(share_key(job.job_id, name), body, CONTENT_TYPES[name])

@@ -23,8 +23,8 @@ from inference_container.classic.apparent import ApparentAge
 from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab
-from inference_container.classic.strength import Plan, plan
-from inference_container.engine.faces import FaceCrop
+from inference_container.classic.strength import Plan, plan, shown_age
+from inference_container.engine.faces import FaceCrop, FaceFrames
 from inference_container.engine.pipeline import age_photo
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
@@ -61,9 +61,11 @@ class Prepared:
 
 @dataclass
 class AgedFace:
-    """The frames of one aligned face (uint8 HxWx3, in the order of the ages), its apparent age and timings."""
+    """The frames of one aligned face (uint8 HxWx3, in the order of the asked ages), the age each one
+    shows (`strength.shown_age`: the asked one where the engine can show it), its apparent age, timings."""
 
     frames: list[np.ndarray]
+    ages: list[int]
     apparent: ApparentAge
     timings: dict[str, float]
 
@@ -310,7 +312,8 @@ def age_aligned_face(
     """Age one aligned face: `crop` uint8 (S, S, 3), `landmarks` (68, 2) in crop pixels.
 
     Every change follows the distance from the face's apparent age (estimated, or `apparent` when
-    given) to each target age; a frame at the apparent age is the crop unchanged.
+    given) to each target age; a frame at the apparent age is the crop unchanged. A target further
+    than the engine can believably go is made, and labelled, at the nearest age it can show.
     """
     ages = validate_ages(ages)
     crop = np.ascontiguousarray(crop, dtype=np.uint8)
@@ -319,9 +322,10 @@ def age_aligned_face(
     start = time.perf_counter()
     prep = prepare(crop, landmarks, work_size, apparent)
     mark = time.perf_counter()
-    frames = [render(prep, plan(age, prep.apparent.age)) for age in ages]
+    shown = [shown_age(age, prep.apparent.age) for age in ages]
+    frames = [render(prep, plan(age, prep.apparent.age)) for age in shown]
     done = time.perf_counter()
-    return AgedFace(frames, prep.apparent, {"prepare_s": mark - start, "render_s": done - mark})
+    return AgedFace(frames, shown, prep.apparent, {"prepare_s": mark - start, "render_s": done - mark})
 
 
 class ClassicEngine:
@@ -351,8 +355,9 @@ class ClassicEngine:
         return age_photo(self, photo, ages, layout)
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[list[np.ndarray]]:
-        """FaceEngine: each aligned face through `age_aligned_face`, its frames in the order of `ages`."""
+                  timings: dict[str, float] | None = None) -> list[FaceFrames]:
+        """FaceEngine: each aligned face through `age_aligned_face`, its frames in the order of `ages`,
+        each labelled with the age it shows."""
         timings = {} if timings is None else timings
         aged = []
         for face in faces:
@@ -360,5 +365,5 @@ class ClassicEngine:
             for step, seconds in result.timings.items():
                 timings[step] = timings.get(step, 0.0) + seconds
             timings.setdefault("apparent_age", result.apparent.age)
-            aged.append(list(result.frames))
+            aged.append(FaceFrames(list(result.frames), list(result.ages)))
         return aged

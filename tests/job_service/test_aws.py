@@ -16,8 +16,10 @@ import numpy as np
 import pytest
 from moto import mock_aws
 
+from booth_core import job_stage
 from job_service.aws import events, functions
 from job_service.lambda_bundle import LAMBDA_REQUIREMENTS, lambda_source_paths
+from job_service.model import Job, JobStatus
 from tests.job_service.conftest import new_id
 from tests.job_service.deployments import (
     API_BASE,
@@ -311,20 +313,24 @@ def test_stage_says_warming_up_while_no_instance_runs(tmp_path, classic_engine, 
     now = [0.0]
     endpoint = _Endpoint(running=0)
     queue = SageMakerAsyncQueue(None, ENDPOINT, INPUT_BUCKET, sagemaker=endpoint, clock=lambda: now[0])
-    assert queue.stage() == "warming_up" and queue.stage() == "warming_up"
+    job = Job(new_id(), JobStatus.PROCESSING, 0.0, 0.0, (40,))
+    assert queue.stage(job) == job_stage.WARMING_UP and queue.stage(job) == job_stage.WARMING_UP
     assert endpoint.calls == 1  # polls within the cache window read it once
     endpoint.running = 1
     now[0] += STAGE_CACHE_S + 1
-    assert queue.stage() is None and endpoint.calls == 2
+    assert queue.stage(job) is None and endpoint.calls == 2
 
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:
         deployment.hold = True
-        deployment.service.queue.sagemaker, deployment.service.queue.clock = _Endpoint(running=0), lambda: 0.0
+        endpoint, now[0] = _Endpoint(running=0), 0.0
+        deployment.service.queue.sagemaker, deployment.service.queue.clock = endpoint, lambda: now[0]
         job_id = new_id()
         deployment.request("PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg"})
         document = deployment.request("GET", f"/jobs/{job_id}").json()
-        assert document["status"] == "PROCESSING" and document["stage"] == "warming_up"
+        assert document["status"] == "PROCESSING" and document["stage"] == job_stage.WARMING_UP
+        endpoint.running, now[0] = 1, STAGE_CACHE_S + 1  # an instance runs: SageMaker says no more than that
+        assert "stage" not in deployment.request("GET", f"/jobs/{job_id}").json()
         deployment.service.fail_job(job_id, "NO_FACE")
         assert "stage" not in deployment.request("GET", f"/jobs/{job_id}").json()  # only while unfinished
     finally:
