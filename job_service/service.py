@@ -285,12 +285,20 @@ class JobService:
         an expired job is gone even before the store's own expiry removes it."""
         validation.check_job_id(job_id)
         job = self.table.get(job_id)
-        if job is not None and job.expires_at and job.expires_at <= self.clock():
+        if job is not None and self._expired(job):
             job = None
         if job is not None and self._past_timeout(job):
             job = self.fail_job(job_id, "TIMEOUT") or self.table.get(job_id)
         if job is None and not missing_ok:
             raise ApiError("NOT_FOUND", "No job with that id.")
+        return job
+
+    def shared_job(self, job_id: str) -> Job | None:
+        """A `SUCCESS` job still within retention, else None; a read only (the public share routes write
+        nothing, so their role on AWS needs no write permission)."""
+        job = self.table.get(job_id) if validation.is_job_id(job_id) else None
+        if job is None or job.status != JobStatus.SUCCESS or self._expired(job):
+            return None
         return job
 
     def read_frame(self, job_id: str, index: int) -> bytes:
@@ -315,7 +323,7 @@ class JobService:
         if stage is not None:
             document["stage"] = stage
         if self.sharing is not None and job.status == JobStatus.SUCCESS:
-            document["share"] = self.sharing.field(job)
+            document["share"] = self.sharing.field(job, base_url)
         return document
 
     def stage(self, job: Job) -> str | None:
@@ -331,6 +339,10 @@ class JobService:
             return None
 
     # --- housekeeping ---------------------------------------------------------------------------
+    def _expired(self, job: Job) -> bool:
+        """Past retention: gone for every reader, even before the sweep or the store's own expiry removes it."""
+        return bool(job.expires_at) and job.expires_at <= self.clock()
+
     def _past_timeout(self, job: Job) -> bool:
         return job.status in UNFINISHED and self.clock() - job.created_at > self.settings.job_timeout
 

@@ -22,6 +22,7 @@ from job_service.lambda_bundle import LAMBDA_REQUIREMENTS, lambda_source_paths
 from job_service.model import Job, JobStatus
 from tests.job_service.conftest import new_id
 from tests.job_service.deployments import (
+    API_BASE,
     ENDPOINT,
     INPUT_BUCKET,
     OUTPUT_BUCKET,
@@ -116,6 +117,12 @@ def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
         api_gateway_event("GET", f"/results/{job_id}/2.jpg", b"", {"x-api-key": "booth-key"})
     )
     assert answer["isBase64Encoded"] and base64.b64decode(answer["body"])[:3] == b"\xff\xd8\xff"
+    # The take-home link: the public route's own handler, with no API key although the API asks for one.
+    share_path = document["share"]["url"].removeprefix(API_BASE)
+    assert share_path.startswith(f"/share/{job_id}/")
+    visit = handlers.share_handler(api_gateway_event("GET", share_path, b"", {}))
+    assert visit["statusCode"] == 302 and f"/results/{job_id}/share/index.html?" in visit["headers"]["Location"]
+    assert handlers.share_handler(api_gateway_event("GET", share_path + "x", b"", {}))["statusCode"] == 404
     assert handlers.sweeper_handler({}) == {"timed_out": 0, "deleted": 0}
     assert _call_api(handlers, "GET", "/health")[1]["engine"] == "classic"
     assert handlers.api_handler(api_gateway_event("GET", "/health", b"", {}))["statusCode"] == 403
@@ -272,13 +279,13 @@ def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / relative, target)
-    assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow"}
+    assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow", "av"}  # av: the share page's MP4
     site_packages = sysconfig.get_paths()["purelib"]
     code = (
         f"import sys; sys.path[:] = [{str(tmp_path)!r}] + [p for p in sys.path if 'site-packages' not in p] + "
         f"[{site_packages!r}];"
         "import job_service.aws.handlers as h, job_service.aws.functions, job_service.aws.settings;"
-        "assert all(callable(getattr(h, n)) for n in ('api_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
+        "assert all(callable(getattr(h, n)) for n in ('api_handler', 'share_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
         f"assert h.__file__.startswith({str(tmp_path)!r}), h.__file__;"
         "bad = [m for m in ('torch', 'PySide6', 'starlette', 'uvicorn', 'cv2') if m in sys.modules]; assert not bad, bad"
     )
