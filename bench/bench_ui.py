@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from photobooth.app import BoothWindow  # noqa: E402
 from photobooth.config import BackendConfig, BoothConfig, Config  # noqa: E402
 from photobooth.state import State  # noqa: E402
+from tests.app.service_log import StartedServices  # noqa: E402
 
 
 class Heartbeat:
@@ -199,45 +200,46 @@ def bench_soak(app: QApplication, tmp: Path, size, flows: int, kill_every: int =
     config = config_for(tmp, portrait_photo(tmp / "soak.jpg"))
     config.backend.local_output_size = 256
     config.booth.countdown_seconds, config.booth.review_seconds = 1, 0.2
-    window = BoothWindow(config, countdown_tick_ms=50)
-    window.resize(*size)
-    window.show()
-    window.start()
-    samples = []
-    try:
-        assert wait(app, lambda: window.backend_url and window.camera_ok, 60)
-        outcomes = {"result": 0, "error": 0}
-        kills, restart_s = 0, []
-        for number in range(flows):
-            if kill_every and number and number % kill_every == 0:
-                restarts = window.backend_restarts
-                os.kill(window.keeper.supervisor.local_pid, signal.SIGKILL)
-                kills += 1
-                began = time.monotonic()
-                assert wait(
-                    app, lambda before=restarts: window.backend_restarts > before and window.backend_up, 120
-                )
-                restart_s.append(round(time.monotonic() - began, 2))
+    with StartedServices() as services:
+        window = BoothWindow(config, countdown_tick_ms=50)
+        window.resize(*size)
+        window.show()
+        window.start()
+        samples = []
+        try:
+            assert wait(app, lambda: window.backend_url and window.camera_ok, 60)
+            outcomes = {"result": 0, "error": 0}
+            kills, restart_s = 0, []
+            for number in range(flows):
+                if kill_every and number and number % kill_every == 0:
+                    restarts = window.backend_restarts
+                    os.kill(services.current, signal.SIGKILL)  # the pid the booth logged
+                    kills += 1
+                    began = time.monotonic()
+                    assert wait(
+                        app, lambda before=restarts: window.backend_restarts > before and window.backend_up, 120
+                    )
+                    restart_s.append(round(time.monotonic() - began, 2))
+                    assert wait(app, lambda: window.machine.state is State.ATTRACT, 30)
+                window.attract.tapped.emit()
+                wait(app, lambda: window.preview.camera.has_frame, 10)
+                window.preview.start_button.click()
+                assert wait(app, lambda: window.machine.state in (State.RESULT, State.ERROR), 120)
+                if window.machine.state is State.RESULT:
+                    outcomes["result"] += 1
+                    wait(app, lambda: window.saved_paths is not None, 30)
+                    window.result.done_button.click()
+                else:
+                    outcomes["error"] += 1
                 assert wait(app, lambda: window.machine.state is State.ATTRACT, 30)
-            window.attract.tapped.emit()
-            wait(app, lambda: window.preview.camera.has_frame, 10)
-            window.preview.start_button.click()
-            assert wait(app, lambda: window.machine.state in (State.RESULT, State.ERROR), 120)
-            if window.machine.state is State.RESULT:
-                outcomes["result"] += 1
-                wait(app, lambda: window.saved_paths is not None, 30)
-                window.result.done_button.click()
-            else:
-                outcomes["error"] += 1
-            assert wait(app, lambda: window.machine.state is State.ATTRACT, 30)
-            wait(app, lambda: False, 0.5)  # past the tap guard of the screen change
-            samples.append(process_stats())
-            if (number + 1) % 25 == 0:  # progress on stderr, so a long soak shows where it is
-                progress = {"flow": number + 1, **outcomes, "kills": kills, **samples[-1]}
-                print(json.dumps(progress), file=sys.stderr, flush=True)
-    finally:
-        window.shutdown()
-        window.deleteLater()
+                wait(app, lambda: False, 0.5)  # past the tap guard of the screen change
+                samples.append(process_stats())
+                if (number + 1) % 25 == 0:  # progress on stderr, so a long soak shows where it is
+                    progress = {"flow": number + 1, **outcomes, "kills": kills, **samples[-1]}
+                    print(json.dumps(progress), file=sys.stderr, flush=True)
+        finally:
+            window.shutdown()
+            window.deleteLater()
     first, last = samples[min(2, len(samples) - 1)], samples[-1]
     return {
         "soak_flows": flows,

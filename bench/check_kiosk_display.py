@@ -22,6 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from booth_core.demo_photo import DEMO_PORTRAIT  # noqa: E402
+
 GRAB = """
 import sys
 from PySide6.QtGui import QGuiApplication
@@ -60,7 +64,7 @@ def check(size: str, out: Path, display: str) -> dict:
                 "--tour",
                 str(shots),
                 "--camera",
-                str(ROOT / "assets" / "app" / "demo_portrait.jpg"),
+                str(DEMO_PORTRAIT),
             ],
             env={**env, "PYTHONPATH": str(ROOT)},
             cwd=ROOT,

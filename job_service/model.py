@@ -17,9 +17,6 @@ class JobStatus(StrEnum):
     FAILED = "FAILED"
 
 
-#: Values of the job document's optional `stage` field: what an unfinished job is waiting on.
-STAGE_WARMING_UP = "warming_up"
-
 #: Statuses a job may still leave; everything else is final.
 UNFINISHED = frozenset({JobStatus.QUEUED, JobStatus.PROCESSING})
 
@@ -55,6 +52,8 @@ class Job:
     engine: str | None = None
     error_code: str | None = None
     error_message: str | None = None
+    #: The age each frame shows, where the engine could not show every asked age; None: as asked.
+    shown_ages: tuple[int, ...] | None = None
 
     def replace(self, **changes) -> Job:
         return dataclasses.replace(self, **changes)
@@ -63,9 +62,14 @@ class Job:
     def finished(self) -> bool:
         return self.status not in UNFINISHED
 
+    @property
+    def labels(self) -> tuple[int, ...]:
+        """The age each aged frame shows, in the order asked (the asked ages unless the engine said otherwise)."""
+        return self.shown_ages or self.ages
+
     def frame_ages(self) -> list[int | None]:
-        """Index 0 is the aligned original (age None), then the ages in the order asked."""
-        return [None, *self.ages][: self.frame_count]
+        """Index 0 is the original (age None), then the age each frame shows, in the order asked."""
+        return [None, *self.labels][: self.frame_count]
 
     def document(self, frame_url) -> dict:
         """API.md's job document; `frame_url(index)` gives each frame's URL."""

@@ -48,6 +48,9 @@ class JobTable(Protocol):
 
 
 class InferenceQueue(Protocol):
-    """Hands a stored photo to the model; the result comes back through `JobService.complete_job`/`fail_job`."""
+    """Hands a stored photo to the model; the result comes back through `JobService.complete_job`/`fail_job`.
+
+    Optionally `stage(job) -> str | None`: the job document's `stage` for an unfinished job
+    (`booth_core.job_stage`), read on every `GET /jobs/{id}`, so it must be cheap."""
 
     def submit(self, job: Job, photo_key: str) -> None: ...

@@ -218,10 +218,17 @@ class JobService:
         return self.complete_frames(job_id, [encode_jpeg(frame) for frame in frames], engine, frames)
 
     def complete_frames(
-        self, job_id: str, jpegs: list[bytes], engine: str | None = None, arrays: list[np.ndarray] | None = None
+        self,
+        job_id: str,
+        jpegs: list[bytes],
+        engine: str | None = None,
+        arrays: list[np.ndarray] | None = None,
+        shown_ages: tuple[int, ...] | None = None,
     ) -> Job | None:
         """Store the frames as they came (the original, then one JPEG per age) and mark SUCCESS.
 
+        `shown_ages`: the age each frame shows where the engine could not show every asked one (the
+        classic engine far from a sitter's apparent age); the job document labels the frames with them.
         The wrong number of frames fails the job. A job that already ended (timed out meanwhile) keeps
         its state and the frames are removed again.
         """
@@ -232,6 +239,11 @@ class JobService:
         if len(jpegs) != n_frames:
             log.warning("job %s: the engine gave %d frames, not %d", job_id, len(jpegs), n_frames)
             return self.fail_job(job_id, "INFERENCE_FAILED")
+        shown = tuple(shown_ages) if shown_ages is not None and tuple(shown_ages) != job.ages else None
+        if shown is not None and len(shown) != len(job.ages):
+            log.warning("job %s: the engine labelled %d frames, not %d", job_id, len(shown), len(job.ages))
+            return self.fail_job(job_id, "INFERENCE_FAILED")
+        job = job.replace(shown_ages=shown)
         for index, data in enumerate(jpegs):
             self.store.put(frame_key(job_id, index), data, "image/jpeg")
         if self.sharing is not None:  # the share page's GIF and MP4 are made from pixels
@@ -244,6 +256,7 @@ class JobService:
             updated_at=self.clock(),
             frame_count=n_frames,
             engine=engine or self.settings.engine_name,
+            shown_ages=shown,
         )
         if done is None:
             self.store.delete_prefix(results_prefix(job_id))
@@ -272,12 +285,20 @@ class JobService:
         an expired job is gone even before the store's own expiry removes it."""
         validation.check_job_id(job_id)
         job = self.table.get(job_id)
-        if job is not None and job.expires_at and job.expires_at <= self.clock():
+        if job is not None and self._expired(job):
             job = None
         if job is not None and self._past_timeout(job):
             job = self.fail_job(job_id, "TIMEOUT") or self.table.get(job_id)
         if job is None and not missing_ok:
             raise ApiError("NOT_FOUND", "No job with that id.")
+        return job
+
+    def shared_job(self, job_id: str) -> Job | None:
+        """A `SUCCESS` job still within retention, else None; a read only (the public share routes write
+        nothing, so their role on AWS needs no write permission)."""
+        job = self.table.get(job_id) if validation.is_job_id(job_id) else None
+        if job is None or job.status != JobStatus.SUCCESS or self._expired(job):
+            return None
         return job
 
     def read_frame(self, job_id: str, index: int) -> bytes:
@@ -302,22 +323,26 @@ class JobService:
         if stage is not None:
             document["stage"] = stage
         if self.sharing is not None and job.status == JobStatus.SUCCESS:
-            document["share"] = self.sharing.field(job)
+            document["share"] = self.sharing.field(job, base_url)
         return document
 
     def stage(self, job: Job) -> str | None:
-        """What an unfinished job waits on, where the queue can tell (`"warming_up"`: no model instance is
-        running yet); None otherwise. A queue without a `stage()` never says."""
+        """What an unfinished job waits on, where the queue can tell: one of `booth_core.job_stage` (in line,
+        warming up, being aged), from the queue's `stage(job)`; None otherwise. A queue without one never says."""
         ask = getattr(self.queue, "stage", None)
         if job.finished or ask is None:
             return None
         try:
-            return ask()
+            return ask(job)
         except Exception as exc:  # noqa: BLE001 - a status read must never fail a poll
             log.warning("inference queue stage unknown (%s)", type(exc).__name__)
             return None
 
     # --- housekeeping ---------------------------------------------------------------------------
+    def _expired(self, job: Job) -> bool:
+        """Past retention: gone for every reader, even before the sweep or the store's own expiry removes it."""
+        return bool(job.expires_at) and job.expires_at <= self.clock()
+
     def _past_timeout(self, job: Job) -> bool:
         return job.status in UNFINISHED and self.clock() - job.created_at > self.settings.job_timeout
 

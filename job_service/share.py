@@ -5,8 +5,8 @@ beside them under `results/<id>/share/`, so retention deletes them with the fram
 The page is one self-contained HTML file (the media inline as data: URIs), so it works behind a presigned
 S3 URL as well as from the venue's share server, with no other requests and no scripts.
 
-Where the link points depends on the deployment (`ShareLinks`): a tokened path on the local share server,
-or a presigned S3 URL of the page.
+The link itself (`ShareLinks`) is a tokened path on both backends (job_service.share_tokens): on the venue
+share server locally, on the API's public `/share` route on AWS.
 """
 
 from __future__ import annotations
@@ -42,10 +42,11 @@ class ShareLinks(Protocol):
     """How a deployment hands out the link to a job's page."""
 
     def issue(self, job: Job) -> None:
-        """Make whatever the link needs before the job is announced (locally: the job's random token)."""
+        """Make whatever the link needs before the job is announced (the job's random token)."""
 
-    def link(self, job: Job) -> dict | None:
-        """`{"url", "expires_at"}` for a finished job whose page exists, else None."""
+    def link(self, job: Job, base_url: str) -> dict | None:
+        """`{"url", "expires_at"}` for a finished job whose page exists, else None. `base_url` is the API's
+        own base URL as the request that reads the job reached it ("" where unknown)."""
 
 
 def result_from_frames(frames: list[np.ndarray], ages: tuple[int, ...], engine: str) -> AgingResult:
@@ -62,7 +63,7 @@ def build_media(result: AgingResult) -> dict[str, bytes]:
     objects = {GIF: media.encode_gif(cards)}
     try:
         objects[MP4] = media.encode_mp4(cards)
-    except ImportError:  # the Lambda zip carries no FFmpeg: the page then offers the GIF alone
+    except ImportError:  # an install without PyAV: the page then offers the GIF alone
         log.info("PyAV is not installed: no MP4")
     objects[PAGE] = render_page(result, objects[GIF], objects.get(MP4))
     return objects
@@ -131,7 +132,7 @@ class Sharing:
     def publish(self, store: ObjectStore, job: Job, frames: list[np.ndarray], engine: str) -> bool:
         """Store the GIF, MP4 and page of a job about to succeed; False (and logged) when that failed."""
         try:
-            objects = build_media(result_from_frames(frames, job.ages, engine))
+            objects = build_media(result_from_frames(frames, job.labels, engine))
             for name, data in objects.items():
                 body = data.encode("utf-8") if isinstance(data, str) else data
                 store.put(share_key(job.job_id, name), body, CONTENT_TYPES[name])
@@ -141,11 +142,11 @@ class Sharing:
             return False
         return True
 
-    def field(self, job: Job) -> dict | None:
+    def field(self, job: Job, base_url: str = "") -> dict | None:
         """The job document's optional `share`: present only for a finished job with a page."""
         try:
-            return self.links.link(job)
-        except Exception as exc:  # noqa: BLE001 - a signing hiccup must not break GET /jobs
+            return self.links.link(job, base_url)
+        except Exception as exc:  # noqa: BLE001 - a storage hiccup reading the token must not break GET /jobs
             log.warning("job %s: no share link (%s)", job.job_id, type(exc).__name__)
             return None
 

@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         window.showMaximized()
     window.start()
     if args.tour:
-        from photobooth.demo import DEMO_PORTRAIT
+        from booth_core.demo_photo import DEMO_PORTRAIT
         from photobooth.tour import Tour
 
         # Without --camera, a machine with no webcam still gets a full tour, with the bundled portrait.

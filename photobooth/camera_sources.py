@@ -9,7 +9,7 @@ from pathlib import Path
 
 import platformdirs
 
-from photobooth.demo import DEMO_PORTRAIT
+from booth_core.demo_photo import DEMO_PORTRAIT
 
 MEDIA_SUFFIXES = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 MAX_MEDIA = 30

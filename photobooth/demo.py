@@ -13,8 +13,6 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from booth_core.ages import DEFAULT_AGES
 
 SAMPLES_DIR = Path(__file__).resolve().parent.parent / "assets" / "app" / "samples"
-#: A public-domain portrait (scikit-image's `astronaut`, NASA) that `--tour` uses when no camera answers.
-DEMO_PORTRAIT = SAMPLES_DIR.parent / "demo_portrait.jpg"
 
 
 def _mix(young: QColor, old: QColor, t: float) -> QColor:

@@ -34,7 +34,7 @@ def prepare_config(config: Config) -> None:
 
 def _download(url: str, target: Path, done: threading.Event, errors: list[str]) -> None:
     try:
-        answer = httpx.get(url, timeout=20)
+        answer = httpx.get(url, timeout=20, follow_redirects=True)  # AWS: a 302 to the presigned page
         answer.raise_for_status()
         target.write_bytes(answer.content)
     except (httpx.HTTPError, OSError) as error:

@@ -29,9 +29,6 @@ class OrderWatch:
             self._down_since.setdefault(part, self.clock())
             self._why[part] = why or part
 
-    def is_down(self, part: str) -> bool:
-        return part in self._down_since
-
     def out_of_order(self) -> list[str]:
         """The reasons of every part down for at least `grace` seconds (empty: fit to invite attendees)."""
         now = self.clock()

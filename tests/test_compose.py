@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from inference_container.engine.compose import Compositor, face_mask
-from inference_container.engine.faces import find_faces
+from inference_container.engine.faces import FaceFrames, find_faces
 from inference_container.engine.pipeline import age_photo
 
 
@@ -27,13 +27,14 @@ class ShiftEngine:
         out = []
         for face in faces:
             big = cv2.resize(face.image, (512, 512), interpolation=cv2.INTER_CUBIC).astype(np.int16)
-            out.append([np.clip(big + [age // 2, -age // 4, -age // 3], 0, 255).astype(np.uint8) for age in ages])
+            out.append(FaceFrames(
+                [np.clip(big + [age // 2, -age // 4, -age // 3], 0, 255).astype(np.uint8) for age in ages], list(ages)))
         return out
 
 
 class IdentityEngine(ShiftEngine):
     def age_faces(self, faces, ages, timings=None):
-        return [[face.image for _ in ages] for face in faces]
+        return [FaceFrames([face.image for _ in ages], list(ages)) for face in faces]
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -70,7 +71,7 @@ def test_outside_the_masks_the_photo_is_unchanged_and_no_seam_shows(portrait, re
     faces, _ = find_faces(photo_image, 256)
     compositor = Compositor(photo, faces)
     aged = ShiftEngine().age_faces(faces, [70])
-    out = compositor.compose([per_face[0] for per_face in aged])
+    out = compositor.compose([face.frames[0] for face in aged])
     union = compositor.masks()
     outside = union == 0
     assert psnr(out[outside], photo[outside]) >= 45  # in fact identical

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import fnmatch
+import tomllib
+from importlib import resources
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from booth_core import ages, wire
+from booth_core.demo_photo import DEMO_PORTRAIT
 from booth_core.errors import BadImageError
 from booth_core.photo import load_photo
 from booth_core.result import AgedFrame, AgingResult
@@ -127,3 +133,15 @@ def test_a_decoded_photo_passes_through_load_photo_uncopied(astronaut):
     decoded = load_photo(image_bytes(astronaut, "JPEG"))
     assert load_photo(decoded) is decoded
     assert load_photo(load_photo(decoded)) is decoded
+
+
+def test_the_demo_portrait_is_package_data_that_importlib_resources_finds():
+    """A plain wheel holds it (the SAM upgrade's warm-up photo, the tour's fallback camera), not only a checkout."""
+    resource = resources.files("booth_core").joinpath(DEMO_PORTRAIT.name)
+    with resources.as_file(resource) as path:
+        assert path.is_file() and path == DEMO_PORTRAIT
+        assert Image.open(path).format == "JPEG"
+    pyproject = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    package_data = pyproject["tool"]["setuptools"]["package-data"]
+    patterns = [*package_data.get("*", []), *package_data.get("booth_core", [])]
+    assert any(fnmatch.fnmatch(DEMO_PORTRAIT.name, pattern) for pattern in patterns), patterns

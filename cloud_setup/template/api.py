@@ -1,4 +1,5 @@
-"""The booth's REST API: API Gateway in front of the api function, every route behind the booth's key.
+"""The booth's REST API: API Gateway in front of the api function, every booth route behind the booth's key,
+plus the public share route in front of the share function, without a key and throttled.
 
 Routes are API.md's, plus the optional presigned upload. A frame's path is `/results/{job_id}/{frame}`
 because API Gateway path parameters are whole segments (`{index}.jpg` cannot be one).
@@ -10,9 +11,10 @@ import json
 
 from cloud_setup.stack import StackOptions
 from cloud_setup.template.cfn import get_att, ref, short_hash, sub
+from job_service.aws.share_route import SHARE_ROUTE
 
 STAGE = "v1"
-#: (path, method)
+#: (path, method) of the booth's routes: the api function, API key required.
 ROUTES = (
     ("/health", "GET"),
     ("/uploads/{job_id}", "PUT"),
@@ -20,6 +22,14 @@ ROUTES = (
     ("/jobs/{job_id}", "GET"),
     ("/results/{job_id}/{frame}", "GET"),
 )
+#: (path, method) of the attendee's link (the page; `{file}`: animation.gif or .mp4): the share function, no key.
+SHARE_ROUTES = (
+    (f"{SHARE_ROUTE}/{{job_id}}/{{token}}", "GET"),
+    (f"{SHARE_ROUTE}/{{job_id}}/{{token}}/{{file}}", "GET"),
+)
+#: Stage throttling of each share method, for every caller together (no key, so no usage plan applies): a
+#: person opens a link a few times; a scanner guessing links gets 429s past this and its bill stays bounded.
+SHARE_THROTTLE = {"ThrottlingRateLimit": 5.0, "ThrottlingBurstLimit": 10}
 #: `*/*` makes API Gateway hand every body to the proxy function base64-encoded and turn its base64 JPEG
 #: answers back into bytes whatever the client's Accept header says.
 BINARY_MEDIA_TYPES = ["image/jpeg", "image/png", "*/*"]
@@ -42,7 +52,7 @@ def _logical(path: str) -> str:
 def _resources() -> dict[str, dict]:
     """One AWS::ApiGateway::Resource per path segment, parents first."""
     out: dict[str, dict] = {}
-    for path, _ in ROUTES:
+    for path, _ in ROUTES + SHARE_ROUTES:
         segments = path.strip("/").split("/")
         for depth in range(1, len(segments) + 1):
             prefix = "/" + "/".join(segments[:depth])
@@ -63,7 +73,17 @@ def _resources() -> dict[str, dict]:
     return out
 
 
-def _method(path: str, method: str) -> dict:
+def _method_id(path: str, method: str) -> str:
+    """`/jobs/{job_id}`, GET -> `JobsJobIdGetMethod`."""
+    return f"{_logical(path)}{method.capitalize()}Method"
+
+
+def _setting_path(path: str) -> str:
+    """A stage method setting names its resource with each `/` written `~1`: `/share/{job_id}` -> `/~1share~1{job_id}`."""
+    return "/" + path.replace("/", "~1")
+
+
+def _method(path: str, method: str, function: str = "ApiFunction", api_key: bool = True) -> dict:
     params = [part.strip("{}") for part in path.split("/") if part.startswith("{")]
     return {
         "Type": "AWS::ApiGateway::Method",
@@ -72,14 +92,14 @@ def _method(path: str, method: str) -> dict:
             "ResourceId": ref(f"{_logical(path)}Resource"),
             "HttpMethod": method,
             "AuthorizationType": "NONE",
-            "ApiKeyRequired": True,
+            "ApiKeyRequired": api_key,
             "RequestParameters": {f"method.request.path.{p}": True for p in params},
             "Integration": {
                 "Type": "AWS_PROXY",
                 "IntegrationHttpMethod": "POST",
                 "Uri": sub(
                     "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
-                    "${ApiFunction.Arn}/invocations"
+                    f"${{{function}.Arn}}/invocations"
                 ),
                 "TimeoutInMillis": 29000,
             },
@@ -100,9 +120,9 @@ def resources(options: StackOptions) -> dict:
         },
         **_resources(),
     }
-    methods = {
-        f"{_logical(path)}{method.capitalize()}Method": _method(path, method) for path, method in ROUTES
-    }
+    methods = {_method_id(path, method): _method(path, method) for path, method in ROUTES}
+    for path, method in SHARE_ROUTES:
+        methods[_method_id(path, method)] = _method(path, method, "ShareFunction", api_key=False)
     out.update(methods)
     for response_type, (status, code, message) in GATEWAY_RESPONSES.items():
         out[f"{_logical(response_type.lower())}Response"] = {
@@ -126,7 +146,15 @@ def resources(options: StackOptions) -> dict:
     }
     out["ApiStage"] = {
         "Type": "AWS::ApiGateway::Stage",
-        "Properties": {"RestApiId": ref("RestApi"), "StageName": STAGE, "DeploymentId": ref(deployment)},
+        "Properties": {
+            "RestApiId": ref("RestApi"),
+            "StageName": STAGE,
+            "DeploymentId": ref(deployment),
+            "MethodSettings": [
+                {"ResourcePath": _setting_path(path), "HttpMethod": method, **SHARE_THROTTLE}
+                for path, method in SHARE_ROUTES
+            ],
+        },
     }
     out["BoothApiKey"] = {
         "Type": "AWS::ApiGateway::ApiKey",
@@ -162,6 +190,18 @@ def resources(options: StackOptions) -> dict:
             "Principal": "apigateway.amazonaws.com",
             "SourceArn": sub(
                 "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${RestApi}/*"
+            ),
+        },
+    }
+    out["ShareFunctionApiPermission"] = {
+        "Type": "AWS::Lambda::Permission",
+        "Properties": {
+            "FunctionName": ref("ShareFunction"),
+            "Action": "lambda:InvokeFunction",
+            "Principal": "apigateway.amazonaws.com",
+            "SourceArn": sub(
+                "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:"
+                f"${{RestApi}}/*/GET{SHARE_ROUTE}/*"
             ),
         },
     }

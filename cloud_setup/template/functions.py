@@ -1,5 +1,6 @@
-"""The job service's four Lambda functions, each with its own log group and least-privilege role, plus
-what invokes them: the API (see api.py), the photo bucket's upload event, both SageMaker topics, a schedule."""
+"""The job service's five Lambda functions, each with its own log group and least-privilege role, plus
+what invokes them: the API and its public share route (see api.py), the photo bucket's upload event, both
+SageMaker topics, a schedule."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from booth_core.environment import variable
 from cloud_setup.stack import StackOptions
 from cloud_setup.template.cfn import arn, get_att, ref, role, statement
 from cloud_setup.template.storage import bucket_arn, bucket_name
+from job_service.aws.settings import FRAME_URL_EXPIRES_S, INVOCATION_TIMEOUT_S, UPLOAD_URL_EXPIRES_S
 from job_service.lambda_bundle import LAMBDA_RUNTIME
 from job_service.model import RESULTS_PREFIX, UPLOADS_PREFIX
+from job_service.share import share_key
 
 HANDLER_MODULE = "job_service.aws.handlers"
 SWEEP_RATE = "rate(5 minutes)"
@@ -20,12 +23,6 @@ ASYNC_FAILURE_PREFIX = "async-failures/"
 #: Photos go up to the API directly up to this size; larger ones take a presigned POST. Lambda takes 6 MB
 #: of request payload, and API Gateway base64-encodes the photo (4/3), so 4 MB is what safely fits.
 MAX_PUT_BYTES = 4 * 1024 * 1024
-#: The booth fetches its frames right after SUCCESS; a presigned GET URL needs to live only that long.
-FRAME_URL_EXPIRES_S = 300
-#: A presigned upload form is used at once by the booth that asked for it.
-UPLOAD_URL_EXPIRES_S = 120
-#: One model run on a GPU takes seconds; this bounds a stuck one (SageMaker's InvocationTimeoutSeconds).
-INVOCATION_TIMEOUT_S = 300
 
 
 @dataclass(frozen=True)
@@ -37,8 +34,12 @@ class FunctionSpec:
     description: str
 
 
+#: The completion function splits the strip and makes the JPEGs, GIF, MP4 and share page. Measured on one
+#: core of the dev CPU for 12 ages at 2048x1536 (the largest a strip gets): 3.4 s and 610 MB peak (4 ages:
+#: 1.5 s, 300 MB). 1536 MB gives it most of a vCPU and room for the S3 body beside that; 120 s, many times over.
 FUNCTIONS = (
     FunctionSpec("api", "api_handler", 29, 512, "booth REST API (API Gateway proxy)"),
+    FunctionSpec("share", "share_handler", 10, 512, "public share route: redirects to a job's share page"),
     FunctionSpec("upload", "upload_handler", 60, 512, "checks an uploaded photo and starts inference"),
     FunctionSpec("completion", "completion_handler", 120, 1536, "turns async inference results into frames"),
     FunctionSpec("sweeper", "sweeper_handler", 120, 512, "times out stuck jobs, deletes expired ones"),
@@ -100,6 +101,14 @@ def permissions(options: StackOptions, purpose: str) -> list[dict]:
             statement("Frames", ["s3:GetObject"], [frames]),
             statement("Jobs", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], table),
             statement("EndpointState", ["sagemaker:DescribeEndpoint"], [endpoint]),
+        ]
+    if purpose == "share":
+        # Reads only: the job, its token, and the share objects it signs GETs for (never frames or photos).
+        # Without s3:ListBucket a missing object reads as AccessDenied: the route answers 404 either way.
+        return [
+            logs,
+            statement("SharePages", ["s3:GetObject"], [bucket_arn(options, "frames", share_key("*", ""))]),
+            statement("Jobs", ["dynamodb:GetItem"], table),
         ]
     if purpose == "upload":
         return [

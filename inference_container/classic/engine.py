@@ -23,14 +23,16 @@ from inference_container.classic.apparent import ApparentAge
 from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab
-from inference_container.classic.strength import Plan, plan
-from inference_container.engine.faces import FaceCrop
+from inference_container.classic.strength import Plan, plan, shown_age
+from inference_container.engine.faces import FaceCrop, FaceFrames
 from inference_container.engine.pipeline import age_photo
 
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512
 #: How strongly a full-strength donor's detail marks the sitter's skin.
 DONOR_GAIN = 0.8
+#: How much of the head hair's un-greying the brows get (their greying is BROW_GREY of the hair's).
+BROW_UNGREY, BROW_GREY = 0.6, 0.6
 
 
 @dataclass
@@ -54,6 +56,7 @@ class Prepared:
     hair_window: tuple[slice, slice]  # the rows and columns of the box that hold hair
     brow_window: tuple[slice, slice]  # ... and brows
     hair_light: float  # the hair's median lightness (L 0-100), for keeping its strands when darkened
+    brow_light: float  # the brow hairs' median lightness, likewise
     face: Face
     greyscale: bool
     apparent: ApparentAge
@@ -61,9 +64,11 @@ class Prepared:
 
 @dataclass
 class AgedFace:
-    """The frames of one aligned face (uint8 HxWx3, in the order of the ages), its apparent age and timings."""
+    """The frames of one aligned face (uint8 HxWx3, in the order of the asked ages), the age each one
+    shows (`strength.shown_age`: the asked one where the engine can show it), its apparent age, timings."""
 
     frames: list[np.ndarray]
+    ages: list[int]
     apparent: ApparentAge
     timings: dict[str, float]
 
@@ -174,13 +179,18 @@ def prepare(
         cheeks=up(tone.cheek_mask(shape, sface)),
         hair_window=_window(up(hair_small) > 0.004),
         brow_window=_window(brow_hairs > 0.004),
-        hair_light=float(np.median(lab[..., 0][up(hair_small) > 0.5]))
-        if np.any(up(hair_small) > 0.5)
-        else 50.0,
+        hair_light=_median_light(lab, up(hair_small)),
+        brow_light=_median_light(lab, brow_hairs),
         face=face,
         greyscale=greyscale,
         apparent=seen,
     )
+
+
+def _median_light(lab: np.ndarray, mask: np.ndarray) -> float:
+    """The median lightness (Lab L, 0-100) of what `mask` holds for sure; 50 when it holds nothing."""
+    sure = mask > 0.5
+    return float(np.median(lab[..., 0][sure])) if np.any(sure) else 50.0
 
 
 def _window(mask: np.ndarray) -> tuple[slice, slice]:
@@ -281,12 +291,14 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
             step.ungrey,
             prep.hair_light,
         )
-        hair.ungrey(lab[bs], prep.brow_hairs[bs], step.ungrey, prep.hair_light)
+        # Brows darken less than hair and around their own lightness: a few hairs over skin read
+        # darker than they are, and the head hair's darkness on them looks drawn on.
+        hair.ungrey(lab[bs], prep.brow_hairs[bs], BROW_UNGREY * step.ungrey, prep.brow_light)
     if step.older > 0:
         lab[..., 0] *= 1.0 + DONOR_GAIN * min(step.older, 1.15) * prep.detail
         tone.older_skin(lab, prep.area, prep.blotch, step.older)
     hair.grey(lab[hs], prep.hair[hs], step.grey)
-    hair.grey(lab[bs], prep.brow_hairs[bs], 0.6 * step.grey, neutral=True)
+    hair.grey(lab[bs], prep.brow_hairs[bs], BROW_GREY * step.grey, neutral=True)
     if prep.greyscale:
         lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age
     rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
@@ -310,7 +322,8 @@ def age_aligned_face(
     """Age one aligned face: `crop` uint8 (S, S, 3), `landmarks` (68, 2) in crop pixels.
 
     Every change follows the distance from the face's apparent age (estimated, or `apparent` when
-    given) to each target age; a frame at the apparent age is the crop unchanged.
+    given) to each target age; a frame at the apparent age is the crop unchanged. A target further
+    than the engine can believably go is made, and labelled, at the nearest age it can show.
     """
     ages = validate_ages(ages)
     crop = np.ascontiguousarray(crop, dtype=np.uint8)
@@ -319,9 +332,10 @@ def age_aligned_face(
     start = time.perf_counter()
     prep = prepare(crop, landmarks, work_size, apparent)
     mark = time.perf_counter()
-    frames = [render(prep, plan(age, prep.apparent.age)) for age in ages]
+    shown = [shown_age(age, prep.apparent.age) for age in ages]
+    frames = [render(prep, plan(age, prep.apparent.age)) for age in shown]
     done = time.perf_counter()
-    return AgedFace(frames, prep.apparent, {"prepare_s": mark - start, "render_s": done - mark})
+    return AgedFace(frames, shown, prep.apparent, {"prepare_s": mark - start, "render_s": done - mark})
 
 
 class ClassicEngine:
@@ -351,8 +365,9 @@ class ClassicEngine:
         return age_photo(self, photo, ages, layout)
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[list[np.ndarray]]:
-        """FaceEngine: each aligned face through `age_aligned_face`, its frames in the order of `ages`."""
+                  timings: dict[str, float] | None = None) -> list[FaceFrames]:
+        """FaceEngine: each aligned face through `age_aligned_face`, its frames in the order of `ages`,
+        each labelled with the age it shows."""
         timings = {} if timings is None else timings
         aged = []
         for face in faces:
@@ -360,5 +375,5 @@ class ClassicEngine:
             for step, seconds in result.timings.items():
                 timings[step] = timings.get(step, 0.0) + seconds
             timings.setdefault("apparent_age", result.apparent.age)
-            aged.append(list(result.frames))
+            aged.append(FaceFrames(list(result.frames), list(result.ages)))
         return aged

@@ -19,6 +19,8 @@ from inference_container.classic.masks import feather, grow, polygon
 
 #: The hair is found on an image about this wide: enough for a hair outline, cheap on a CPU.
 SEARCH_SIZE = 192
+#: How far, in head sizes, clearly hair-like pixels connected to the hair are followed out.
+WIDE_HEAD = 1.8
 
 
 def _head_ellipse(shape: tuple[int, int], face: Face, scale: float) -> np.ndarray:
@@ -104,6 +106,16 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     )
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    # Big or wispy hair reaches past the usual head: from what was found, follow clearly hair-like pixels
+    # outwards, so no fringe of it is left out (to be darkened or whitened apart from the rest).
+    wide = (_head_ellipse(shape, sface, WIDE_HEAD) > 0.5) & (_head_ellipse(shape, sface, 1.3) < 0.5)
+    wide &= (skin < 0.5) & (hairlike > 0.6)  # only beyond the shell: inside it the search above decided
+    wide &= backdrop < 0.5 * hairlike
+    # Above the nose tip and near what was found: lower down a dark backdrop can match dark hair.
+    wide[int(np.clip(sface.points[30][1], 1, shape[0])) :] = False
+    reach = max(int(0.6 * d) | 1, 3)
+    wide &= cv2.dilate(found.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
+    found = np.maximum(found, _touching(wide | (found > 0), found > 0))
     # Deep shadows between locks are hair too: close small holes so they grey with the rest.
     hole = max(int(0.12 * d) | 1, 3)
     found = cv2.morphologyEx(

@@ -22,6 +22,51 @@ GROWN_AGE = 18.0
 NEWBORN_LOWER_FACE, GROWTH_BEND = 0.78, 1.4
 #: Targets at or under this age lose beards and beard shadow; full from BEARDLESS_FULL down.
 BEARDLESS_FROM, BEARDLESS_FULL = 16.0, 10.0
+#: How young image processing can make a face look: at best this fraction of its apparent age (an
+#: 80-year-old smoothed, un-greyed and lifted reads as about 45, a 33-year-old as about 18: bone, bags
+#: and proportions stay). Children are younger by growth alone, so the same fraction holds for them.
+YOUNGEST_FRACTION = 0.55
+#: How old a child's face can be made to look: proportions grow and skin ages, but a child's features
+#: under 60-year-old skin read as a caricature, so a child reaches at most this many years older.
+CHILD_REACH, CHILD_AGE = 30.0, 12.0
+#: The part of each reach that is shown exactly as asked; beyond it asked ages are eased towards the
+#: reach's end (never past it), slowly enough that asked ages far apart keep apart.
+EXACT_PART = 0.75
+
+
+def reach(apparent: float) -> tuple[float, float]:
+    """(youngest, oldest) age a face that looks `apparent` can be shown at believably."""
+    oldest = 100.0
+    if apparent < 20.0:  # a child's reach widens to everything once grown: 42 at 12, 100 by 20
+        grown = _clamp((apparent - CHILD_AGE) / (20.0 - CHILD_AGE))
+        oldest = min(100.0, apparent + CHILD_REACH + grown * (100.0 - apparent - CHILD_REACH))
+    return YOUNGEST_FRACTION * apparent, oldest
+
+
+def _ease(distance: float, limit: float) -> float:
+    """`distance` kept as is up to EXACT_PART of `limit`, then eased to approach `limit` and never pass it."""
+    exact = EXACT_PART * limit
+    if distance <= exact or limit <= 0:
+        return min(distance, max(limit, 0.0))
+    rest = limit - exact
+    beyond = (distance - exact) / rest
+    return exact + rest * beyond / (1.0 + beyond)  # slow to saturate: far asked ages stay apart
+
+
+def shown_age(target: int, apparent: float) -> int:
+    """The age a frame asked for `target` can honestly carry for a face that looks `apparent`.
+
+    Ages within reach come out as asked; further ones are eased towards the reach's end (monotone,
+    so a series of asked ages stays in order), and the frame is made for, and labelled with, that age.
+    """
+    youngest, oldest = reach(apparent)
+    if target < apparent:
+        shown = apparent - _ease(apparent - target, apparent - youngest)
+    elif oldest < 100.0:
+        shown = apparent + _ease(target - apparent, oldest - apparent)
+    else:  # a grown face can be aged to any age
+        shown = float(target)
+    return int(round(min(max(shown, 0.0), 100.0))) if abs(shown - target) >= 0.5 else int(target)
 
 
 def _clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:

@@ -45,20 +45,33 @@ class FaceCrop:
         return float(np.hypot(*(self.quad[3] - self.quad[0])))
 
 
+@dataclass(frozen=True)
+class FaceFrames:
+    """One face aged: `frames[j]` for the j-th asked age, and `ages[j]`, the age that frame shows.
+
+    An engine that can show every age (SAM) answers the asked ages; one that cannot (classic, far from
+    the sitter's apparent age) makes the frame at the nearest age it can show and says so here.
+    """
+
+    frames: list[np.ndarray]  # each (T, T, 3) uint8 RGB
+    ages: list[int]
+
+
 class FaceEngine(Protocol):
     """What an engine implements to age faces; `name` is what the booth shows under a picture.
 
     `crop_size`: the side of the aligned crops it wants (SAM 256, classic its output size).
-    `age_faces(faces, ages)`: result[i][j] is faces[i] at ages[j], a (T, T, 3) uint8 RGB square covering the
-    same aligned square as the input crop (T may differ from crop_size: SAM answers 1024 for 256). Ages
-    are validated already. It may add step timings (seconds, names ending in `_s`) to `timings`.
+    `age_faces(faces, ages)`: result[i].frames[j] is faces[i] at ages[j], a (T, T, 3) uint8 RGB square covering
+    the same aligned square as the input crop (T may differ from crop_size: SAM answers 1024 for 256), and
+    result[i].ages[j] the age it shows. Ages are validated already. It may add step timings (seconds, names
+    ending in `_s`) to `timings`.
     """
 
     name: str
     crop_size: int
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[list[np.ndarray]]: ...
+                  timings: dict[str, float] | None = None) -> list[FaceFrames]: ...
 
 
 def find_faces(photo: Image.Image, crop_size: int) -> tuple[list[FaceCrop], int]:

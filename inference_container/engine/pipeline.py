@@ -51,15 +51,16 @@ def age_photo(engine: FaceEngine, photo: Image.Image | bytes | str, ages=None, l
     scale = frame.width / image.width  # frame-0 pixels per photo pixel
     faces = [FaceResult(box=tuple(scale * v for v in (c.box.left, c.box.top, c.box.right, c.box.bottom)),
                         quad=(c.quad + 0.5) * scale - 0.5, score=c.box.score, original=Image.fromarray(c.image),
-                        frames=[AgedFrame(age, Image.fromarray(a)) for age, a in zip(ages, per_age, strict=True)])
-             for c, per_age in zip(crops, aged, strict=True)]
+                        frames=[AgedFrame(age, Image.fromarray(a)) for age, a in zip(face.ages, face.frames, strict=True)])
+             for c, face in zip(crops, aged, strict=True)]
     if layout == "aligned":
         original, frames = faces[0].original, list(faces[0].frames)
     else:
+        # Each frame of the photo carries the age its main face shows (the person the booth framed).
         compositor = Compositor(np.asarray(frame, dtype=np.uint8), crops, scale)
         original = frame
-        frames = [AgedFrame(age, Image.fromarray(compositor.compose([per_face[j] for per_face in aged])))
-                  for j, age in enumerate(ages)]
+        frames = [AgedFrame(age, Image.fromarray(compositor.compose([face.frames[j] for face in aged])))
+                  for j, age in enumerate(aged[main].ages)]
     timings["compose_s"] = time.perf_counter() - mark
     timings["total_s"] = time.perf_counter() - start
     return AgingResult(original=original, frames=frames, engine=engine.name, timings=timings, layout=layout,

@@ -22,7 +22,7 @@ from PIL import Image
 
 from booth_core.errors import InferenceError, WeightsError
 from booth_core.result import AgingResult
-from inference_container.engine.faces import FaceCrop
+from inference_container.engine.faces import FaceCrop, FaceFrames
 from inference_container.engine.pipeline import age_photo
 from inference_container.sam.checkpoint import load_checkpoint
 from inference_container.sam.fast import FastSam, compile_by_default
@@ -91,8 +91,9 @@ class SamEngine:
         return age_photo(self, photo, ages, layout)
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[list[np.ndarray]]:
-        """FaceEngine: all faces x ages in one batch -> [face][age] uint8 (S, S, 3), S the model's size."""
+                  timings: dict[str, float] | None = None) -> list[FaceFrames]:
+        """FaceEngine: all faces x ages in one batch -> per face, uint8 (S, S, 3) per age, S the model's size;
+        SAM shows every asked age as asked."""
         timings = {} if timings is None else timings
         rgb = torch.cat([image_to_tensor(Image.fromarray(face.image)) for face in faces]).to(self.device)
         try:
@@ -103,7 +104,7 @@ class SamEngine:
         except RuntimeError as error:
             raise InferenceError(f"The SAM model failed on this photo ({error}).") from error
         frames = [np.asarray(tensor_to_image(image), dtype=np.uint8) for image in images.cpu()]
-        return [frames[i * len(ages): (i + 1) * len(ages)] for i in range(len(faces))]
+        return [FaceFrames(frames[i * len(ages): (i + 1) * len(ages)], list(ages)) for i in range(len(faces))]
 
     def _run(self, rgb: torch.Tensor, ages, timings: dict[str, float]) -> torch.Tensor:
         mark = time.perf_counter()

@@ -30,6 +30,8 @@ def _to_item(job: Job) -> dict:
         value = getattr(job, name)
         if value is not None:
             item[name] = value
+    if job.shown_ages is not None:
+        item["shown_ages"] = list(job.shown_ages)
     return item
 
 
@@ -46,6 +48,7 @@ def _from_item(item: dict) -> Job:
         engine=item.get("engine"),
         error_code=item.get("error_code"),
         error_message=item.get("error_message"),
+        shown_ages=tuple(int(age) for age in item["shown_ages"]) if item.get("shown_ages") else None,
     )
 
 
@@ -56,6 +59,8 @@ def _dynamo_value(name: str, value):
         return int(value)
     if isinstance(value, float):
         return Decimal(str(round(value, 3)))
+    if isinstance(value, tuple):
+        return list(value)
     return value
 
 

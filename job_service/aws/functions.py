@@ -16,6 +16,7 @@ from job_service.aws.events import (
     sns_messages,
 )
 from job_service.aws.s3_store import read_s3_url, split_s3_url
+from job_service.aws.share_route import answer_share, not_found
 from job_service.model import Job, upload_key
 from job_service.service import JobService
 from job_service.validation import is_job_id
@@ -28,6 +29,13 @@ _MAX_MESSAGE = 300
 def handle_api_event(service: JobService, config: api.ApiConfig, event: dict) -> dict:
     """API Gateway proxy event -> proxy response, through the same routes as the local server."""
     return api_response_to_proxy(api.handle(service, config, api_request_from_event(event)))
+
+
+def handle_share_event(service: JobService, event: dict) -> dict:
+    """The public share route's proxy event -> a 302 to the page (or a download), or the bare 404."""
+    request = api_request_from_event(event)
+    answer = answer_share(service, request.path) if request.method.upper() == "GET" else not_found()
+    return api_response_to_proxy(answer)
 
 
 def handle_s3_event(service: JobService, event: dict) -> list[str]:

@@ -3,6 +3,7 @@
 `job_service.aws.functions`, which the tests call directly.
 
 - `api_handler`: API Gateway proxy events, every route of API.md (binary bodies base64-encoded).
+- `share_handler`: the public share route (`GET /share/<id>/<token>`, no API key): a 302 to the page.
 - `completion_handler`: SNS events of the SageMaker async endpoint's success and error topics.
 - `upload_handler`: S3 ObjectCreated events on `uploads/`: checks the photo (sent through the API or a
   presigned POST) and starts inference (the deployed stack sets TIME_TRAVELER_START_INFERENCE=s3-event; harmless
@@ -31,6 +32,11 @@ def _runtime():
 def api_handler(event, context=None):
     settings, service = _runtime()
     return functions.handle_api_event(service, settings.api_config(), event)
+
+
+def share_handler(event, context=None):
+    _, service = _runtime()
+    return functions.handle_share_event(service, event)
 
 
 def completion_handler(event, context=None):

@@ -11,16 +11,17 @@ _MISSING = {"NoSuchKey", "404", "NotFound"}
 
 class S3ObjectStore:
     """Photos (`uploads/...`) in `bucket`, frames (`results/...`) in `results_bucket` (default: the same one).
-    `url_expires` is the presigned frame URLs' lifetime in seconds (the booth fetches frames at once),
-    `upload_expires` the presigned upload forms'."""
+    `url_expires` is the presigned frame URLs' lifetime in seconds, `upload_expires` the presigned upload
+    forms' (their defaults: job_service.aws.settings)."""
 
     def __init__(
         self,
         client,
         bucket: str,
-        url_expires: int = 300,
         results_bucket: str | None = None,
-        upload_expires: int = 120,
+        *,
+        url_expires: int,
+        upload_expires: int,
     ):
         self.client = client
         self.bucket = bucket
@@ -64,8 +65,15 @@ class S3ObjectStore:
                 self.client.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
 
     def url(self, key: str) -> str | None:
+        return self.signed_get(key, self.url_expires)
+
+    def signed_get(self, key: str, expires_in: int, **response_headers: str) -> str:
+        """A presigned GET of one object, valid `expires_in` seconds; `response_headers` are S3's
+        `Response*` overrides (ResponseContentType=..., ResponseCacheControl=...)."""
         return self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket(key), "Key": key}, ExpiresIn=self.url_expires
+            "get_object",
+            Params={"Bucket": self._bucket(key), "Key": key, **response_headers},
+            ExpiresIn=expires_in,
         )
 
     def presign_upload(self, key: str, content_type: str, max_bytes: int) -> dict:

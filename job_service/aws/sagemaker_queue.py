@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from booth_core import job_stage
 from booth_core.ages import format_custom_attributes
-from job_service.model import STAGE_WARMING_UP, Job
+from job_service.model import Job
 
 #: SageMaker's ranges: RequestTTLSeconds 60 s - 6 h, InvocationTimeoutSeconds 1 s - 1 h.
 REQUEST_TTL_RANGE = (60, 21600)
@@ -61,8 +62,11 @@ class SageMakerAsyncQueue:
             arguments["InvocationTimeoutSeconds"] = _clamp(self.invocation_timeout, INVOCATION_TIMEOUT_RANGE)
         self.client.invoke_endpoint_async(**arguments)
 
-    def stage(self) -> str | None:
-        """`"warming_up"` while the endpoint runs no instance (scaled to zero, or starting), else None."""
+    def stage(self, job: Job) -> str | None:
+        """`warming_up` while the endpoint runs no instance (scaled to zero, or starting), else None.
+
+        The same for every job: SageMaker's queue says neither where a request stands nor when its model
+        run starts, so `waiting` and `aging` are never said here."""
         if self.sagemaker is None:
             return None
         now = self.clock()
@@ -71,6 +75,6 @@ class SageMakerAsyncQueue:
         endpoint = self.sagemaker.describe_endpoint(EndpointName=self.endpoint_name)
         variants = endpoint.get("ProductionVariants") or []
         running = sum(int(v.get("CurrentInstanceCount") or 0) for v in variants)
-        stage = STAGE_WARMING_UP if running == 0 else None
+        stage = job_stage.WARMING_UP if running == 0 else None
         self._stage = (now, stage)
         return stage

@@ -16,6 +16,12 @@ from job_service.service import JobService, ServiceSettings
 
 #: Retention on AWS is whole days (S3 lifecycle rules count days).
 DEFAULT_RETENTION_DAYS = DEFAULT_RETENTION_HOURS / 24
+#: The booth fetches its frames right after SUCCESS; a presigned GET URL needs to live only that long.
+FRAME_URL_EXPIRES_S = 300
+#: A presigned upload form is used at once by the booth that asked for it.
+UPLOAD_URL_EXPIRES_S = 120
+#: One model run on a GPU takes seconds; this bounds a stuck one (SageMaker's InvocationTimeoutSeconds).
+INVOCATION_TIMEOUT_S = 300
 
 #: Environment variables the deploy (cloud_setup.template.functions.environment) sets on every Lambda: name -> meaning.
 ENVIRONMENT = {
@@ -40,16 +46,16 @@ ENVIRONMENT = {
     ): "the engine the endpoint serves, shown in /health and job documents, default sam",
     variable(
         "URL_EXPIRES_S"
-    ): "lifetime of a presigned frame URL, default 300 (the booth fetches frames at once)",
+    ): f"lifetime of a presigned frame URL, default {FRAME_URL_EXPIRES_S} (the booth fetches frames at once)",
     variable(
         "UPLOAD_URL_EXPIRES_S"
-    ): "lifetime of a presigned upload form (POST /uploads/{id}/presign), default 120",
+    ): f"lifetime of a presigned upload form (POST /uploads/{{id}}/presign), default {UPLOAD_URL_EXPIRES_S}",
     variable(
         "MAX_PUT_BYTES"
     ): "largest photo PUT /uploads/{id} takes (larger: presign), default the contract's 10 MB",
     variable(
         "INVOCATION_TIMEOUT_S"
-    ): "SageMaker InvocationTimeoutSeconds: how long one model run may take, default 300",
+    ): f"SageMaker InvocationTimeoutSeconds: how long one model run may take, default {INVOCATION_TIMEOUT_S}",
     variable(
         "START_INFERENCE"
     ): "`upload` (default: the API Lambda invokes the endpoint) or `s3-event` (the upload Lambda does)",
@@ -69,10 +75,10 @@ class AwsSettings:
     job_timeout: float = JOB_TIMEOUT_S
     retention_days: float = DEFAULT_RETENTION_DAYS
     engine_name: str = "sam"
-    url_expires: int = 300
-    upload_expires: int = 120
+    url_expires: int = FRAME_URL_EXPIRES_S
+    upload_expires: int = UPLOAD_URL_EXPIRES_S
     max_put_bytes: int | None = None
-    invocation_timeout: float = 300.0
+    invocation_timeout: float = INVOCATION_TIMEOUT_S
     start_on_upload: bool = True
 
     @classmethod
@@ -99,10 +105,10 @@ class AwsSettings:
             job_timeout=float(value("JOB_TIMEOUT_S") or JOB_TIMEOUT_S),
             retention_days=float(value("RETENTION_DAYS") or DEFAULT_RETENTION_DAYS),
             engine_name=value("ENGINE_NAME") or "sam",
-            url_expires=int(value("URL_EXPIRES_S") or 300),
-            upload_expires=int(value("UPLOAD_URL_EXPIRES_S") or 120),
+            url_expires=int(value("URL_EXPIRES_S") or FRAME_URL_EXPIRES_S),
+            upload_expires=int(value("UPLOAD_URL_EXPIRES_S") or UPLOAD_URL_EXPIRES_S),
             max_put_bytes=int(value("MAX_PUT_BYTES")) if value("MAX_PUT_BYTES") else None,
-            invocation_timeout=float(value("INVOCATION_TIMEOUT_S") or 300),
+            invocation_timeout=float(value("INVOCATION_TIMEOUT_S") or INVOCATION_TIMEOUT_S),
             start_on_upload=start == "upload",
         )
 
@@ -135,14 +141,19 @@ def build_service(
     from job_service.aws.dynamo_table import DynamoJobTable
     from job_service.aws.s3_store import S3ObjectStore
     from job_service.aws.sagemaker_queue import SageMakerAsyncQueue
-    from job_service.aws.share_links import S3ShareLinks
+    from job_service.aws.share_route import SHARE_ROUTE
     from job_service.share import Sharing
+    from job_service.share_tokens import TokenShareLinks
 
     session = session or boto3.session.Session(region_name=settings.region)
     # SigV4 presigned URLs: SigV2 is deprecated and refused for KMS-encrypted objects.
     s3 = session.client("s3", config=Config(signature_version="s3v4"))
     store = S3ObjectStore(
-        s3, settings.bucket, settings.url_expires, settings.results_bucket, settings.upload_expires
+        s3,
+        settings.bucket,
+        settings.results_bucket,
+        url_expires=settings.url_expires,
+        upload_expires=settings.upload_expires,
     )
     table = DynamoJobTable(session.resource("dynamodb").Table(settings.table))
     if queue is None:
@@ -161,5 +172,6 @@ def build_service(
         settings.service_settings(),
         start_on_upload=settings.start_on_upload,
         clock=clock,
-        sharing=Sharing(S3ShareLinks(store, clock)),
+        # Links on the API's public share route, under the base URL the booth reached the API at.
+        sharing=Sharing(TokenShareLinks(store, SHARE_ROUTE)),
     )

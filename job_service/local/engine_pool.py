@@ -17,8 +17,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from booth_core import job_stage
 from job_service.local.engine_process import EngineProcess, EngineRecipe, Frames, Refused
-from job_service.model import upload_key
+from job_service.model import Job, upload_key
 from job_service.service import JobService
 
 log = logging.getLogger("job_service")
@@ -98,10 +99,24 @@ class EnginePool:
                 return process
         return None
 
-    def stage(self) -> str | None:
-        """The job document's optional `stage` for unfinished jobs: `warming_up` while no engine has loaded yet."""
-        states = [slot.describe()["state"] for slot in self._slots]
-        return "warming_up" if "ready" not in states and "loading" in states else None
+    def stage(self, job: Job) -> str | None:
+        """The job document's optional `stage`, from what the slots and the line hold right now: `aging` while
+        a slot's loaded engine has the job, `waiting` while it is in line behind other jobs with an engine
+        loaded, `warming_up` while the engine it waits for is still loading. None otherwise (a failed
+        engine, or the instant a slot takes it from the line)."""
+        for slot in self._slots:
+            if slot.job_id == job.job_id:
+                return {"ready": job_stage.AGING, "loading": job_stage.WARMING_UP}.get(slot.state)
+        if not self._in_line(job.job_id):
+            return None
+        states = {slot.state for slot in self._slots}
+        if "ready" in states:
+            return job_stage.WAITING
+        return job_stage.WARMING_UP if "loading" in states else None
+
+    def _in_line(self, job_id: str) -> bool:
+        with self._jobs.mutex:  # queue.Queue's own lock over its deque
+            return job_id in self._jobs.queue
 
     # --- /health --------------------------------------------------------------------------------
     def health(self) -> dict:
@@ -160,6 +175,7 @@ class _Slot:
         self.process: EngineProcess | None = None
         self.generation = -1
         self.busy = False
+        self.job_id: str | None = None  # the job this slot has taken from the line, until it is recorded
         self.restarts = 0
         self.last_error: str | None = None
         self.thread = threading.Thread(target=self._work, name=f"inference-{number}", daemon=True)
@@ -171,6 +187,12 @@ class _Slot:
         if self.process is not None:
             self.process.close()
             self.process = None
+
+    @property
+    def state(self) -> str:
+        """Its engine's state: loading (also before its process exists), ready, failed or dead."""
+        process = self.process
+        return "loading" if process is None else process.state
 
     def describe(self) -> dict:
         process = self.process
@@ -189,13 +211,14 @@ class _Slot:
                     job_id = self.pool._jobs.get(timeout=0.2)
                 except queue.Empty:
                     continue
-                if self.generation != self.pool.generation:
-                    self._ensure_engine()  # the engine changed while we waited: the job takes the new one
-                self.busy = True
+                self.job_id = job_id
                 try:
+                    if self.generation != self.pool.generation:
+                        self._ensure_engine()  # the engine changed while we waited: the job takes the new one
+                    self.busy = True
                     self._run(job_id)
                 finally:
-                    self.busy = False
+                    self.busy, self.job_id = False, None
             except Exception as exc:  # noqa: BLE001 - a slot must survive anything one job does
                 if repr(exc) != self.last_error:  # the traceback once; a repeat of it is one short line
                     log.exception("inference slot %d: %s", self.number, type(exc).__name__)
@@ -246,7 +269,7 @@ class _Slot:
         # On shutdown the job is left PROCESSING: the next start re-queues it (JobService.recover).
         outcome = process.age(photo, job.ages, max(remaining, 0.0), lambda: stopping.is_set() or ended())
         if isinstance(outcome, Frames):
-            service.complete_frames(job_id, outcome.jpegs, engine=outcome.engine)
+            service.complete_frames(job_id, outcome.jpegs, engine=outcome.engine, shown_ages=outcome.ages)
         elif isinstance(outcome, Refused):
             service.fail_job(job_id, outcome.code, outcome.message)
         elif outcome.why == "timeout":

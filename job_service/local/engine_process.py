@@ -9,7 +9,7 @@ new one from the same `EngineRecipe`.
 Protocol (tuples over a `multiprocessing` pipe, spawn context):
   parent -> child: ("age", photo bytes, ages tuple) | ("stop",)
   child -> parent: ("ready", name, version, load_seconds) | ("load_failed", message)
-                   ("frames", name, [jpeg bytes, ...], seconds) | ("error", code, message)
+                   ("frames", name, [jpeg bytes, ...], seconds, shown ages) | ("error", code, message)
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def _age_one(engine, name: str, photo: bytes, ages: tuple[int, ...]) -> tuple:
     except Exception as exc:  # noqa: BLE001 - the model raised: this job fails, the engine stays
         log.warning("engine raised %s", type(exc).__name__)
         return ("error", "INFERENCE_FAILED", None)
-    return ("frames", str(getattr(result, "engine", None) or name), jpegs, time.perf_counter() - start)
+    engine_name = str(getattr(result, "engine", None) or name)
+    return ("frames", engine_name, jpegs, time.perf_counter() - start, tuple(result.ages))
 
 
 def _rgb_array(image):
@@ -123,6 +124,7 @@ class Frames:
     engine: str
     jpegs: list[bytes]
     seconds: float
+    ages: tuple[int, ...]  # the age each frame after the original shows (engine/faces.py FaceFrames)
 
 
 @dataclass(frozen=True)
@@ -219,7 +221,7 @@ class EngineProcess:
             self._mark_dead(f"the engine process exited (code {self._process.exitcode})")
             return Lost(True, self.error)
         if message[0] == "frames":
-            return Frames(message[1], message[2], message[3])
+            return Frames(*message[1:])
         return Refused(message[1], message[2])
 
     def kill(self, why: str) -> None:

@@ -19,7 +19,7 @@ from job_service.local.app import create_app
 from job_service.local.engine_pool import EnginePool
 from job_service.local.engines import LocalEngines, local_engines
 from job_service.local.share_server import (
-    LocalShareLinks,
+    SHARE_PREFIX,
     ShareServer,
     advertised_base_url,
     create_share_app,
@@ -30,6 +30,7 @@ from job_service.local.upgrade import DEFAULT_SAM_BUDGET_S, SamUpgrade
 from job_service.model import results_prefix, upload_key
 from job_service.service import JobService, ServiceSettings
 from job_service.share import Sharing
+from job_service.share_tokens import TokenShareLinks
 from job_service.validation import is_loopback
 
 log = logging.getLogger("job_service")
@@ -172,7 +173,7 @@ def start_local_server(
             log.warning("share server not started on %s:%s (%s); no share links", share_host, share_port, exc)
         else:
             share_base = share_url or advertised_base_url(share_host, share_sock.getsockname()[1])
-            links = LocalShareLinks(store, share_base)
+            links = TokenShareLinks(store, SHARE_PREFIX, share_base)
     service = JobService(
         store,
         table,

@@ -1,17 +1,15 @@
 """The venue share server: attendees' phones open their own page over the booth's Wi-Fi, no internet needed.
 
 Opt-in and separate from the booth API: it listens only where staff say (`--share-host ADDR --share-port N`)
-and answers nothing but `/s/<job id>/<token>` (the page) and the two media files under it. The token is
-random per job (128 bits), compared in constant time; a wrong token, an unknown job, an expired job and
-any other path all get the same bare 404, so the server reveals nothing else. Retention deletes the token
-with the frames, so a link stops working when its job expires.
+and answers nothing but `/s/<job id>/<token>` (the page) and the two media files under it. The token and
+its rules (job_service.share_tokens) are the AWS share route's too: a wrong token, an unknown job, an
+expired job and any other path all get the same bare 404, so the server reveals nothing else, and
+retention deletes the token with the frames, so a link stops working when its job expires.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 import socket
 import threading
 import time
@@ -23,79 +21,31 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from job_service.model import Job, JobStatus
-from job_service.ports import ObjectStore
 from job_service.service import JobService
-from job_service.share import CONTENT_TYPES, GIF, MP4, PAGE, share_document, share_key
-from job_service.validation import is_job_id
+from job_service.share_tokens import NOT_FOUND_BODY, PLAIN_TEXT, SHARE_HEADERS, TokenShareLinks
 
 log = logging.getLogger("job_service")
 
-TOKEN = "token"
-#: 128 random bits: unguessable, and short enough to keep the QR code coarse (easy to scan).
-TOKEN_BYTES = 16
-#: Every answer of this server: nothing cached, nothing indexed, no referrer leaks the link to anyone.
-_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Robots-Tag": "noindex, nofollow",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; img-src data:; media-src data:; style-src 'unsafe-inline'",
-}
-_FILES = {"": PAGE, "animation.gif": GIF, "animation.mp4": MP4}
-_DOWNLOAD_NAMES = {GIF: "time-traveler.gif", MP4: "time-traveler.mp4"}
+#: Links on the venue share server: `<share base URL>/s/<job id>/<token>`.
+SHARE_PREFIX = "/s"
 
 
-class LocalShareLinks:
-    """Links of the form `<base_url>/s/<job id>/<token>`; the token lies beside the job's frames."""
-
-    def __init__(self, store: ObjectStore, base_url: str):
-        self.store = store
-        self.base_url = base_url.rstrip("/")
-
-    def issue(self, job: Job) -> None:
-        self.store.put(
-            share_key(job.job_id, TOKEN), secrets.token_urlsafe(TOKEN_BYTES).encode("ascii"), "text/plain"
-        )
-
-    def _token(self, job_id: str) -> bytes | None:
-        return self.store.get(share_key(job_id, TOKEN))
-
-    def link(self, job: Job) -> dict | None:
-        token = self._token(job.job_id)
-        if token is None or job.status != JobStatus.SUCCESS:
-            return None
-        return share_document(f"{self.base_url}/s/{job.job_id}/{token.decode('ascii')}", job.expires_at)
-
-    def matches(self, job_id: str, token: str) -> bool:
-        stored = self._token(job_id)
-        return stored is not None and hmac.compare_digest(stored, token.encode("utf-8", "replace"))
-
-
-def read_shared(service: JobService, links: LocalShareLinks, path: str) -> tuple[bytes, str, str] | None:
+def read_shared(service: JobService, links: TokenShareLinks, path: str) -> tuple[bytes, str, str] | None:
     """(body, content type, file name) for `/s/<job id>/<token>[/<file>]` with the right token, else None."""
-    parts = path.strip("/").split("/")
-    if len(parts) not in (3, 4) or parts[0] != "s" or not is_job_id(parts[1]):
-        return None
-    name = _FILES.get(parts[3] if len(parts) == 4 else "")
-    if name is None:
-        return None
-    job = service.get_job(parts[1], missing_ok=True)  # None once expired, even before the sweep runs
-    if job is None or job.status != JobStatus.SUCCESS or not links.matches(job.job_id, parts[2]):
-        return None
-    body = service.store.get(share_key(job.job_id, name))
-    return None if body is None else (body, CONTENT_TYPES[name], _DOWNLOAD_NAMES.get(name, ""))
+    found = links.find(service, path)
+    body = None if found is None else service.store.get(found.key)
+    return None if body is None else (body, found.content_type, found.download_name or "")
 
 
-def create_share_app(service: JobService, links: LocalShareLinks) -> Starlette:
+def create_share_app(service: JobService, links: TokenShareLinks) -> Starlette:
     async def endpoint(request: Request) -> Response:
         found = None
         if request.method in ("GET", "HEAD"):
             found = await run_in_threadpool(read_shared, service, links, request.scope["path"])
         if found is None:
-            return Response("Not found\n", 404, headers=_HEADERS, media_type="text/plain")
+            return Response(NOT_FOUND_BODY, 404, headers=SHARE_HEADERS, media_type=PLAIN_TEXT)
         body, content_type, download = found
-        headers = dict(_HEADERS)
+        headers = dict(SHARE_HEADERS)
         if download:
             headers["Content-Disposition"] = f'attachment; filename="{download}"'
         return Response(body, 200, headers=headers, media_type=content_type)

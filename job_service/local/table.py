@@ -42,7 +42,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     frame_count INTEGER NOT NULL DEFAULT 0,
     engine TEXT,
     error_code TEXT,
-    error_message TEXT
+    error_message TEXT,
+    shown_ages TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
 CREATE INDEX IF NOT EXISTS jobs_expires ON jobs (expires_at);
@@ -59,8 +60,17 @@ _COLUMNS = (
     "engine",
     "error_code",
     "error_message",
+    "shown_ages",
 )
+#: Columns added after the first release, with their SQL type: a table made before gains them on open.
+_ADDED_COLUMNS = {"shown_ages": "TEXT"}
+#: Columns that hold a tuple of ints as JSON (None stays NULL).
+_JSON_COLUMNS = frozenset({"ages", "shown_ages"})
 _UPDATABLE = frozenset(_COLUMNS) - {"job_id", "created_at"}
+
+
+def _to_json(ages: tuple[int, ...] | None) -> str | None:
+    return None if ages is None else json.dumps(list(ages))
 
 
 class SqliteJobTable:
@@ -96,6 +106,10 @@ class SqliteJobTable:
         with self._connection() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+            present = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+            for name, kind in _ADDED_COLUMNS.items():
+                if name not in present:
+                    db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {kind}")
             verdict = db.execute("PRAGMA quick_check").fetchone()[0]
         if verdict != "ok":
             raise sqlite3.DatabaseError(f"database disk image is malformed: {verdict}")
@@ -168,20 +182,22 @@ class SqliteJobTable:
             str(job.status),
             job.created_at,
             job.updated_at,
-            json.dumps(list(job.ages)),
+            _to_json(job.ages),
             job.content_type,
             job.expires_at,
             job.frame_count,
             job.engine,
             job.error_code,
             job.error_message,
+            _to_json(job.shown_ages),
         )
 
     @staticmethod
     def _from_row(row: tuple) -> Job:
         values = dict(zip(_COLUMNS, row, strict=True))
         values["status"] = JobStatus(values["status"])
-        values["ages"] = tuple(json.loads(values["ages"]))
+        for name in _JSON_COLUMNS:
+            values[name] = None if values[name] is None else tuple(json.loads(values[name]))
         return Job(**values)
 
     def _select(self, where: str, params: tuple) -> list[Job]:
@@ -207,7 +223,10 @@ class SqliteJobTable:
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         statuses = [str(status) for status in expected]
-        values = [str(v) if isinstance(v, JobStatus) else v for v in changes.values()]
+        values = [
+            str(v) if isinstance(v, JobStatus) else _to_json(v) if name in _JSON_COLUMNS else v
+            for name, v in changes.items()
+        ]
         assignments = ", ".join(f"{name} = ?" for name in changes)
         marks = ", ".join("?" for _ in statuses)
         with self._writing() as db:

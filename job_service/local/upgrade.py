@@ -19,6 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from booth_core.ages import DEFAULT_AGES
+from booth_core.demo_photo import DEMO_PORTRAIT
 from job_service.local.engine_pool import EnginePool
 from job_service.local.engine_process import EngineProcess, EngineRecipe, Frames
 
@@ -29,8 +30,6 @@ DEFAULT_SAM_BUDGET_S = 20.0
 #: The first wait after a failed fetch, doubled each time up to RETRY_MAX_S.
 RETRY_FIRST_S = 120.0
 RETRY_MAX_S = 3600.0
-#: A public-domain portrait (scikit-image's astronaut, NASA) that the booth also uses for its tour.
-WARM_UP_PHOTO = Path(__file__).resolve().parents[2] / "assets" / "app" / "demo_portrait.jpg"
 STATES = ("off", "downloading", "verifying", "loading", "too_slow", "ready", "failed")
 
 
@@ -50,7 +49,7 @@ class UpgradeSettings:
     sam_options: dict | None = None  # passed to load_engine("sam", ...)
     retry_first_s: float = RETRY_FIRST_S
     retry_max_s: float = RETRY_MAX_S
-    warm_up_photo: Path = WARM_UP_PHOTO
+    warm_up_photo: Path = DEMO_PORTRAIT  # the photo SAM is timed on
 
 
 class SamUpgrade:

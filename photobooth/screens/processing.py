@@ -10,13 +10,14 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QVBoxLayout
 
+from booth_core import job_stage
 from photobooth.screens.common import PictureView, Screen, make_button, make_label
 from photobooth.screens.confirm import Confirm
 from photobooth.screens.time_dial import TimeDial
 
 STAGES = ("starting", "uploading", "queued", "ageing", "downloading")
 #: The job document's optional `stage` (docs/job_service.md) -> the words shown while it lasts.
-SERVER_STAGES = {"waiting": "queued", "warming_up": "warming_up", "aging": "ageing"}
+SERVER_STAGES = {job_stage.WAITING: "queued", job_stage.WARMING_UP: "warming_up", job_stage.AGING: "ageing"}
 
 
 class ProcessingScreen(Screen):

@@ -58,11 +58,6 @@ class BackendSupervisor(QObject):
         self._silent_since: float | None = None
         self._timer: QTimer | None = None
 
-    @property
-    def local_pid(self) -> int | None:
-        """The local job service's process id (None for a URL or an in-process service), for staff and logs."""
-        return getattr(self._local, "pid", None)
-
     @Slot(object)
     def start(self, spec: BackendSpec) -> None:
         """Use `spec` from now on (the settings may have changed): stop what ran before, start the new one."""
@@ -102,6 +97,9 @@ class BackendSupervisor(QObject):
             from photobooth.local_backend import LocalBackendProcess
 
             self._local = LocalBackendProcess(**options)
+        pid = getattr(self._local, "pid", None)  # staff find (or end) the service by it; a restart names a new one
+        log.info("local job service started on %s (%s)", self._local.base_url,
+                 f"pid {pid}" if pid else "in the booth's process")
         return self._local.base_url
 
     @Slot()

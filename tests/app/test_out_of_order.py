@@ -18,12 +18,19 @@ def test_watch_counts_only_parts_down_past_the_grace_period():
     now = [100.0]
     watch = OrderWatch(grace=5, clock=lambda: now[0])
     watch.report("camera", False, "no camera")
-    assert watch.is_down("camera") and watch.out_of_order() == []
-    now[0] += 5
-    watch.report("camera", False, "still no camera")  # a repeat does not restart the clock
+    now[0] += 4
+    assert watch.out_of_order() == []  # down, but still within the grace period
+    now[0] += 1
+    watch.report("camera", False, "still no camera")  # a repeat does not restart the clock, only the words
     assert watch.out_of_order() == ["still no camera"]
     watch.report("camera", True)
-    assert watch.out_of_order() == [] and not watch.is_down("camera")
+    assert watch.out_of_order() == []
+    now[0] += 10
+    assert watch.out_of_order() == []  # back means forgotten, not merely recent
+    watch.report("camera", False, "no camera again")
+    assert watch.out_of_order() == []  # a new outage starts its own grace period
+    now[0] += 5
+    assert watch.out_of_order() == ["no camera again"]
 
 
 def test_camera_loss_puts_the_booth_out_of_order_until_the_camera_answers(

@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
+from booth_core import job_stage
 from photobooth.demo import attract_frames, demo_face
 from photobooth.qr import qr_image, qr_matrix
 from photobooth.screens.attract import STAFF_TAPS, AttractScreen
@@ -17,7 +18,7 @@ from photobooth.screens.crossfade import CrossfadeView, bounce_order
 from photobooth.screens.error import ErrorScreen
 from photobooth.screens.pin import PinScreen
 from photobooth.screens.preview import PreviewScreen
-from photobooth.screens.processing import ProcessingScreen
+from photobooth.screens.processing import SERVER_STAGES, ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
@@ -132,6 +133,13 @@ def test_processing_shows_honest_steps_and_cancel(qtbot):
     assert screen.status.text() == "Travelling through the years…"
     screen.set_stage("ageing", "warming_up")  # the job document's optional stage
     assert screen.status.text() == "Warming up the time machine…"
+    screen.set_stage("queued", "warming_up")  # the local service: queued while its engine loads
+    assert screen.status.text() == "Warming up the time machine…" and screen.steps.value() == 2
+    screen.set_stage("queued", "waiting")  # in line behind another attendee's job
+    assert screen.status.text() == "Waiting in line for the time machine…" and screen.steps.value() == 2
+    screen.set_stage("ageing", "aging")  # the engine has this job
+    assert screen.status.text() == "Travelling through the years…" and screen.steps.value() == 3
+    assert set(SERVER_STAGES) == set(job_stage.STAGES)  # every value a job service sends has its words
     screen.set_stage("ageing", "something-new")  # unknown stages fall back to the step
     assert screen.status.text() == "Travelling through the years…"
     first = screen.dial.angle()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PIL import Image
 
+from booth_core.demo_photo import DEMO_PORTRAIT
 from booth_core.photo import load_photo
 from photobooth.__main__ import NO_DISPLAY, choose_platform
 from photobooth.app import BoothWindow
-from photobooth.demo import DEMO_PORTRAIT
 from photobooth.tour import Tour
 from tests.app.fake_backend import FakeBackend
 

@@ -53,6 +53,13 @@ def test_a_given_apparent_age_is_used_as_is(aligned_set):
         age_aligned_face(crop, lm, [30], apparent=130)
 
 
+def test_a_senior_is_never_labelled_a_child(aged_set):
+    crop, lm, aged = aged_set["grace_hopper"]
+    assert aged.apparent.band == "senior" and len(aged.ages) == len(AGES) == len(aged.frames)
+    assert aged.ages[0] >= 0.55 * aged.apparent.age - 0.5 > 30  # asked 5: shown, and labelled, far older
+    assert aged.ages[-1] == 95 and aged.ages == sorted(aged.ages)
+
+
 def test_frame_at_the_apparent_age_is_the_photo(aligned_set):
     crop, lm = aligned_set["obama"]
     seen = estimate_apparent_age(crop, lm).age

@@ -12,7 +12,34 @@ from inference_container.classic.apparent import ApparentAge, band_of
 from inference_container.classic.donors import DONOR_DIR, donor_weights, load_donors
 from inference_container.classic.geometry import Face
 from inference_container.classic.masks import feather, polygon
-from inference_container.classic.strength import lower_face, plan
+from inference_container.classic.strength import lower_face, plan, reach, shown_age
+
+
+ASKED = list(range(0, 101, 5))
+
+
+@pytest.mark.parametrize("seen", [4, 8, 15, 25, 33, 45, 60, 80, 95])
+def test_shown_ages_stay_within_reach_in_order(seen):
+    youngest, oldest = reach(seen)
+    shown = [shown_age(age, seen) for age in ASKED]
+    assert all(b >= a for a, b in zip(shown, shown[1:], strict=False))  # monotone: the animation plays in order
+    assert all(youngest - 0.5 <= age <= oldest + 0.5 for age in shown)
+    for asked, age in zip(ASKED, shown, strict=True):  # never labelled past the asked age, never the other way
+        assert (asked <= age <= seen + 0.5) or (seen - 0.5 <= age <= asked)
+
+
+def test_ages_within_reach_are_shown_as_asked():
+    assert [shown_age(age, 33) for age in (25, 35, 55, 75, 95)] == [25, 35, 55, 75, 95]
+    assert [shown_age(age, 80) for age in (60, 70, 80, 90)] == [60, 70, 80, 90]
+    assert [shown_age(age, 8) for age in (6, 12, 20)] == [6, 12, 20]
+
+
+def test_far_ages_are_shown_where_the_engine_can_reach():
+    senior = [shown_age(age, 80) for age in (25, 35, 55, 75)]
+    assert senior[0] >= 44 and senior[1] > senior[0] and senior[2:] == [55, 75]  # not "Age 25" on an 80-year-old
+    child = [shown_age(age, 8) for age in (55, 75, 95)]
+    assert max(child) <= 8 + 30 and child == sorted(child)  # a child never gets a senior's label
+    assert shown_age(95, 30) == 95  # a grown face reaches any older age
 
 
 def test_nothing_changes_at_the_apparent_age():

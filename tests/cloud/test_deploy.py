@@ -56,7 +56,7 @@ def test_the_stack_made_what_moto_can_make(deployed, aws):
     assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     assert table["KeySchema"] == [{"AttributeName": "job_id", "KeyType": "HASH"}]
     lam = aws("lambda")
-    for purpose in ("api", "upload", "completion", "sweeper"):
+    for purpose in ("api", "share", "upload", "completion", "sweeper"):
         config = lam.get_function_configuration(FunctionName=f"{STACK}-{purpose}")
         assert config["Handler"] == f"job_service.aws.handlers.{purpose}_handler"
         env = config["Environment"]["Variables"]
@@ -90,6 +90,10 @@ def test_the_stack_made_what_moto_can_make(deployed, aws):
         restApiId=api["id"], resourceId=paths["/uploads/{job_id}"]["id"], httpMethod="PUT"
     )
     assert method["apiKeyRequired"] is True and method["methodIntegration"]["type"] == "AWS_PROXY"
+    share = apigw.get_method(
+        restApiId=api["id"], resourceId=paths["/share/{job_id}/{token}"]["id"], httpMethod="GET"
+    )
+    assert share["apiKeyRequired"] is False and f"{STACK}-share" in share["methodIntegration"]["uri"]
     sm = aws("sagemaker")
     [endpoint] = [e for e in sm.list_endpoints()["Endpoints"]]
     config = sm.describe_endpoint_config(

@@ -81,6 +81,9 @@ s3 = boto3.client("s3")
 s3.put_object(Bucket=FRAMES, Key=OUTPUT_KEY, Body=pathlib.Path("strip.npy").read_bytes())
 out["completion"] = handlers.completion_handler(events["completion"])
 out["job"] = handlers.api_handler(events["job"])
+# A phone opens the take-home link: the public route's handler, no API key.
+share_path = json.loads(out["job"]["body"])["share"]["url"].split("/v1", 1)[1]
+out["share"] = handlers.share_handler(dict(events["job"], path=share_path))
 out["output_left"] = s3.list_objects_v2(Bucket=FRAMES, Prefix="async-output/").get("KeyCount", 0)
 print(json.dumps(out))
 """
@@ -157,14 +160,17 @@ def test_handlers_from_the_zip_work_with_the_deployed_stack(moto_url, aws, tmp_p
     assert out["output_left"] == 0  # SageMaker's full-size strip is gone once the frames are stored
     stored = aws("s3").list_objects_v2(Bucket=frames, Prefix=f"results/{SMALL_JOB}/").get("Contents", [])
     frame_keys = [f"results/{SMALL_JOB}/{i}.jpg" for i in range(3)]
-    share_keys = [f"results/{SMALL_JOB}/share/{name}" for name in ("animation.gif", "index.html")]
+    share_keys = [f"results/{SMALL_JOB}/share/{name}" for name in ("animation.gif", "index.html", "token")]
     keys = {o["Key"] for o in stored}
     assert (
         set(frame_keys + share_keys)
         <= keys
         <= set(frame_keys + share_keys + [f"results/{SMALL_JOB}/share/animation.mp4"])
     )
-    assert f"/results/{SMALL_JOB}/share/index.html?" in job["share"]["url"]  # the take-home page
+    api_base = f"https://abc123.execute-api.{REGION}.amazonaws.com/v1"
+    assert job["share"]["url"].startswith(f"{api_base}/share/{SMALL_JOB}/")  # the public share route
+    assert out["share"]["statusCode"] == 302
+    assert f"/results/{SMALL_JOB}/share/index.html?" in out["share"]["headers"]["Location"]
     large = aws("dynamodb").get_item(TableName=f"{stack}-jobs", Key={"job_id": {"S": LARGE_JOB}})["Item"]
     assert large["status"]["S"] == "PROCESSING" and [a["N"] for a in large["ages"]["L"]] == ["20", "70"]
     assert cloud("teardown", stack, moto_url, "--yes", "--booth-config", str(tmp_path / "booth.toml"))[0] == 0

@@ -94,7 +94,9 @@ def test_buckets_are_private_encrypted_tls_only_and_expire(rendered):
 
 def test_every_function_has_its_own_log_group_role_and_environment(rendered):
     functions = _of_type(rendered, "AWS::Lambda::Function")
-    assert sorted(functions) == ["ApiFunction", "CompletionFunction", "SweeperFunction", "UploadFunction"]
+    assert sorted(functions) == [
+        "ApiFunction", "CompletionFunction", "ShareFunction", "SweeperFunction", "UploadFunction"
+    ]  # fmt: skip
     groups = _of_type(rendered, "AWS::Logs::LogGroup")
     roles = set()
     for function in functions.values():
@@ -118,7 +120,9 @@ def test_every_function_has_its_own_log_group_role_and_environment(rendered):
             and int(env["TIME_TRAVELER_UPLOAD_URL_EXPIRES_S"]) <= 120
         )
         roles.add(function["Role"]["Fn::GetAtt"][0])
-    assert len(roles) == 4  # one role per function
+    assert len(roles) == 5  # one role per function
+    assert functions["CompletionFunction"]["MemorySize"] >= 1536  # the MP4 and GIF are encoded there
+    assert functions["CompletionFunction"]["Timeout"] >= 60
     assert groups["EndpointLogGroup"]["LogGroupName"] == "/aws/sagemaker/Endpoints/tt-booth-endpoint"
     dlq = functions["CompletionFunction"]["DeadLetterConfig"]["TargetArn"]
     assert dlq == {"Fn::GetAtt": ["CompletionDeadLetterQueue", "Arn"]}
@@ -153,6 +157,13 @@ def test_roles_are_least_privilege(rendered):
     assert "async-output/*" in written and "async-failures/*" in written and "results/" not in written
     assert "tt-model-artifacts/sam/model.tar.gz" in json.dumps(sagemaker["ReadModel"]["Resource"])
     assert "repository/time-traveler-model" in json.dumps(sagemaker["PullImage"]["Resource"])
+    share = _actions(rendered, "ShareFunctionRole")  # the public route: reads the job and its share objects only
+    assert {sid: st["Action"] for sid, st in share.items()} == {
+        "Logs": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "SharePages": ["s3:GetObject"],
+        "Jobs": ["dynamodb:GetItem"],
+    }
+    assert json.dumps(share["SharePages"]["Resource"]).endswith('/results/*/share/*"}]')
     completion = _actions(rendered, "CompletionFunctionRole")
     assert completion["ModelOutput"]["Action"] == ["s3:DeleteObject", "s3:GetObject"]  # reads, then deletes
     assert completion["DeadLetters"]["Action"] == ["sqs:SendMessage"]
@@ -160,11 +171,13 @@ def test_roles_are_least_privilege(rendered):
 
 def test_api_routes_key_quota_and_gateway_errors(rendered):
     methods = _of_type(rendered, "AWS::ApiGateway::Method")
-    assert {(m["HttpMethod"], m["ResourceId"]["Ref"]) for m in methods.values()} == {
+    keyed = {k: m for k, m in methods.items() if m["ApiKeyRequired"]}
+    assert {(m["HttpMethod"], m["ResourceId"]["Ref"]) for m in keyed.values()} == {
         ("GET", "HealthResource"), ("PUT", "UploadsJobIdResource"), ("POST", "UploadsJobIdPresignResource"),
         ("GET", "JobsJobIdResource"), ("GET", "ResultsJobIdFrameResource"),
     }  # fmt: skip
-    assert all(m["ApiKeyRequired"] and m["Integration"]["Type"] == "AWS_PROXY" for m in methods.values())
+    assert all(m["Integration"]["Type"] == "AWS_PROXY" for m in methods.values())
+    assert all("${ApiFunction.Arn}" in m["Integration"]["Uri"]["Fn::Sub"] for m in keyed.values())
     [deployment] = [k for k, v in rendered["Resources"].items() if v["Type"] == "AWS::ApiGateway::Deployment"]
     assert sorted(rendered["Resources"][deployment]["DependsOn"]) == sorted(methods)
     [plan] = _of_type(rendered, "AWS::ApiGateway::UsagePlan").values()
@@ -180,6 +193,30 @@ def test_api_routes_key_quota_and_gateway_errors(rendered):
         json.loads(responses["REQUEST_TOO_LARGE"]["ResponseTemplates"]["application/json"])["error"]["code"]
         == "TOO_LARGE"
     )
+
+
+def test_the_share_route_is_public_throttled_and_served_by_its_own_function(rendered):
+    resources = rendered["Resources"]
+    public = {k: m for k, m in _of_type(rendered, "AWS::ApiGateway::Method").items() if not m["ApiKeyRequired"]}
+    assert {(m["HttpMethod"], m["ResourceId"]["Ref"]) for m in public.values()} == {
+        ("GET", "ShareJobIdTokenResource"), ("GET", "ShareJobIdTokenFileResource"),
+    }  # fmt: skip
+    assert resources["ShareJobIdTokenResource"]["Properties"]["PathPart"] == "{token}"
+    for method in public.values():
+        assert method["AuthorizationType"] == "NONE" and method["Integration"]["Type"] == "AWS_PROXY"
+        assert "${ShareFunction.Arn}" in method["Integration"]["Uri"]["Fn::Sub"]
+    functions = _of_type(rendered, "AWS::Lambda::Function")
+    assert functions["ShareFunction"]["Handler"] == "job_service.aws.handlers.share_handler"
+    # Stage throttling per public method (a usage plan throttles only requests that carry its key).
+    [stage] = _of_type(rendered, "AWS::ApiGateway::Stage").values()
+    settings = {s["ResourcePath"]: s for s in stage["MethodSettings"]}
+    assert set(settings) == {"/~1share~1{job_id}~1{token}", "/~1share~1{job_id}~1{token}~1{file}"}
+    for setting in settings.values():
+        assert setting["HttpMethod"] == "GET"
+        assert 0 < setting["ThrottlingRateLimit"] <= 10 and 0 < setting["ThrottlingBurstLimit"] <= 20
+    permission = resources["ShareFunctionApiPermission"]["Properties"]
+    assert permission["FunctionName"] == {"Ref": "ShareFunction"}
+    assert permission["SourceArn"]["Fn::Sub"].endswith("${RestApi}/*/GET/share/*")
 
 
 def test_endpoint_uses_the_gpu_ami_and_start_up_timeouts(rendered):

@@ -13,7 +13,7 @@ from tests.job_service.deployments import DEPLOYMENTS, FakeClock
 from tests.waiting import wait_for
 
 #: Two ages keep each job short; tests of X-Target-Ages ask for others.
-TEST_AGES = "20,70"
+TEST_AGES = "30,70"
 
 
 @pytest.fixture(autouse=True)

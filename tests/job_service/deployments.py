@@ -28,6 +28,10 @@ INPUT_BUCKET = "tt-input"
 OUTPUT_BUCKET = "tt-output"
 TABLE = "tt-jobs"
 ENDPOINT = "tt-endpoint"
+#: Where the proxy events say API Gateway was reached: its default domain and stage, as the booth sees them.
+API_HOST = "abc123.execute-api.us-east-1.amazonaws.com"
+API_STAGE = "prod"
+API_BASE = f"https://{API_HOST}/{API_STAGE}"
 
 
 def stored_files(server) -> int:
@@ -180,6 +184,13 @@ class RecordingRuntime:
         return answer
 
 
+def proxy_reply(answer: dict) -> Reply:
+    """A Lambda proxy answer as the client gets it from API Gateway (base64 bodies decoded)."""
+    raw = answer["body"] or ""
+    data = base64.b64decode(raw) if answer.get("isBase64Encoded") else raw.encode("utf-8")
+    return Reply(answer["statusCode"], {k.lower(): v for k, v in answer["headers"].items()}, data)
+
+
 def sns_event(message: dict) -> dict:
     """An SNS -> Lambda event carrying `message`, as AWS delivers it."""
     return {
@@ -243,15 +254,15 @@ def api_gateway_event(method: str, path: str, body: bytes, headers: dict) -> dic
         "resource": "/{proxy+}",
         "path": path,
         "httpMethod": method,
-        "headers": {"Host": "abc123.execute-api.us-east-1.amazonaws.com", **headers},
+        "headers": {"Host": API_HOST, **headers},
         "multiValueHeaders": {},
         "queryStringParameters": None,
         "pathParameters": {"proxy": path.lstrip("/")},
         "requestContext": {
-            "stage": "prod",
+            "stage": API_STAGE,
             "httpMethod": method,
-            "path": f"/prod{path}",
-            "domainName": "abc123.execute-api.us-east-1.amazonaws.com",
+            "path": f"/{API_STAGE}{path}",
+            "domainName": API_HOST,
             "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
         },
         "body": base64.b64encode(body).decode("ascii") if body else None,
@@ -353,30 +364,34 @@ class AwsDeployment:
         if method == "GET" and path.startswith("/jobs/"):
             self.pump()  # the endpoint works between a client's polls
         event = api_gateway_event(method, path, body, dict(headers or {}))
-        answer = functions.handle_api_event(self.service, self.settings.api_config(), event)
-        raw = answer["body"] or ""
-        data = base64.b64decode(raw) if answer.get("isBase64Encoded") else raw.encode("utf-8")
-        reply = Reply(answer["statusCode"], {k.lower(): v for k, v in answer["headers"].items()}, data)
+        reply = proxy_reply(functions.handle_api_event(self.service, self.settings.api_config(), event))
         if method == "PUT" and reply.status == 202:
             key = f"uploads/{path.rsplit('/', 1)[-1]}"
             functions.handle_s3_event(self.service, s3_put_event(INPUT_BUCKET, key, len(body)))
         return reply
 
+    def visit_share(self, url: str, method: str = "GET") -> Reply:
+        """What the public share route answers a phone (no API key): the share function's proxy answer."""
+        from job_service.aws import functions
+
+        assert url.startswith(f"{API_BASE}/"), url
+        event = api_gateway_event(method, url.removeprefix(API_BASE), b"", {})
+        return proxy_reply(functions.handle_share_event(self.service, event))
+
     def fetch(self, url: str, headers: dict | None = None) -> Reply:
-        """A frame URL is a presigned S3 GET: check its signature fields, read the object it names."""
-        parsed = urlparse(url)
-        query = parse_qs(parsed.query)
+        """A share link goes through the share route and follows its redirect; what a client then GETs is a
+        presigned S3 URL (its signature fields checked), fetched over moto's S3 HTTP interface."""
+        import requests
+
+        if url.startswith(f"{API_BASE}/"):
+            visit = self.visit_share(url)
+            if visit.status != 302:
+                return visit
+            url = visit.headers["location"]
+        query = parse_qs(urlparse(url).query)
         assert "X-Amz-Signature" in query or "Signature" in query, url
-        bucket = parsed.netloc.split(".")[0] if parsed.netloc.endswith("amazonaws.com") else ""
-        key = parsed.path.lstrip("/")
-        if not bucket or bucket == "s3":
-            bucket, _, key = key.partition("/")
-        try:
-            body = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read()
-        except self.s3.exceptions.NoSuchKey:
-            return Reply(404, {}, b"")
-        content_type = query.get("response-content-type", ["image/jpeg"])[0]
-        return Reply(200, {"content-type": content_type}, body)
+        answer = requests.get(url, headers=headers or {}, timeout=30, allow_redirects=False)
+        return Reply(answer.status_code, {k.lower(): v for k, v in answer.headers.items()}, answer.content)
 
     def pump(self) -> None:
         """Let the endpoint answer every pending invocation, then deliver its SNS notification."""

@@ -16,10 +16,13 @@ import numpy as np
 import pytest
 from moto import mock_aws
 
+from booth_core import job_stage
 from job_service.aws import events, functions
 from job_service.lambda_bundle import LAMBDA_REQUIREMENTS, lambda_source_paths
+from job_service.model import Job, JobStatus
 from tests.job_service.conftest import new_id
 from tests.job_service.deployments import (
+    API_BASE,
     ENDPOINT,
     INPUT_BUCKET,
     OUTPUT_BUCKET,
@@ -114,6 +117,12 @@ def test_handlers_run_a_job_end_to_end(handler_env, classic_engine, photo):
         api_gateway_event("GET", f"/results/{job_id}/2.jpg", b"", {"x-api-key": "booth-key"})
     )
     assert answer["isBase64Encoded"] and base64.b64decode(answer["body"])[:3] == b"\xff\xd8\xff"
+    # The take-home link: the public route's own handler, with no API key although the API asks for one.
+    share_path = document["share"]["url"].removeprefix(API_BASE)
+    assert share_path.startswith(f"/share/{job_id}/")
+    visit = handlers.share_handler(api_gateway_event("GET", share_path, b"", {}))
+    assert visit["statusCode"] == 302 and f"/results/{job_id}/share/index.html?" in visit["headers"]["Location"]
+    assert handlers.share_handler(api_gateway_event("GET", share_path + "x", b"", {}))["statusCode"] == 404
     assert handlers.sweeper_handler({}) == {"timed_out": 0, "deleted": 0}
     assert _call_api(handlers, "GET", "/health")[1]["engine"] == "classic"
     assert handlers.api_handler(api_gateway_event("GET", "/health", b"", {}))["statusCode"] == 403
@@ -270,13 +279,13 @@ def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
         target = tmp_path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / relative, target)
-    assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow"}
+    assert set(LAMBDA_REQUIREMENTS) == {"numpy", "pillow", "av"}  # av: the share page's MP4
     site_packages = sysconfig.get_paths()["purelib"]
     code = (
         f"import sys; sys.path[:] = [{str(tmp_path)!r}] + [p for p in sys.path if 'site-packages' not in p] + "
         f"[{site_packages!r}];"
         "import job_service.aws.handlers as h, job_service.aws.functions, job_service.aws.settings;"
-        "assert all(callable(getattr(h, n)) for n in ('api_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
+        "assert all(callable(getattr(h, n)) for n in ('api_handler', 'share_handler', 'completion_handler', 'upload_handler', 'sweeper_handler'));"
         f"assert h.__file__.startswith({str(tmp_path)!r}), h.__file__;"
         "bad = [m for m in ('torch', 'PySide6', 'starlette', 'uvicorn', 'cv2') if m in sys.modules]; assert not bad, bad"
     )
@@ -304,20 +313,24 @@ def test_stage_says_warming_up_while_no_instance_runs(tmp_path, classic_engine, 
     now = [0.0]
     endpoint = _Endpoint(running=0)
     queue = SageMakerAsyncQueue(None, ENDPOINT, INPUT_BUCKET, sagemaker=endpoint, clock=lambda: now[0])
-    assert queue.stage() == "warming_up" and queue.stage() == "warming_up"
+    job = Job(new_id(), JobStatus.PROCESSING, 0.0, 0.0, (40,))
+    assert queue.stage(job) == job_stage.WARMING_UP and queue.stage(job) == job_stage.WARMING_UP
     assert endpoint.calls == 1  # polls within the cache window read it once
     endpoint.running = 1
     now[0] += STAGE_CACHE_S + 1
-    assert queue.stage() is None and endpoint.calls == 2
+    assert queue.stage(job) is None and endpoint.calls == 2
 
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:
         deployment.hold = True
-        deployment.service.queue.sagemaker, deployment.service.queue.clock = _Endpoint(running=0), lambda: 0.0
+        endpoint, now[0] = _Endpoint(running=0), 0.0
+        deployment.service.queue.sagemaker, deployment.service.queue.clock = endpoint, lambda: now[0]
         job_id = new_id()
         deployment.request("PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg"})
         document = deployment.request("GET", f"/jobs/{job_id}").json()
-        assert document["status"] == "PROCESSING" and document["stage"] == "warming_up"
+        assert document["status"] == "PROCESSING" and document["stage"] == job_stage.WARMING_UP
+        endpoint.running, now[0] = 1, STAGE_CACHE_S + 1  # an instance runs: SageMaker says no more than that
+        assert "stage" not in deployment.request("GET", f"/jobs/{job_id}").json()
         deployment.service.fail_job(job_id, "NO_FACE")
         assert "stage" not in deployment.request("GET", f"/jobs/{job_id}").json()  # only while unfinished
     finally:

@@ -76,7 +76,7 @@ def test_systemexit_in_the_engine_fails_that_job_and_the_worker_restarts(tmp_pat
         assert "stopped" in crashed["error"]["message"]
         document = _final(server, _upload(server, photo))
         assert document["status"] == "SUCCESS", document["error"]
-        assert [frame["age"] for frame in document["frames"]] == [None, 20, 70]
+        assert [frame["age"] for frame in document["frames"]] == [None, 30, 70]
         assert httpx.get(f"{server.base_url}/health").json()["ready"] is True
 
 
@@ -101,12 +101,3 @@ def test_health_is_503_when_the_disk_is_nearly_full(tmp_path, classic_engine, mo
         reply = httpx.get(f"{server.base_url}/health")
     assert reply.status_code == 503 and "disk is nearly full" in reply.json()["reason"]
 
-
-def test_the_pool_says_warming_up_while_no_engine_has_loaded(tmp_path, classic_engine):
-    from tests.job_service.fault_engines import SlowLoadingEngine
-
-    engine = SlowLoadingEngine(classic_engine)
-    with start_local_server(data_dir=tmp_path, engine_instance=engine) as server:
-        assert server.queue.stage() == "warming_up"
-        engine.finish_loading()
-        assert server.wait_ready(60) and server.queue.stage() is None

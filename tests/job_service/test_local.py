@@ -109,6 +109,44 @@ def test_killed_server_process_leaves_a_recoverable_data_dir(tmp_path, photo):
         assert document["status"] == "SUCCESS" and document["ages"] == [40]
 
 
+def test_frames_carry_the_age_they_show_when_the_engine_cannot_show_the_asked_one(
+    tmp_path, classic_engine, photo
+):
+    """The classic engine cannot make the adult astronaut 5: it makes, and the document labels, an older
+    frame; `ages` stays what was asked, and an age within reach is shown as asked."""
+    with start_local_server(data_dir=tmp_path, engine_instance=classic_engine) as server:
+        job_id = new_id()
+        reply = httpx.put(
+            f"{server.base_url}/uploads/{job_id}", content=photo, headers=jpeg_headers(**{"X-Target-Ages": "5,40"})
+        )
+        assert reply.status_code == 202
+        document = _poll(server.base_url, job_id)
+    assert document["status"] == "SUCCESS" and document["ages"] == [5, 40]
+    young, forty = (frame["age"] for frame in document["frames"][1:])
+    assert 15 <= young <= 25 and forty == 40
+
+
+def test_a_job_table_from_before_shown_ages_opens_and_keeps_its_jobs(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "jobs.sqlite3"
+    with sqlite3.connect(path) as db:  # the first release's schema, with one finished job
+        db.execute(
+            "CREATE TABLE jobs (job_id TEXT PRIMARY KEY, status TEXT NOT NULL, created_at REAL NOT NULL, "
+            "updated_at REAL NOT NULL, ages TEXT NOT NULL, content_type TEXT NOT NULL, expires_at REAL NOT NULL, "
+            "frame_count INTEGER NOT NULL DEFAULT 0, engine TEXT, error_code TEXT, error_message TEXT)"
+        )
+        db.execute("INSERT INTO jobs VALUES ('a', 'SUCCESS', 1, 2, '[30, 70]', 'image/jpeg', 9e12, 3, 'sam', NULL, NULL)")
+    table = SqliteJobTable(path)
+    try:
+        old = table.get("a")
+        assert old is not None and old.ages == (30, 70) and old.shown_ages is None and old.frame_ages() == [None, 30, 70]
+        done = table.update("a", {JobStatus.SUCCESS}, shown_ages=(22, 70))
+        assert done is not None and done.frame_ages() == [None, 22, 70] and done.ages == (30, 70)
+    finally:
+        table.close()
+
+
 def test_store_writes_are_atomic(tmp_path):
     store = FileObjectStore(tmp_path)
     store.put("uploads/a", b"first", "image/jpeg")
