@@ -3,10 +3,14 @@
 The hair's colour is learnt over the temples, where hair (not a hat) almost always grows, or
 across the crown when the temples show none; the backdrop's from what lies far from the head,
 less anything hair-coloured there, so hair that reaches the tight crop's sides stays hair.
-Candidates are the non-skin pixels of the head's shell that look like the hair and not like the
-backdrop; only masses connected to the temples and crown are kept, so flags, poles and badges
-near the head are left alone, and strongly coloured pixels are never hair. A bald head (skin
-where hair would grow) gets no hair region, so it stays bald.
+Candidates are the non-skin pixels round the head that look like the hair and not like the
+backdrop, inside the hair's outline: walked out along rays from the head, the hair ends where the
+ray leaves hair-like pixels for good, and where it never does (dark hair before dark leaves) at a
+short head of hair, so a backdrop the colour of the hair is not taken for it. Only masses
+connected to the temples and crown are kept, so flags, poles and badges near the head are left
+alone, and strongly coloured pixels are never hair. A bald head (skin where hair would grow) gets
+no hair region, so it stays bald. A beard is what in the lower face looks like the hair, or is far
+darker than the cheeks.
 """
 
 from __future__ import annotations
@@ -19,8 +23,31 @@ from inference_container.classic.masks import feather, grow, polygon
 
 #: The hair is found on an image about this wide: enough for a hair outline, cheap on a CPU.
 SEARCH_SIZE = 192
-#: How far, in head sizes, clearly hair-like pixels connected to the hair are followed out.
-WIDE_HEAD = 1.8
+#: Rays of the hair's outline: this many directions round the top of the head, sampled at these head sizes.
+RAYS, RAY_FROM, RAY_TO, RAY_STEPS = 73, 0.7, 1.9, 49
+#: ... from straight up to this many degrees either side (past the ears: a turned head's back hair).
+RAY_SPREAD = 130.0
+#: Where a ray runs out of the picture in hair-like pixels and the backdrop looks like the hair, the hair is
+#: taken to end this far (head sizes) past where it begins on the ray: a short head of hair, so a backdrop
+#: the colour of the hair is never greyed as hair.
+HAIR_DEPTH = 0.12
+#: The share of the backdrop that looks like the hair below which such rays are trusted to the picture's edge,
+#: and above which they get HAIR_DEPTH only.
+AMBIGUOUS = (0.15, 0.4)
+#: The width of the side strips that tell what the backdrop is, as a fraction of the picture's width.
+BORDER = 0.06
+#: A dark beard is this dark, as a fraction of the cheeks' lightness: fully beard at the first, none above the
+#: second (a shadow on a chin or a lit face's far side stays lighter).
+DARK_BEARD = (0.55, 0.7)
+#: Greyed hair keeps its strands: its fine detail (at this fraction of the picture's width) times this gain.
+STRAND_SCALE, STRAND_GAIN = 0.004, 1.3
+#: Below this chroma (Lab a, b) a pixel has no hue to judge as blue or green.
+HUELESS_CHROMA = 10.0
+#: The share of the lower face (inside the jaw) that dark must cover to be a full beard.
+FULL_BEARD = 0.3
+#: Past a real end of the hair at most this fraction of a ray is hair-like; more, and the "end" was a gap in
+#: a backdrop that looks like the hair.
+FAR_HAIRY = 0.2
 
 
 def _head_ellipse(shape: tuple[int, int], face: Face, scale: float) -> np.ndarray:
@@ -77,7 +104,6 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB).astype(np.float32) - [0, 128, 128]
     skin = cv2.resize(skin_colour, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
     bands, crown = (band > 0.5 for band in seed_bands(shape, sface))
-    shell = (_head_ellipse(shape, sface, 1.3) > 0.5) & (skin < 0.5)
     far = _head_ellipse(shape, sface, 1.6) < 0.5
     far[int(np.clip(sface.points[33][1], 1, shape[0])) :] = False  # shoulders and clothes are not backdrop
     if np.count_nonzero(bands & (skin < 0.3)) < 0.15 * max(np.count_nonzero(bands), 1):
@@ -98,7 +124,17 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
         _likeness(lab, backdrop_px, spread=0.3) if len(backdrop_px) > 30 else np.zeros(shape, np.float32)
     )
     chin_y = int(np.clip(sface.points[JAW][:, 1].max() + 0.1 * d, 1, shape[0] - 1))
-    candidate = shell & (hairlike > 0.35) & (backdrop < 0.6 * hairlike + 0.2)
+    candidate = (_head_ellipse(shape, sface, RAY_TO) > 0.5) & (skin < 0.5)
+    candidate &= (hairlike > 0.35) & (backdrop < 0.6 * hairlike + 0.2)
+    # How much of what lies far from the head looks like the hair: 0 for a plain wall, near 1 for dark
+    # leaves behind dark hair. The less of it on either side: a turned head or big hair fills one side.
+    # Judged on the picture's side strips above the nose, which a tight crop has too.
+    strip = max(int(BORDER * shape[1]), 2)
+    above = int(np.clip(sface.points[33][1], strip, shape[0]))
+    ambiguity = min(
+        float(np.mean(side > 0.5)) for side in (hairlike[:above, :strip], hairlike[:above, -strip:])
+    )
+    candidate &= _outline(shape, sface, candidate, ambiguity)
     candidate[chin_y:] = False  # clothes; long hair is cut off here
     side = max(int(0.08 * d) | 1, 3)  # opening drops thin poles, cords, frames and stray pixels
     candidate = cv2.morphologyEx(
@@ -106,16 +142,6 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     )
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
-    # Big or wispy hair reaches past the usual head: from what was found, follow clearly hair-like pixels
-    # outwards, so no fringe of it is left out (to be darkened or whitened apart from the rest).
-    wide = (_head_ellipse(shape, sface, WIDE_HEAD) > 0.5) & (_head_ellipse(shape, sface, 1.3) < 0.5)
-    wide &= (skin < 0.5) & (hairlike > 0.6)  # only beyond the shell: inside it the search above decided
-    wide &= backdrop < 0.5 * hairlike
-    # Above the nose tip and near what was found: lower down a dark backdrop can match dark hair.
-    wide[int(np.clip(sface.points[30][1], 1, shape[0])) :] = False
-    reach = max(int(0.6 * d) | 1, 3)
-    wide &= cv2.dilate(found.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
-    found = np.maximum(found, _touching(wide | (found > 0), found > 0))
     # Deep shadows between locks are hair too: close small holes so they grey with the rest.
     hole = max(int(0.12 * d) | 1, 3)
     found = cv2.morphologyEx(
@@ -125,27 +151,114 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     found *= 1.0 - skin
     found = np.maximum(found, beard_mask(lab, sface, skin, hairlike))
     # Natural hair is never blue, green or strongly coloured: a backdrop or a flag let in by
-    # mistake stays as it is.
+    # mistake stays as it is. Nearly colourless pixels have no hue to judge (black curls in a cool
+    # shadow read faintly blue).
     a, b = lab[..., 1], lab[..., 2]
     natural = np.clip((a + 8.0) / 4.0, 0.0, 1.0) * np.clip((b + 6.0) / 4.0, 0.0, 1.0)
+    natural = np.maximum(natural, np.clip((HUELESS_CHROMA - np.hypot(a, b)) / 4.0, 0.0, 1.0))
     found *= natural * np.clip((45.0 - np.hypot(a, b)) / 10.0, 0.0, 1.0)
     soft = feather(found, max(0.05 * d, 1.0))
     return cv2.resize(soft, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def beard_mask(lab: np.ndarray, face: Face, skin: np.ndarray, hairlike: np.ndarray) -> np.ndarray:
-    """Beard and moustache: the lower face's pixels that look like the head's hair, not like skin."""
+    """Beard and moustache: the lower face's pixels that look like the head's hair, not like skin, or that
+    are far darker than the cheeks (a dark beard of the skin's own hue, which the skin model lets in)."""
     p = face.points
-    lower = np.concatenate([p[2:15], [face.offset(p[35], 0.1, -0.05), face.offset(p[31], -0.1, -0.05)]])
-    zone = polygon(lab.shape[:2], lower)
+    inner = polygon(
+        lab.shape[:2],
+        np.concatenate([p[2:15], [face.offset(p[35], 0.1, -0.05), face.offset(p[31], -0.1, -0.05)]]),
+    )
     zone = np.maximum(
-        zone, polygon(lab.shape[:2], [face.offset(q, 0.0, 0.25) for q in p[4:13]] + list(p[12:3:-1]))
+        inner, polygon(lab.shape[:2], [face.offset(q, 0.0, 0.25) for q in p[4:13]] + list(p[12:3:-1]))
     )
     lips = grow(polygon(lab.shape[:2], p[48:60]), 0.03 * face.eye_distance)
-    beard = (
-        zone * (1.0 - lips) * np.clip((hairlike - 0.4) * 2.5, 0.0, 1.0) * np.clip(1.0 - 2.0 * skin, 0.0, 1.0)
+    nostrils = grow(polygon(lab.shape[:2], p[31:36]), 0.08 * face.eye_distance)
+    like_hair = np.clip((hairlike - 0.4) * 2.5, 0.0, 1.0) * np.clip(1.0 - 2.0 * skin, 0.0, 1.0)
+    cheeks = polygon(lab.shape[:2], p[[1, 2, 3, 31, 29, 40, 41]]) + polygon(
+        lab.shape[:2], p[[15, 14, 13, 35, 29, 47, 46]]
     )
+    cheek_light = float(np.median(lab[..., 0][cheeks > 0.5])) if np.any(cheeks > 0.5) else 0.0
+    # Inside the jaw only: under it, and round the lips and nostrils, shadows are this dark too.
+    dark = (
+        np.clip(
+            (DARK_BEARD[1] * cheek_light - lab[..., 0])
+            / ((DARK_BEARD[1] - DARK_BEARD[0]) * cheek_light + 1e-6),
+            0.0,
+            1.0,
+        )
+        * inner
+        * (1.0 - nostrils)
+    )
+    # ... and only when it covers much of the lower face, as a full beard does and a shadow doesn't.
+    if float((dark > 0.5).sum()) < FULL_BEARD * max(float((inner > 0.5).sum()), 1.0):
+        dark = np.zeros_like(dark)
+    beard = zone * (1.0 - lips) * np.maximum(like_hair, dark)
+    # Beards grow on both sides of the face; a shadow along one side of the jaw does not.
+    beard = np.minimum(beard, np.clip(2.0 * _mirrored(beard.astype(np.float32), face), 0.0, 1.0))
     return cv2.morphologyEx(beard.astype(np.float32), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+
+
+def _mirrored(mask: np.ndarray, face: Face) -> np.ndarray:
+    """`mask` reflected across the face's midline (the line through the nose bridge along the face's up)."""
+    origin = face.points[27]
+    x = face.x_axis
+    # reflection across the line through `origin` along the face's vertical: p' = p - 2 ((p - o) . x) x
+    reflect = np.eye(2) - 2.0 * np.outer(x, x)
+    affine = np.hstack([reflect, (origin - reflect @ origin)[:, None]]).astype(np.float32)
+    return cv2.warpAffine(
+        mask, affine, (mask.shape[1], mask.shape[0]), flags=cv2.INTER_LINEAR, borderValue=0.0
+    )
+
+
+def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: float) -> np.ndarray:
+    """Where the hair ends, walked out along rays from the head's centre over the top of the head.
+
+    Along each ray the hair runs from where `hairy` starts to where it leaves hair-like pixels for good. A ray
+    that never does (it runs out of the picture in hair-like pixels) is taken at its word, to the picture's
+    edge, when the backdrop looks nothing like the hair (`ambiguity` near 0: long hair before a wall); when
+    the backdrop looks like the hair (near 1: dark leaves behind dark hair) the hair is taken to end a short
+    depth past where it begins on that ray. The outline is smoothed over neighbouring rays. Returns a boolean
+    mask of the region inside it.
+    """
+    d = face.eye_distance
+    centre = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.35)
+    up = -face.y_axis
+    right = face.x_axis
+    angles = np.radians(np.linspace(-RAY_SPREAD, RAY_SPREAD, RAYS))
+    steps = np.linspace(RAY_FROM, RAY_TO, RAY_STEPS)
+    reach = np.full(RAYS, np.nan)  # in head sizes; nan: the ray never leaves hair-like pixels
+    starts = np.zeros(RAYS)  # where the hair begins on each ray (a turned head's begins far out)
+    radii = 1.0 / np.hypot(np.sin(angles) / (1.45 * d), np.cos(angles) / (1.6 * d))  # the head ellipse's
+    for i, angle in enumerate(angles):
+        direction = np.cos(angle) * up + np.sin(angle) * right
+        points = centre + np.outer(steps * radii[i], direction)
+        xs, ys = np.round(points[:, 0]).astype(int), np.round(points[:, 1]).astype(int)
+        inside = (xs >= 0) & (xs < shape[1]) & (ys >= 0) & (ys < shape[0])
+        along = np.zeros(len(steps), dtype=bool)
+        along[inside] = hairy[ys[inside], xs[inside]]
+        started = np.flatnonzero(along)
+        if len(started) == 0:
+            reach[i] = 0.0  # no hair on this ray at all
+            continue
+        starts[i] = steps[started[0]]
+        after = along[started[0] :]
+        # the hair stops at the first gap of two samples (one-sample gaps are strands and shadows) that
+        # lies inside the picture; a ray that runs out of the picture in hair tells nothing
+        gaps = np.flatnonzero(~after[:-1] & ~after[1:] & inside[started[0] :][:-1])
+        if len(gaps):
+            end = started[0] + gaps[0]
+            beyond = along[end:][inside[end:]]
+            # a real end: what lies beyond it is mostly not hair-like (patchy dark leaves come back)
+            if beyond.mean() < FAR_HAIRY:
+                reach[i] = steps[end]
+    trust = float(np.clip((AMBIGUOUS[1] - ambiguity) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
+    unseen = starts + HAIR_DEPTH + trust * (RAY_TO - starts - HAIR_DEPTH)
+    reach = np.where(np.isnan(reach), unseen, reach) * radii
+    reach = np.array([np.median(reach[max(0, i - 2) : i + 3]) for i in range(RAYS)])  # no spikes between rays
+    outline = [centre + r * (np.cos(a) * up + np.sin(a) * right) for a, r in zip(angles, reach, strict=True)]
+    region = polygon(shape, np.array(outline + [centre]))
+    return region > 0.5
 
 
 def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
@@ -184,12 +297,18 @@ def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False
     # Black (0) -> 58, mid (50) -> 80, white (90) -> 98. Brows go to a darker grey: their few hairs
     # over skin read as white already at that level, and lighter turns them to cotton.
     silver = (40.0 + 0.45 * L) if neutral else (58.0 + 0.45 * L)
-    lab[..., 0] = L + (silver - L) * g
-    fade = 1.0 - 0.92 * g
+    if not neutral:
+        # Strands: the hair's own fine light and dark, stronger than in the dark original, so greyed
+        # black hair reads as grey hair, not as a flat grey cap.
+        sigma = max(1.0, STRAND_SCALE * lab.shape[1])
+        silver = silver + STRAND_GAIN * (L - cv2.GaussianBlur(L, (0, 0), sigma))
+    lab[..., 0] = L + (np.clip(silver, 0.0, 100.0) - L) * g
+    # Brows keep a little of their colour and a faint warmth: a fully colourless grey over warm skin
+    # reads as blue by contrast.
+    fade = 1.0 - (0.8 if neutral else 0.92) * g
     lab[..., 1] *= fade
     lab[..., 2] *= fade
-    if not neutral:
-        lab[..., 2] += 3.0 * g
+    lab[..., 2] += (2.0 if neutral else 3.0) * g
 
 
 def ungrey(lab: np.ndarray, mask: np.ndarray, amount: float, typical: float = 50.0) -> None:

@@ -14,7 +14,6 @@ from inference_container.classic.geometry import Face
 from inference_container.classic.masks import feather, polygon
 from inference_container.classic.strength import lower_face, plan, reach, shown_age
 
-
 ASKED = list(range(0, 101, 5))
 
 
