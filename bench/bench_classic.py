@@ -43,8 +43,9 @@ def portraits() -> dict[str, Image.Image]:
 
 
 def group_photo(photos: dict[str, Image.Image]) -> Image.Image:
-    """The astronaut and Grace Hopper side by side on grey: a two-person photo for the photo layout's strip."""
-    return made_up_group([photos["astronaut"], photos["grace_hopper"]])
+    """The astronaut and Obama side by side on grey: a two-person photo for the photo layout's strip (an
+    adult woman and a greying man, neither in a hat, which the engine would grey like hair)."""
+    return made_up_group([photos["astronaut"], photos["obama"]])
 
 
 def contact_sheet(engine: ClassicEngine, photos: dict[str, Image.Image], cell: int = 192) -> Image.Image:
