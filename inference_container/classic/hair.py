@@ -48,11 +48,23 @@ FULL_BEARD = 0.3
 #: Past a real end of the hair at most this fraction of a ray is hair-like; more, and the "end" was a gap in
 #: a backdrop that looks like the hair.
 FAR_HAIRY = 0.2
+#: A frontal face's eyes-to-chin height is at most about this many eye distances; a turned head's eyes
+#: close up while its height and its skull's width stay, so past it the head is taken that much wider.
+EYES_TO_CHIN = 2.0
+
+
+def head_size(face: Face) -> float:
+    """The head's size in pixels for placing the skull and hair: the eye distance, or on a turned
+    head (whose eyes close up in the picture while the skull does not shrink) its eyes-to-chin height
+    over EYES_TO_CHIN, whichever is larger."""
+    eyes = (face.right_eye + face.left_eye) / 2
+    height = float(np.dot(face.points[8] - eyes, face.y_axis))
+    return max(face.eye_distance, height / EYES_TO_CHIN)
 
 
 def _head_ellipse(shape: tuple[int, int], face: Face, scale: float) -> np.ndarray:
     """A filled ellipse covering the skull and hair, `scale` times the usual head size."""
-    d = face.eye_distance
+    d = head_size(face)
     centre = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.35)
     axes = (int(1.45 * d * scale), int(1.6 * d * scale))
     angle = float(np.degrees(np.arctan2(face.x_axis[1], face.x_axis[0])))
@@ -221,7 +233,7 @@ def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: f
     depth past where it begins on that ray. The outline is smoothed over neighbouring rays. Returns a boolean
     mask of the region inside it.
     """
-    d = face.eye_distance
+    d = head_size(face)
     centre = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.35)
     up = -face.y_axis
     right = face.x_axis

@@ -101,6 +101,19 @@ def test_bald_forehead_stays_bald(aligned_set):
     assert forehead.mean() < 0.1
 
 
+def test_a_turned_heads_back_hair_greys(aged_set):
+    """Paumier's head is turned: his eyes close up in the picture, his skull does not. The black hair
+    at the back of his head, above and behind his ear out to the picture's edge, greys at 95 with the
+    front hair (it stayed black under a grey front: a wig)."""
+    crop, lm, aged = aged_set["paumier"]
+    eyes_y = (lm[36:42, 1].mean() + lm[42:48, 1].mean()) / 2
+    height = lm[8][1] - eyes_y
+    back = np.s_[int(lm[0][1] - 0.6 * height) : int(lm[0][1]), : int(0.6 * lm[0][0])]
+    photo, old = _lab(crop)[..., 0], _lab(aged.frames[AGES.index(95)])[..., 0]
+    assert photo[back].mean() < 30  # black hair in the photo
+    assert old[back].mean() > photo[back].mean() + 80, (photo[back].mean(), old[back].mean())
+
+
 @pytest.mark.parametrize("name", ["astronaut", "obama"])
 def test_hair_loses_saturation_and_gains_lightness_with_age(aligned_set, name):
     crop, lm = aligned_set[name]
