@@ -51,6 +51,9 @@ FAR_HAIRY = 0.2
 #: A frontal face's eyes-to-chin height is at most about this many eye distances; a turned head's eyes
 #: close up while its height and its skull's width stay, so past it the head is taken that much wider.
 EYES_TO_CHIN = 2.0
+#: A hat's lower edge runs level from the forehead out over the temples (a brim); a hairline turns down
+#: there to the ears. Lower at both temples than over the forehead by less than this (eye distances): a hat.
+BRIM_DROP = 0.5
 
 
 def head_size(face: Face) -> float:
@@ -154,6 +157,8 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     )
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    if _is_a_hat(found > 0.5, sface):
+        found = np.zeros_like(found)  # what was learnt as the hair is a hat: left alone, as is the hair under it
     # Deep shadows between locks are hair too: close small holes so they grey with the rest.
     hole = max(int(0.12 * d) | 1, 3)
     found = cv2.morphologyEx(
@@ -271,6 +276,33 @@ def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: f
     outline = [centre + r * (np.cos(a) * up + np.sin(a) * right) for a, r in zip(angles, reach, strict=True)]
     region = polygon(shape, np.array(outline + [centre]))
     return region > 0.5
+
+
+def _is_a_hat(found: np.ndarray, face: Face) -> bool:
+    """Whether the found head hair is a hat: its lower edge over the middle of the forehead is about as low as
+    its lowest reach at both temples (a brim running level round the head), where a hairline turns down
+    towards the ears. A temple without any of it tells nothing: not a hat."""
+    p = face.points
+
+    def lowest(base: np.ndarray, below: float) -> float:
+        """How far down the face (eye distances from `base`) `found` reaches, searched from 1.6 above to `below`."""
+        ts = np.arange(-1.6, below, 0.02)
+        points = base + np.outer(ts * face.eye_distance, face.y_axis)
+        xs, ys = np.round(points[:, 0]).astype(int), np.round(points[:, 1]).astype(int)
+        inside = (xs >= 0) & (xs < found.shape[1]) & (ys >= 0) & (ys < found.shape[0])
+        hits = ts[inside][found[ys[inside], xs[inside]]]
+        return float(hits.max()) if len(hits) else np.nan
+
+    edge = [reach for reach in (lowest(p[k], -0.05) for k in range(19, 25)) if np.isfinite(reach)]
+    if not edge:
+        return False  # no hair over the forehead: no brim
+    forehead = float(np.median(edge))
+    drops = []
+    for top, brow_end, side in ((p[0], p[17], -1.0), (p[16], p[26], 1.0)):
+        # the temple's column, just inside the face's outline, measured from the brows' height
+        base = face.offset(top, 0.05 * side, 0.0) + np.dot(brow_end - top, face.y_axis) * face.y_axis
+        drops.append(lowest(base, 1.5) - forehead)
+    return bool(np.all(np.isfinite(drops)) and max(drops) < BRIM_DROP)
 
 
 def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:

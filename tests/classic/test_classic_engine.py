@@ -101,6 +101,19 @@ def test_bald_forehead_stays_bald(aligned_set):
     assert forehead.mean() < 0.1
 
 
+def test_a_hat_is_not_greyed(aged_set):
+    """Grace Hopper's black navy cap covers her temples, where the hair's colour is learnt: its level
+    lower edge over forehead and temples alike tells it is a hat, and at 95 it is as dark as in the photo
+    (it was greyed to a flat grey patch)."""
+    crop, lm, aged = aged_set["grace_hopper"]
+    d = float(np.linalg.norm(lm[45] - lm[36]))
+    brow = min(lm[19][1], lm[24][1])
+    cap = np.s_[int(brow - 0.5 * d) : int(brow - 0.2 * d), int(lm[18][0]) : int(lm[25][0])]
+    photo, old = _lab(crop)[..., 0], _lab(aged.frames[AGES.index(95)])[..., 0]
+    assert photo[cap].mean() < 60  # the cap's black band above her glasses
+    assert old[cap].mean() < photo[cap].mean() + 3.0, (photo[cap].mean(), old[cap].mean())
+
+
 def test_a_turned_heads_back_hair_greys(aged_set):
     """Paumier's head is turned: his eyes close up in the picture, his skull does not. The black hair
     at the back of his head, above and behind his ear out to the picture's edge, greys at 95 with the
