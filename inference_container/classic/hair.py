@@ -8,7 +8,9 @@ backdrop, inside the hair's outline: walked out along rays from the head, the ha
 ray leaves hair-like pixels for good, and where it never does (dark hair before dark leaves) at a
 short head of hair, so a backdrop the colour of the hair is not taken for it. Only masses
 connected to the temples and crown are kept, so flags, poles and badges near the head are left
-alone, and strongly coloured pixels are never hair. A bald head (skin where hair would grow) gets
+alone, and strongly coloured pixels are never hair. A mass whose lower edge runs level from the
+forehead over the temples is a hat's brim, not a hairline, and is left alone. A turned head's skull
+is sized by the face's height, since its eyes close up in the picture. A bald head (skin where hair would grow) gets
 no hair region, so it stays bald. A beard is what in the lower face looks like the hair, or is far
 darker than the cheeks.
 """
