@@ -43,6 +43,8 @@ BORDER = 0.06
 DARK_BEARD = (0.55, 0.7)
 #: Greyed hair keeps its strands: its fine detail (at this fraction of the picture's width) times this gain.
 STRAND_SCALE, STRAND_GAIN = 0.004, 1.3
+#: Hair whose own detail is under FLAT_DETAIL (L units) gets made-up strands of this strength (L units).
+FLAT_DETAIL, MADE_UP_STRANDS, STRAND_SEED = 3.0, 4.0, 17
 #: Below this chroma (Lab a, b) a pixel has no hue to judge as blue or green.
 HUELESS_CHROMA = 10.0
 #: The share of the lower face (inside the jaw) that dark must cover to be a full beard.
@@ -347,7 +349,15 @@ def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False
         # Strands: the hair's own fine light and dark, stronger than in the dark original, so greyed
         # black hair reads as grey hair, not as a flat grey cap.
         sigma = max(1.0, STRAND_SCALE * lab.shape[1])
-        silver = silver + STRAND_GAIN * (L - cv2.GaussianBlur(L, (0, 0), sigma))
+        detail = L - cv2.GaussianBlur(L, (0, 0), sigma)
+        silver = silver + STRAND_GAIN * detail
+        # Hair too dark to show strands (black hair in a soft photo) gets made-up ones: white and dark
+        # hairs mixed, as greying hair is, instead of a flat grey. Seeded: the same photo, the same hairs.
+        noise = np.random.default_rng(STRAND_SEED).standard_normal(L.shape).astype(np.float32)
+        noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=sigma * 0.6, sigmaY=sigma * 4.0)  # strands, not sand
+        noise /= float(noise.std()) + 1e-6
+        flat = np.clip(1.0 - cv2.GaussianBlur(np.abs(detail), (0, 0), 3 * sigma) / FLAT_DETAIL, 0.0, 1.0)
+        silver = silver + MADE_UP_STRANDS * noise * flat
     lab[..., 0] = L + (np.clip(silver, 0.0, 100.0) - L) * g
     # Brows keep a little of their colour and a faint warmth: a fully colourless grey over warm skin
     # reads as blue by contrast.
