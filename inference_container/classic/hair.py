@@ -36,6 +36,8 @@ HAIR_DEPTH = 0.12
 #: The share of the backdrop that looks like the hair below which such rays are trusted to the picture's edge,
 #: and above which they get HAIR_DEPTH only.
 AMBIGUOUS = (0.15, 0.4)
+#: Where the backdrop looks like the hair, hair is kept within this many eye distances beside the jaw's width.
+BESIDE_JAW = 0.22
 #: The width of the side strips that tell what the backdrop is, as a fraction of the picture's width.
 BORDER = 0.06
 #: A dark beard is this dark, as a fraction of the cheeks' lightness: fully beard at the first, none above the
@@ -153,6 +155,13 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     ambiguity = min(
         float(np.mean(side > 0.5)) for side in (hairlike[:above, :strip], hairlike[:above, -strip:])
     )
+    if ambiguity > AMBIGUOUS[0]:
+        # Colour can't tell this backdrop from the hair (a black booth curtain behind black hair): keep
+        # to the head's width, the jaw's plus a short head of hair each side, so nothing beside or in
+        # front of the face (a turned head's) is taken for hair.
+        across = (np.indices(shape)[::-1].transpose(1, 2, 0) - sface.center) @ sface.x_axis
+        jaw = (sface.points[JAW] - sface.center) @ sface.x_axis
+        candidate &= (across > jaw.min() - BESIDE_JAW * d) & (across < jaw.max() + BESIDE_JAW * d)
     candidate &= _outline(shape, sface, candidate, ambiguity)
     candidate[chin_y:] = False  # clothes; long hair is cut off here
     side = max(int(0.08 * d) | 1, 3)  # opening drops thin poles, cords, frames and stray pixels
@@ -162,7 +171,9 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
     if _is_a_hat(found > 0.5, sface):
-        found = np.zeros_like(found)  # what was learnt as the hair is a hat: left alone, as is the hair under it
+        found = np.zeros_like(
+            found
+        )  # what was learnt as the hair is a hat: left alone, as is the hair under it
     # Deep shadows between locks are hair too: close small holes so they grey with the rest.
     hole = max(int(0.12 * d) | 1, 3)
     found = cv2.morphologyEx(
