@@ -47,6 +47,10 @@ DARK_BEARD = (0.55, 0.7)
 STRAND_SCALE, STRAND_GAIN = 0.004, 1.3
 #: Hair whose own detail is under FLAT_DETAIL (L units) gets made-up strands of this strength (L units).
 FLAT_DETAIL, MADE_UP_STRANDS, STRAND_SEED = 3.0, 4.0, 17
+#: ... if it is darker than this (L, 0-100), fading out over the 20 below it.
+DARK_HAIR = 45.0
+#: Un-greying darkens what is at most this much lighter (L units) than the hair's median, or up to WHITE_HAIR.
+STRAND_LIGHTER, WHITE_HAIR = 35.0, 75.0
 #: Below this chroma (Lab a, b) a pixel has no hue to judge as blue or green.
 HUELESS_CHROMA = 10.0
 #: The share of the lower face (inside the jaw) that dark must cover to be a full beard.
@@ -368,7 +372,8 @@ def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False
         noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=sigma * 0.6, sigmaY=sigma * 4.0)  # strands, not sand
         noise /= float(noise.std()) + 1e-6
         flat = np.clip(1.0 - cv2.GaussianBlur(np.abs(detail), (0, 0), 3 * sigma) / FLAT_DETAIL, 0.0, 1.0)
-        silver = silver + MADE_UP_STRANDS * noise * flat
+        dark = np.clip((DARK_HAIR - L) / 20.0, 0.0, 1.0)  # light hair greys to light: no flat grey cap
+        silver = silver + MADE_UP_STRANDS * noise * flat * dark
     lab[..., 0] = L + (np.clip(silver, 0.0, 100.0) - L) * g
     # Brows keep a little of their colour and a faint warmth: a fully colourless grey over warm skin
     # reads as blue by contrast.
@@ -387,6 +392,10 @@ def ungrey(lab: np.ndarray, mask: np.ndarray, amount: float, typical: float = 50
     L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
     chroma = np.hypot(a, b)
     greyish = np.clip((L - 30.0) / 30.0, 0.0, 1.0) * np.clip((18.0 - chroma) / 10.0, 0.0, 1.0)
+    # Grey strands in dark hair are not far lighter than the hair: what is (a lamp or a bright wall the
+    # mask let in at the hair's edge) is no strand and is not darkened into a dark blot.
+    ceiling = max(typical + STRAND_LIGHTER, WHITE_HAIR)
+    greyish *= np.clip((ceiling - L) / 10.0, 0.0, 1.0)
     w = np.clip(amount, 0.0, 1.0) * mask * greyish
     brown_L = 26.0 + 0.9 * (L - typical)  # the strands' light and dark, around a dark brown
     lab[..., 0] = L + (brown_L - L) * w
