@@ -54,6 +54,7 @@ class Prepared:
     blotch: np.ndarray
     cheeks: np.ndarray
     hair_window: tuple[slice, slice]  # the rows and columns of the box that hold hair
+    strands: np.ndarray  # (hh, hw) made-up strands over the hair window (hair.made_up_strands), made once
     brow_window: tuple[slice, slice]  # ... and brows
     hair_light: float  # the hair's median lightness (L 0-100), for keeping its strands when darkened
     brow_light: float  # the brow hairs' median lightness, likewise
@@ -145,6 +146,8 @@ def prepare(
     brow_hairs = up(masks.brows) * np.clip((brow_free_lab[..., 0] - lab[..., 0] - 2.0) / 8.0, 0.0, 1.0)
     brow_hairs = cv2.GaussianBlur(brow_hairs, (0, 0), 1.0)
     area = np.maximum(masks.skin, masks.neck)
+    hair_up = up(hair_small)
+    hair_window = _window(hair_up > 0.004)
     up_masks = FaceMasks(
         *(
             up(m)
@@ -167,7 +170,7 @@ def prepare(
         beard_free_lab=up(beard_free),
         beard_zone=up(zone),
         brow_hairs=brow_hairs,
-        hair=up(hair_small),
+        hair=hair_up,
         detail=up(
             _mixed_donor_detail(shape, sface)
             * area
@@ -177,9 +180,10 @@ def prepare(
         masks=up_masks,
         blotch=up(tone.blotch_field(shape, sface, seed=31)),
         cheeks=up(tone.cheek_mask(shape, sface)),
-        hair_window=_window(up(hair_small) > 0.004),
+        hair_window=hair_window,
+        strands=hair.made_up_strands(lab[hair_window].shape[:2]),
         brow_window=_window(brow_hairs > 0.004),
-        hair_light=_median_light(lab, up(hair_small)),
+        hair_light=_median_light(lab, hair_up),
         brow_light=_median_light(lab, brow_hairs),
         face=face,
         greyscale=greyscale,
@@ -297,7 +301,7 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
     if step.older > 0:
         lab[..., 0] *= 1.0 + DONOR_GAIN * min(step.older, 1.15) * prep.detail
         tone.older_skin(lab, prep.area, prep.blotch, step.older)
-    hair.grey(lab[hs], prep.hair[hs], step.grey)
+    hair.grey(lab[hs], prep.hair[hs], step.grey, strands=prep.strands)
     hair.grey(lab[bs], prep.brow_hairs[bs], BROW_GREY * step.grey, neutral=True)
     if prep.greyscale:
         lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age

@@ -25,6 +25,8 @@ from inference_container.classic.masks import feather, grow, polygon
 
 #: The hair is found on an image about this wide: enough for a hair outline, cheap on a CPU.
 SEARCH_SIZE = 192
+#: The usual head (skull and hair) as an ellipse round `_head_centre`: half-axes across and up, in head sizes.
+HEAD_AXES = (1.45, 1.6)
 #: Rays of the hair's outline: this many directions round the top of the head, sampled at these head sizes.
 RAYS, RAY_FROM, RAY_TO, RAY_STEPS = 73, 0.7, 1.9, 49
 #: ... from straight up to this many degrees either side (past the ears: a turned head's back hair).
@@ -75,11 +77,16 @@ def head_size(face: Face) -> float:
     return max(face.eye_distance, height / EYES_TO_CHIN)
 
 
+def _head_centre(face: Face) -> np.ndarray:
+    """The centre of the usual head ellipse: a little above the eyes' midpoint."""
+    return face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.35)
+
+
 def _head_ellipse(shape: tuple[int, int], face: Face, scale: float) -> np.ndarray:
     """A filled ellipse covering the skull and hair, `scale` times the usual head size."""
     d = head_size(face)
-    centre = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.35)
-    axes = (int(1.45 * d * scale), int(1.6 * d * scale))
+    centre = _head_centre(face)
+    axes = (int(HEAD_AXES[0] * d * scale), int(HEAD_AXES[1] * d * scale))
     angle = float(np.degrees(np.arctan2(face.x_axis[1], face.x_axis[0])))
     pts = cv2.ellipse2Poly((int(centre[0]), int(centre[1])), axes, int(round(angle)), 0, 360, 6)
     return polygon(shape, pts)
@@ -175,9 +182,8 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
     if _is_a_hat(found > 0.5, sface):
-        found = np.zeros_like(
-            found
-        )  # what was learnt as the hair is a hat: left alone, as is the hair under it
+        # what was learnt as the hair is a hat: left alone, as is the hair under it
+        found = np.zeros_like(found)
     # Deep shadows between locks are hair too: close small holes so they grey with the rest.
     hole = max(int(0.12 * d) | 1, 3)
     found = cv2.morphologyEx(
@@ -258,14 +264,14 @@ def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: f
     mask of the region inside it.
     """
     d = head_size(face)
-    centre = face.offset((face.right_eye + face.left_eye) / 2, 0.0, -0.35)
+    centre = _head_centre(face)
     up = -face.y_axis
     right = face.x_axis
     angles = np.radians(np.linspace(-RAY_SPREAD, RAY_SPREAD, RAYS))
     steps = np.linspace(RAY_FROM, RAY_TO, RAY_STEPS)
     reach = np.full(RAYS, np.nan)  # in head sizes; nan: the ray never leaves hair-like pixels
     starts = np.zeros(RAYS)  # where the hair begins on each ray (a turned head's begins far out)
-    radii = 1.0 / np.hypot(np.sin(angles) / (1.45 * d), np.cos(angles) / (1.6 * d))  # the head ellipse's
+    radii = 1.0 / np.hypot(np.sin(angles) / (HEAD_AXES[0] * d), np.cos(angles) / (HEAD_AXES[1] * d))
     for i, angle in enumerate(angles):
         direction = np.cos(angle) * up + np.sin(angle) * right
         points = centre + np.outer(steps * radii[i], direction)
@@ -346,12 +352,29 @@ def _likeness(lab: np.ndarray, pixels: np.ndarray, spread: float = 1.0) -> np.nd
     return np.clip((3.0 - distance) / 1.5, 0.0, 1.0).astype(np.float32)
 
 
-def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False) -> None:
+def made_up_strands(shape: tuple[int, int]) -> np.ndarray:
+    """A seeded field of fine, mostly vertical streaks (unit spread) for hair too flat to show its own
+    strands: the same for the same shape, so a face gets the same hairs at every age."""
+    sigma = _strand_sigma(shape[1])
+    noise = np.random.default_rng(STRAND_SEED).standard_normal(shape).astype(np.float32)
+    noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=sigma * 0.6, sigmaY=sigma * 4.0)  # strands, not sand
+    return noise / (float(noise.std()) + 1e-6)
+
+
+def _strand_sigma(width: int) -> float:
+    """The scale of a hair strand for a picture `width` pixels wide."""
+    return max(1.0, STRAND_SCALE * width)
+
+
+def grey(
+    lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False, strands: np.ndarray | None = None
+) -> None:
     """Whiten the masked hair in place by `amount` (0-1), one colour change over all of it.
 
     White hair is light and nearly colourless; head hair keeps a faint warm cast, as real white
     hair has, while brows (`neutral`) go plain grey, never tinted. Lightness rises most in dark
-    hair, so the hair's own highlights and strands stay visible.
+    hair, so the hair's own highlights and strands stay visible. `strands`: `made_up_strands` of the
+    shape of `lab`, for a caller that greys the same hair at several ages (made here when not given).
     """
     if amount <= 0:
         return
@@ -363,14 +386,12 @@ def grey(lab: np.ndarray, mask: np.ndarray, amount: float, neutral: bool = False
     if not neutral:
         # Strands: the hair's own fine light and dark, stronger than in the dark original, so greyed
         # black hair reads as grey hair, not as a flat grey cap.
-        sigma = max(1.0, STRAND_SCALE * lab.shape[1])
+        sigma = _strand_sigma(lab.shape[1])
         detail = L - cv2.GaussianBlur(L, (0, 0), sigma)
         silver = silver + STRAND_GAIN * detail
         # Hair too dark to show strands (black hair in a soft photo) gets made-up ones: white and dark
         # hairs mixed, as greying hair is, instead of a flat grey. Seeded: the same photo, the same hairs.
-        noise = np.random.default_rng(STRAND_SEED).standard_normal(L.shape).astype(np.float32)
-        noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=sigma * 0.6, sigmaY=sigma * 4.0)  # strands, not sand
-        noise /= float(noise.std()) + 1e-6
+        noise = made_up_strands(L.shape) if strands is None else strands
         flat = np.clip(1.0 - cv2.GaussianBlur(np.abs(detail), (0, 0), 3 * sigma) / FLAT_DETAIL, 0.0, 1.0)
         dark = np.clip((DARK_HAIR - L) / 20.0, 0.0, 1.0)  # light hair greys to light: no flat grey cap
         silver = silver + MADE_UP_STRANDS * noise * flat * dark
