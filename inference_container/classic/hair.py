@@ -355,6 +355,8 @@ def _likeness(lab: np.ndarray, pixels: np.ndarray, spread: float = 1.0) -> np.nd
 def made_up_strands(shape: tuple[int, int]) -> np.ndarray:
     """A seeded field of fine, mostly vertical streaks (unit spread) for hair too flat to show its own
     strands: the same for the same shape, so a face gets the same hairs at every age."""
+    if 0 in shape:
+        return np.zeros(shape, dtype=np.float32)  # no hair to streak (a bald head)
     sigma = _strand_sigma(shape[1])
     noise = np.random.default_rng(STRAND_SEED).standard_normal(shape).astype(np.float32)
     noise = cv2.GaussianBlur(noise, (0, 0), sigmaX=sigma * 0.6, sigmaY=sigma * 4.0)  # strands, not sand
@@ -376,7 +378,7 @@ def grey(
     hair, so the hair's own highlights and strands stay visible. `strands`: `made_up_strands` of the
     shape of `lab`, for a caller that greys the same hair at several ages (made here when not given).
     """
-    if amount <= 0:
+    if amount <= 0 or lab.size == 0:  # nothing to grey, or no hair at all (a bald head)
         return
     g = np.clip(amount, 0.0, 1.0) * mask
     L = lab[..., 0]
@@ -408,7 +410,7 @@ def ungrey(lab: np.ndarray, mask: np.ndarray, amount: float, typical: float = 50
     """Take grey out of the masked hair in place by `amount` (0-1): white and grey strands turn a
     dark brown, already dark hair barely changes (only what is light and colourless moves).
     `typical` is the hair's median lightness: strands keep their contrast around it."""
-    if amount <= 0:
+    if amount <= 0 or lab.size == 0:
         return
     L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
     chroma = np.hypot(a, b)

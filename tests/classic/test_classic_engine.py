@@ -75,6 +75,18 @@ def test_a_black_backdrop_behind_black_hair_is_not_greyed(aligned_set):
     assert change.mean() < 3.0 and np.mean(change > 25) < 0.01, (change.mean(), np.mean(change > 25))
 
 
+def test_a_face_without_any_hair_region_ages_both_ways(aligned_set, monkeypatch):
+    """A bald head gets no hair region at all (hair.hair_mask answers zeros): every age must still be made,
+    with nothing to grey or darken, rather than fail the attendee's job."""
+    from inference_container.classic import hair
+
+    monkeypatch.setattr(hair, "hair_mask", lambda rgb, face, skin: np.zeros(rgb.shape[:2], np.float32))
+    crop, lm = aligned_set["biden"]
+    aged = age_aligned_face(crop, lm, [30, 95])
+    assert len(aged.frames) == 2 and all(frame.shape == crop.shape for frame in aged.frames)
+    assert all(np.abs(frame.astype(np.float32) - crop).mean() > 0.5 for frame in aged.frames)  # 0.98 and 6.2
+
+
 def test_frame_at_the_apparent_age_is_the_photo(aligned_set):
     crop, lm = aligned_set["obama"]
     seen = estimate_apparent_age(crop, lm).age
