@@ -40,6 +40,15 @@ def _handler(state: FileServer):
         def log_message(self, *args) -> None:  # keep test output clean
             pass
 
+        def _send_page(self, page: str) -> None:
+            """200 with an HTML page, as Google Drive answers instead of the file."""
+            body = page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_GET(self) -> None:
             state.requests.append((self.path, self.headers.get("Range")))
             state.if_ranges.append(self.headers.get("If-Range"))
@@ -47,21 +56,11 @@ def _handler(state: FileServer):
                 self.send_error(state.status)
                 return
             if state.page is not None:
-                body = state.page.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._send_page(state.page)
                 return
             query = parse_qs(urlparse(self.path).query)
             if state.interstitial and query.get("confirm") != ["t"]:
-                body = WARNING_PAGE.encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self._send_page(WARNING_PAGE)
                 return
             data, start = state.payload, 0
             match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
