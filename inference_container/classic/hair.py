@@ -292,7 +292,7 @@ def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: f
             end = started[0] + gaps[0]
             beyond = along[end:][inside[end:]]
             # a real end: what lies beyond it is mostly not hair-like (patchy dark leaves come back)
-            if beyond.mean() < FAR_HAIRY:
+            if beyond.size and beyond.mean() < FAR_HAIRY:  # nothing beyond in the picture: no end seen
                 reach[i] = steps[end]
     trust = float(np.clip((AMBIGUOUS[1] - ambiguity) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
     unseen = starts + HAIR_DEPTH + trust * (RAY_TO - starts - HAIR_DEPTH)
