@@ -38,6 +38,10 @@ HAIR_DEPTH = 0.12
 #: The share of the backdrop that looks like the hair below which such rays are trusted to the picture's edge,
 #: and above which they get HAIR_DEPTH only.
 AMBIGUOUS = (0.15, 0.4)
+#: Light hair (median L, 0-100, fully from the second) before a backdrop that looks like it (AMBIGUOUS) is not
+#: told apart from a white wall round a bald head or behind blond hair: no hair region is found, since greying
+#: a wall changes nothing and un-greying it paints a brown halo round the head.
+LIGHT_HAIR = (55.0, 65.0)
 #: Where the backdrop looks like the hair, hair is kept within this many eye distances beside the jaw's width.
 BESIDE_JAW = 0.22
 #: The width of the side strips that tell what the backdrop is, as a fraction of the picture's width.
@@ -166,6 +170,11 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     ambiguity = min(
         float(np.mean(side > 0.5)) for side in (hairlike[:above, :strip], hairlike[:above, -strip:])
     )
+    light = float(np.clip((np.median(lab[source][:, 0]) * (100.0 / 255.0) - LIGHT_HAIR[0])
+                          / (LIGHT_HAIR[1] - LIGHT_HAIR[0]), 0.0, 1.0))
+    backdrop_like = float(np.clip((ambiguity - AMBIGUOUS[0]) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
+    if light * backdrop_like > 0.5:
+        return np.zeros((h, w), dtype=np.float32)  # light "hair" the colour of the wall: can't tell them apart
     if ambiguity > AMBIGUOUS[0]:
         # Colour can't tell this backdrop from the hair (a black booth curtain behind black hair): keep
         # to the head's width, the jaw's plus a short head of hair each side, so nothing beside or in

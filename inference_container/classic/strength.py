@@ -29,6 +29,8 @@ YOUNGEST_FRACTION = 0.55
 #: How old a child's face can be made to look: proportions grow and skin ages, but a child's features
 #: under 60-year-old skin read as a caricature, so a child reaches at most this many years older.
 CHILD_REACH, CHILD_AGE = 30.0, 12.0
+#: ... widening to every age by this apparent age.
+GROWN_BY = 20.0
 #: The part of each reach that is shown exactly as asked; beyond it asked ages are eased towards the
 #: reach's end (never past it), slowly enough that asked ages far apart keep apart.
 EXACT_PART = 0.75
@@ -37,8 +39,8 @@ EXACT_PART = 0.75
 def reach(apparent: float) -> tuple[float, float]:
     """(youngest, oldest) age a face that looks `apparent` can be shown at believably."""
     oldest = 100.0
-    if apparent < 20.0:  # a child's reach widens to everything once grown: 42 at 12, 100 by 20
-        grown = _clamp((apparent - CHILD_AGE) / (20.0 - CHILD_AGE))
+    if apparent < GROWN_BY:  # a child's reach widens to everything once grown: 42 at 12, 100 by GROWN_BY
+        grown = _clamp((apparent - CHILD_AGE) / (GROWN_BY - CHILD_AGE))
         oldest = min(100.0, apparent + CHILD_REACH + grown * (100.0 - apparent - CHILD_REACH))
     return YOUNGEST_FRACTION * apparent, oldest
 

@@ -75,6 +75,53 @@ def test_a_black_backdrop_behind_black_hair_is_not_greyed(aligned_set):
     assert change.mean() < 3.0 and np.mean(change > 25) < 0.01, (change.mean(), np.mean(change > 25))
 
 
+def test_a_white_wall_behind_white_hair_gets_no_halo(aligned_set):
+    """Biden's curtains made a plain white wall by the test (a usual booth backdrop): white hair and wall
+    can't be told apart, and un-greying the wall for a young frame would paint a brown halo round the
+    head (as it did round bald heads). The wall must stay white, and the apparent age must not be
+    raised by "white hair" that may be the wall."""
+    from inference_container.classic.geometry import Face
+    from inference_container.classic.hair import _head_ellipse
+
+    crop, lm = aligned_set["biden"]
+    head = _head_ellipse(crop.shape[:2], Face(lm), 1.15) > 0.5
+    wall = ~head
+    wall[int(lm[8][1]) :] = False  # shoulders and suit stay
+    walled = crop.copy()
+    noise = np.random.default_rng(5).normal(0.0, 2.0, crop.shape)
+    walled[wall] = np.clip(243.0 + noise[wall], 0, 255).astype(np.uint8)
+    aged = age_aligned_face(walled, lm, [30])
+    inner = cv2.erode(wall.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    change = np.abs(_lab(aged.frames[0])[..., 0] - _lab(walled)[..., 0])[inner]
+    assert change.mean() < 2.0 and np.mean(change > 25) < 0.01, (change.mean(), np.mean(change > 25))
+    assert aged.apparent.age <= estimate_apparent_age(crop, lm).age + 1.0
+
+
+def test_an_open_mouth_does_not_change_the_face_proportions(aligned_set):
+    """A laughing child's open mouth lengthened the old "eyes to chin" cue past every adult's, so children
+    read as adults: the proportions close the mouth first. Opening Obama's mouth by a third of his eye
+    distance (lower lip and jaw moved down by the test) leaves them as they were."""
+    from inference_container.classic.apparent import Proportions
+    from inference_container.classic.geometry import Face
+
+    _, lm = aligned_set["obama"]
+    face = Face(lm)
+    opened = lm.copy()
+    drop = 0.33 * face.eye_distance * face.y_axis
+    opened[[5, 6, 7, 8, 9, 10, 11, 55, 56, 57, 58, 59, 65, 66, 67]] += drop
+    before, after = Proportions.of(face), Proportions.of(Face(opened))
+    assert abs(after.chin - before.chin) < 0.01 and abs(after.lower_face - before.lower_face) < 0.01
+    assert after.childish == pytest.approx(before.childish, abs=0.02)
+
+
+@pytest.mark.parametrize("name", [n for n, band in TEST_SET.items() if band in ("adult", "senior")])
+def test_grown_faces_do_not_have_a_childs_proportions(aligned_set, name):
+    from inference_container.classic.apparent import Proportions
+    from inference_container.classic.geometry import Face
+
+    assert Proportions.of(Face(aligned_set[name][1])).childish < 0.25, name
+
+
 def test_a_face_without_any_hair_region_ages_both_ways(aligned_set, monkeypatch):
     """A bald head gets no hair region at all (hair.hair_mask answers zeros): every age must still be made,
     with nothing to grey or darken, rather than fail the attendee's job."""
