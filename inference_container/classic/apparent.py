@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from inference_container.classic.geometry import Face
-from inference_container.classic.masks import polygon
+from inference_container.classic.masks import is_monochrome_lab, polygon
 
 #: Cues are measured on the face resampled so that the eyes are this far apart (pixels).
 EYE_DISTANCE_PX = 64.0
@@ -148,12 +148,15 @@ def texture_energy(rgb: np.ndarray, face: Face, skin: np.ndarray) -> tuple[float
 
 
 def greyness(lab: np.ndarray, mask: np.ndarray) -> float:
-    """0-1: how light and colourless the masked hair is (OpenCV 8-bit Lab input); NaN without hair."""
+    """0-1: how light and colourless the masked hair is (OpenCV 8-bit Lab input); NaN without hair.
+
+    In a toned photo (sepia) every pixel has the tint's colour, so colour is measured from the tint."""
     if float(mask.sum()) < 0.002 * mask.size:
         return float("nan")
     pick = mask > 0.5
     L = lab[..., 0][pick].astype(np.float32) * (100.0 / 255.0)
-    chroma = np.hypot(lab[..., 1][pick] - 128.0, lab[..., 2][pick] - 128.0)
+    tint = (np.median(lab[..., 1]), np.median(lab[..., 2])) if is_monochrome_lab(lab) else (128.0, 128.0)
+    chroma = np.hypot(lab[..., 1][pick] - tint[0], lab[..., 2][pick] - tint[1])
     light = np.clip((np.median(L) - 40.0) / 30.0, 0.0, 1.0)
     colourless = np.clip((16.0 - np.median(chroma)) / 10.0, 0.0, 1.0)
     return float(light * colourless)

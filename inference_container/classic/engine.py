@@ -22,7 +22,7 @@ from inference_container.classic import donors, hair, tone, transfer, warp
 from inference_container.classic.apparent import ApparentAge
 from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
-from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab
+from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab, is_monochrome_lab
 from inference_container.classic.strength import Plan, plan, shown_age
 from inference_container.engine.faces import FaceCrop, FaceFrames
 from inference_container.engine.pipeline import age_photo
@@ -30,7 +30,7 @@ from inference_container.engine.pipeline import age_photo
 #: Masks and layers are built at most this wide, then upsampled: their detail is coarser than that.
 WORK_SIZE = 512
 #: How strongly a full-strength donor's detail marks the sitter's skin.
-DONOR_GAIN = 0.8
+DONOR_GAIN = 0.6
 #: How much of the head hair's un-greying the brows get (their greying is BROW_GREY of the hair's).
 BROW_UNGREY, BROW_GREY = 0.6, 0.6
 
@@ -60,6 +60,7 @@ class Prepared:
     brow_light: float  # the brow hairs' median lightness, likewise
     face: Face
     greyscale: bool
+    monochrome: bool  # one tint (black and white or sepia): frames keep the photo's own tint
     apparent: ApparentAge
 
 
@@ -120,7 +121,9 @@ def prepare(
     shape = small.shape[:2]
     d = sface.eye_distance
 
-    greyscale = is_greyscale_lab(cv2.cvtColor(small, cv2.COLOR_RGB2LAB))
+    small_lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
+    greyscale = is_greyscale_lab(small_lab)
+    monochrome = is_monochrome_lab(small_lab)
     masks = build_masks(small, sface)
     hair_small = hair.hair_mask(small, sface, masks.skin_colour)
     seen = (
@@ -187,6 +190,7 @@ def prepare(
         brow_light=_median_light(lab, brow_hairs),
         face=face,
         greyscale=greyscale,
+        monochrome=monochrome,
         apparent=seen,
     )
 
@@ -305,6 +309,8 @@ def render(prep: Prepared, step: Plan) -> np.ndarray:
     hair.grey(lab[bs], prep.brow_hairs[bs], BROW_GREY * step.grey, neutral=True)
     if prep.greyscale:
         lab[..., 1:] = 0.0  # a black-and-white photo stays black and white at every age
+    elif prep.monochrome:
+        lab[..., 1:] = prep.lab[..., 1:]  # a sepia photo keeps its tint: only lightness changes
     rgb = cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
     y0, y1, x0, x1 = prep.box
     out = prep.rgb.copy()

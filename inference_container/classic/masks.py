@@ -86,8 +86,9 @@ def skin_likelihood(lab: np.ndarray, face: Face) -> np.ndarray:
     # and a gate on lightness would cut it off in a seam down the face.
     light = np.abs(lab[..., 0] - mean[0]) / (2.5 * pixels[:, 0].std() + 45.0)
     light_ok = np.clip((1.3 - light) / 0.3, 0.0, 1.0)
-    if is_greyscale_lab(lab):
-        # Without hue, white hair and lit skin are the same grey: the face's outline decides.
+    if is_monochrome_lab(lab):
+        # Without hue (black and white, or toned sepia), white hair, a backdrop and lit skin are the same
+        # tint: the face's outline decides.
         return feather(polygon(lab.shape[:2], face_outline(face, 0.6)), 0.05 * face.eye_distance)
     cov_ab = np.cov(pixels[:, 1:], rowvar=False) + np.eye(2) * 2.0
     diff = lab[..., 1:].reshape(-1, 2).astype(np.float64) - mean[1:]
@@ -100,6 +101,21 @@ def is_greyscale_lab(lab: np.ndarray) -> bool:
     """True for a photo without colour (OpenCV 8-bit Lab: a and b sit at 128 within JPEG noise)."""
     chroma = np.hypot(lab[..., 1].astype(np.float32) - 128.0, lab[..., 2].astype(np.float32) - 128.0)
     return float(np.percentile(chroma, 99.5)) < 4.0
+
+
+#: A photo whose colours spread less than this (Lab a and b, 8-bit units, root of the summed variances) is
+#: monochrome: black and white or toned (sepia, cyanotype). Colour photos in the test set spread 11-26,
+#: the sepia portraits about 2.
+MONOCHROME_SPREAD = 4.0
+
+
+def is_monochrome_lab(lab: np.ndarray) -> bool:
+    """True for a photo in one tint: black and white, or toned (every pixel about the same hue)."""
+    if is_greyscale_lab(lab):
+        return True
+    a = lab[..., 1].astype(np.float32)
+    b = lab[..., 2].astype(np.float32)
+    return float(np.sqrt(a.var() + b.var())) < MONOCHROME_SPREAD
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The classic engine through the photo layout (inference_container/engine/pipeline.py) on a group photo:
-every sitter's face is aged, at every age, and nothing outside the faces' crops moves. The group is made
-up from real portraits of the set (no real group photo with a known licence ships in a package)."""
+every sitter's face is aged, at every age, and nothing outside the faces' crops moves. One group is made
+up from real portraits of the set (three ages, two skin tones, one black-and-white photo side by side);
+two are real group photos from a Debian package (tests/data/portraits/README.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from inference_container.classic import ClassicEngine
-from tests.classic.conftest import GROUP, load_portrait, made_up_group
+from tests.classic.conftest import GROUP, REAL_GROUPS, load_group, load_portrait, made_up_group
 
 AGES = [10, 90]
 
@@ -53,3 +54,27 @@ def test_outside_the_faces_crops_the_group_photo_is_unchanged(group_and_result):
     assert outside.mean() > 0.2  # the check covers a real share of the photo
     for frame in result.frames:
         assert np.array_equal(np.asarray(frame.image)[outside], photo[outside]), frame.age
+
+
+@pytest.fixture(scope="module", params=sorted(REAL_GROUPS))
+def real_group_and_result(request):
+    group = load_group(request.param)
+    return request.param, group, ClassicEngine(output_size=256).age(group, AGES, layout="photo")
+
+
+def test_a_real_group_photo_has_every_face_found_and_aged(real_group_and_result):
+    """Three men shoulder to shoulder, and a couple at a bar: faces 108-155 px wide, overlapping crops."""
+    name, group, result = real_group_and_result
+    assert len(result.faces) == REAL_GROUPS[name]
+    photo = np.asarray(group, dtype=np.float32)
+    for face in result.faces:
+        x0, y0, x1, y1 = (int(round(v)) for v in face.box)
+        for frame in result.frames:
+            change = float(np.abs(np.asarray(frame.image, dtype=np.float32)[y0:y1, x0:x1] - photo[y0:y1, x0:x1]).mean())
+            assert change > 2.0, (name, face.box, frame.age, change)
+    crops = np.zeros(photo.shape[:2], np.uint8)
+    for face in result.faces:
+        cv2.fillConvexPoly(crops, np.round(face.quad).astype(np.int32), 1)
+    outside = cv2.dilate(crops, np.ones((5, 5), np.uint8)) == 0
+    for frame in result.frames:
+        assert np.array_equal(np.asarray(frame.image, dtype=np.uint8)[outside], photo.astype(np.uint8)[outside])
