@@ -147,15 +147,21 @@ def texture_energy(rgb: np.ndarray, face: Face, skin: np.ndarray) -> tuple[float
     return 1000.0 * float((band**2 * where).sum() / weight), sharpness
 
 
-def greyness(lab: np.ndarray, mask: np.ndarray) -> float:
-    """0-1: how light and colourless the masked hair is (OpenCV 8-bit Lab input); NaN without hair.
+def photo_tint(lab: np.ndarray) -> tuple[float, float]:
+    """The (a, b) that counts as colourless (OpenCV 8-bit Lab): neutral, or a toned photo's own tint, since
+    in a sepia print every pixel has the tint's colour."""
+    if is_monochrome_lab(lab):
+        return float(np.median(lab[..., 1])), float(np.median(lab[..., 2]))
+    return 128.0, 128.0
 
-    In a toned photo (sepia) every pixel has the tint's colour, so colour is measured from the tint."""
+
+def greyness(lab: np.ndarray, mask: np.ndarray, tint: tuple[float, float] = (128.0, 128.0)) -> float:
+    """0-1: how light and colourless (away from `tint`, see photo_tint) the masked hair is (OpenCV 8-bit
+    Lab input); NaN without hair."""
     if float(mask.sum()) < 0.002 * mask.size:
         return float("nan")
     pick = mask > 0.5
     L = lab[..., 0][pick].astype(np.float32) * (100.0 / 255.0)
-    tint = (np.median(lab[..., 1]), np.median(lab[..., 2])) if is_monochrome_lab(lab) else (128.0, 128.0)
     chroma = np.hypot(lab[..., 1][pick] - tint[0], lab[..., 2][pick] - tint[1])
     light = np.clip((np.median(L) - 40.0) / 30.0, 0.0, 1.0)
     colourless = np.clip((16.0 - np.median(chroma)) / 10.0, 0.0, 1.0)
@@ -188,7 +194,7 @@ class Proportions:
         """0 (an adult's proportions) to 1 (a child's), the mean of the two proportion cues."""
         short = (CHIN_ADULT - self.chin) / (CHIN_ADULT - CHIN_CHILD)
         round_ = (self.width / max(self.lower_face, 1e-6) - ROUND_ADULT) / (ROUND_CHILD - ROUND_ADULT)
-        return float(np.clip((np.clip(short, 0, 1) + np.clip(round_, 0, 1)) / 2, 0.0, 1.0))
+        return float((np.clip(short, 0.0, 1.0) + np.clip(round_, 0.0, 1.0)) / 2)
 
 
 def estimate(
@@ -197,9 +203,10 @@ def estimate(
     """The apparent age of the face in `rgb` (uint8) with its masks at the same size."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     energy, sharpness = texture_energy(rgb, face, skin)
-    grey_hair = greyness(lab, hair)
+    tint = photo_tint(lab)
+    grey_hair = greyness(lab, hair, tint)
     grey_brows = greyness(
-        lab, brows * (lab[..., 0] < np.median(lab[..., 0][skin > 0.5]) if np.any(skin > 0.5) else brows)
+        lab, brows * (lab[..., 0] < np.median(lab[..., 0][skin > 0.5]) if np.any(skin > 0.5) else brows), tint
     )
     shape = Proportions.of(face)
 

@@ -22,7 +22,14 @@ from inference_container.classic import donors, hair, tone, transfer, warp
 from inference_container.classic.apparent import ApparentAge
 from inference_container.classic.apparent import estimate as estimate_from_cues
 from inference_container.classic.geometry import Face
-from inference_container.classic.masks import FaceMasks, build_masks, feather, grow, is_greyscale_lab, is_monochrome_lab
+from inference_container.classic.masks import (
+    FaceMasks,
+    build_masks,
+    feather,
+    grow,
+    is_greyscale_lab,
+    is_monochrome_lab,
+)
 from inference_container.classic.strength import Plan, plan, shown_age
 from inference_container.engine.faces import FaceCrop, FaceFrames
 from inference_container.engine.pipeline import age_photo

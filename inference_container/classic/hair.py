@@ -152,7 +152,8 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
         if np.count_nonzero(temples) >= 0.3 * max(np.count_nonzero(bands & ~crown), 1)
         else bands & (skin < 0.3)
     )
-    hairlike = _likeness(lab, lab[source])
+    samples = lab[source]
+    hairlike = _likeness(lab, samples)
     # The backdrop is what lies far from the head (beside it above the shoulders, the corners),
     # less anything hair-coloured there: hair reaching the crop's sides stays hair.
     backdrop_px = lab[far & (hairlike < 0.5)]
@@ -170,7 +171,7 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     ambiguity = min(
         float(np.mean(side > 0.5)) for side in (hairlike[:above, :strip], hairlike[:above, -strip:])
     )
-    light = float(np.clip((np.median(lab[source][:, 0]) * (100.0 / 255.0) - LIGHT_HAIR[0])
+    light = float(np.clip((np.median(samples[:, 0]) * (100.0 / 255.0) - LIGHT_HAIR[0])
                           / (LIGHT_HAIR[1] - LIGHT_HAIR[0]), 0.0, 1.0))
     backdrop_like = float(np.clip((ambiguity - AMBIGUOUS[0]) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
     if light * backdrop_like > 0.5:

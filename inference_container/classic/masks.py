@@ -111,11 +111,9 @@ MONOCHROME_SPREAD = 4.0
 
 def is_monochrome_lab(lab: np.ndarray) -> bool:
     """True for a photo in one tint: black and white, or toned (every pixel about the same hue)."""
-    if is_greyscale_lab(lab):
-        return True
     a = lab[..., 1].astype(np.float32)
     b = lab[..., 2].astype(np.float32)
-    return float(np.sqrt(a.var() + b.var())) < MONOCHROME_SPREAD
+    return float(np.sqrt(a.var() + b.var())) < MONOCHROME_SPREAD or is_greyscale_lab(lab)
 
 
 @dataclass(frozen=True)
