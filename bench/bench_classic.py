@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from booth_core.ages import DEFAULT_AGES  # noqa: E402
 from inference_container.classic import ClassicEngine  # noqa: E402
+from inference_container.cpu import describe_cpu  # noqa: E402
 from tests.classic.conftest import DERIVED, TEST_SET, load_derived, load_portrait, made_up_group  # noqa: E402
 
 SHEET_AGES = (5, 15, 30, 45, 60, 75, 95)
@@ -80,6 +81,7 @@ def main() -> int:
     parser.add_argument("--contact-sheet", type=Path, help="write the whole set across ages 5-95 here")
     args = parser.parse_args()
 
+    print(f"machine: {describe_cpu()}")
     engine = ClassicEngine(output_size=args.size)
     photos = portraits()
     start = time.perf_counter()

@@ -11,9 +11,9 @@ An explicit precision the hardware only emulates is refused with one line (Preci
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
+
+from inference_container.cpu import cpu_flags
 
 PRECISIONS = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 CUDA_BF16_CAPABILITY = (8, 0)
@@ -26,19 +26,6 @@ TORCH_BF16_CAPABILITIES = {"AVX512_BF16", "AMX"}
 
 class PrecisionError(ValueError):
     """An unknown precision name, or one this hardware only emulates."""
-
-
-def cpu_flags(cpuinfo: str | None = None) -> set[str]:
-    """The CPU's feature flags from /proc/cpuinfo (empty where there is none)."""
-    if cpuinfo is None:
-        try:
-            cpuinfo = Path("/proc/cpuinfo").read_text(errors="replace")
-        except OSError:
-            cpuinfo = ""
-    for line in cpuinfo.splitlines():
-        if line.startswith("flags"):
-            return set(line.split(":", 1)[1].split())
-    return set()
 
 
 def cpu_has_fast_bf16(cpuinfo: str | None = None, capability: str | None = None) -> bool:
