@@ -6,7 +6,10 @@ less anything hair-coloured there, so hair that reaches the tight crop's sides s
 Candidates are the non-skin pixels round the head that look like the hair and not like the
 backdrop, inside the hair's outline: walked out along rays from the head, the hair ends where the
 ray leaves hair-like pixels for good, and where it never does (dark hair before dark leaves) at a
-short head of hair, so a backdrop the colour of the hair is not taken for it. Only masses
+short head of hair, so a backdrop the colour of the hair is not taken for it; before such a backdrop an
+end that is seen is believed only up to a big head of hair, since it may be a gap in the backdrop. Where
+too little far from the head is unlike the hair to learn the backdrop (a dim group photo's dark wall, whose
+crop's sides hold the neighbours), the backdrop is taken to be as like the hair as that little is. Only masses
 connected to the temples and crown are kept, so flags, poles and badges near the head are left
 alone, and strongly coloured pixels are never hair. A mass whose lower edge runs level from the
 forehead over the temples is a hat's brim, not a hairline, and is left alone. A turned head's skull
@@ -35,15 +38,21 @@ RAY_SPREAD = 130.0
 #: taken to end this far (head sizes) past where it begins on the ray: a short head of hair, so a backdrop
 #: the colour of the hair is never greyed as hair.
 HAIR_DEPTH = 0.12
+#: ... and where a ray's hair does end there, it is believed up to this far past where the hair begins.
+ENDED_DEPTH = 0.3
 #: The share of the backdrop that looks like the hair below which such rays are trusted to the picture's edge,
 #: and above which they get HAIR_DEPTH only.
 AMBIGUOUS = (0.15, 0.4)
+#: Fewer backdrop pixels than this (far from the head and unlike the hair) and no backdrop colour is learnt.
+BACKDROP_SAMPLES = 30
 #: Light hair (median L, 0-100, fully from the second) before a backdrop that looks like it (AMBIGUOUS) is not
 #: told apart from a white wall round a bald head or behind blond hair: no hair region is found, since greying
 #: a wall changes nothing and un-greying it paints a brown halo round the head.
 LIGHT_HAIR = (55.0, 65.0)
-#: Where the backdrop looks like the hair, hair is kept within this many eye distances beside the jaw's width.
+#: Where the backdrop looks like the hair, hair is kept within this many eye distances beside the jaw's width,
+#: and within the usual head's ellipse times SHORT_HAIR_HEAD (a short head of hair, round over the top).
 BESIDE_JAW = 0.22
+SHORT_HAIR_HEAD = 1.1
 #: The width of the side strips that tell what the backdrop is, as a fraction of the picture's width.
 BORDER = 0.06
 #: A dark beard is this dark, as a fraction of the cheeks' lightness: fully beard at the first, none above the
@@ -157,9 +166,8 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     # The backdrop is what lies far from the head (beside it above the shoulders, the corners),
     # less anything hair-coloured there: hair reaching the crop's sides stays hair.
     backdrop_px = lab[far & (hairlike < 0.5)]
-    backdrop = (
-        _likeness(lab, backdrop_px, spread=0.3) if len(backdrop_px) > 30 else np.zeros(shape, np.float32)
-    )
+    backdrop_seen = len(backdrop_px) > BACKDROP_SAMPLES
+    backdrop = _likeness(lab, backdrop_px, spread=0.3) if backdrop_seen else np.zeros(shape, np.float32)
     chin_y = int(np.clip(sface.points[JAW][:, 1].max() + 0.1 * d, 1, shape[0] - 1))
     candidate = (_head_ellipse(shape, sface, RAY_TO) > 0.5) & (skin < 0.5)
     candidate &= (hairlike > 0.35) & (backdrop < 0.6 * hairlike + 0.2)
@@ -176,6 +184,11 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     backdrop_like = float(np.clip((ambiguity - AMBIGUOUS[0]) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
     if light * backdrop_like > 0.5:
         return np.zeros((h, w), dtype=np.float32)  # light "hair" the colour of the wall: can't tell them apart
+    if not backdrop_seen:
+        # Too little far from the head looks unlike the hair to learn a backdrop from: a dim group photo's dark
+        # wall behind dark hair (whose crop's sides hold the neighbours, not the wall), or a crop that is all
+        # head. As much as the little seen there looks like the hair, it is bounded as before a backdrop like it.
+        ambiguity = max(ambiguity, float(np.mean(hairlike[far] > 0.5)) if np.any(far) else 1.0)
     if ambiguity > AMBIGUOUS[0]:
         # Colour can't tell this backdrop from the hair (a black booth curtain behind black hair): keep
         # to the head's width, the jaw's plus a short head of hair each side, so nothing beside or in
@@ -183,6 +196,7 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
         across = (np.indices(shape)[::-1].transpose(1, 2, 0) - sface.center) @ sface.x_axis
         jaw = (sface.points[JAW] - sface.center) @ sface.x_axis
         candidate &= (across > jaw.min() - BESIDE_JAW * d) & (across < jaw.max() + BESIDE_JAW * d)
+        candidate &= _head_ellipse(shape, sface, SHORT_HAIR_HEAD) > 0.5  # round over the top, not a box
     candidate &= _outline(shape, sface, candidate, ambiguity)
     candidate[chin_y:] = False  # clothes; long hair is cut off here
     side = max(int(0.08 * d) | 1, 3)  # opening drops thin poles, cords, frames and stray pixels
@@ -306,7 +320,10 @@ def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: f
                 reach[i] = steps[end]
     trust = float(np.clip((AMBIGUOUS[1] - ambiguity) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
     unseen = starts + HAIR_DEPTH + trust * (RAY_TO - starts - HAIR_DEPTH)
-    reach = np.where(np.isnan(reach), unseen, reach) * radii
+    # An end found in a backdrop like the hair may be only a gap in it, far past the hair: it is believed up to
+    # a big head of hair past where the hair begins.
+    ended = starts + ENDED_DEPTH + trust * (RAY_TO - starts - ENDED_DEPTH)
+    reach = np.where(np.isnan(reach), unseen, np.minimum(reach, ended)) * radii
     reach = np.array([np.median(reach[max(0, i - 2) : i + 3]) for i in range(RAYS)])  # no spikes between rays
     outline = [centre + r * (np.cos(a) * up + np.sin(a) * right) for a, r in zip(angles, reach, strict=True)]
     region = polygon(shape, np.array(outline + [centre]))

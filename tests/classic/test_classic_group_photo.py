@@ -82,3 +82,32 @@ def test_a_real_group_photo_has_every_face_found_and_aged(real_group_and_result)
     assert len(result.faces) == REAL_GROUPS[name]
     _assert_every_face_aged(group, result)
     _assert_unchanged(group, result, _outside_the_crops(group, result))
+
+
+def test_a_dim_bar_behind_dark_hair_is_not_greyed_into_a_halo():
+    """The man at the bar: dark hair before a dim, dark bar, with his partner's face and blonde hair at one
+    side of his crop, so nothing far from his head is seen to look unlike his hair. At "Age 95" his hair
+    greys, and the bar above and beside his head (outside his usual head's outline, above his eyes) stays as
+    it was; it was greyed into a box of grey bigger than his head."""
+    from inference_container.align.ffhq import align_ffhq
+    from inference_container.align.landmarks import default_landmarker
+    from inference_container.classic.engine import age_aligned_face
+    from inference_container.classic.geometry import Face
+    from inference_container.classic.hair import _head_ellipse
+
+    photo = load_group("couple_at_a_bar")
+    found, _ = default_landmarker().all_faces(photo)
+    _, marks = max(found, key=lambda face: face[0].width)  # his face is the larger
+    aligned = align_ffhq(photo, marks, 384)
+    crop = np.asarray(aligned.image.convert("RGB"), dtype=np.uint8)
+    landmarks = aligned.map_points(marks)
+    old = age_aligned_face(crop, landmarks, [95]).frames[0]
+    light = [cv2.cvtColor(image, cv2.COLOR_RGB2LAB)[..., 0].astype(np.float32) * (100 / 255) for image in (crop, old)]
+    change = np.abs(light[1] - light[0])
+    face = Face(np.asarray(landmarks, dtype=np.float64))
+    bar = _head_ellipse(crop.shape[:2], face, 1.15) < 0.5
+    bar[int(landmarks[27][1]) :] = False
+    assert change[bar].mean() < 0.5 and np.mean(change[bar] > 10) < 0.005, (change[bar].mean(), np.mean(change[bar] > 10))
+    crown = (_head_ellipse(crop.shape[:2], face, 1.0) > 0.5) & ~bar
+    crown[int(landmarks[19][1]) :] = False
+    assert change[crown].mean() > 3.0, change[crown].mean()  # his hair did grey
