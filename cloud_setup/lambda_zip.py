@@ -15,18 +15,18 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from job_service.lambda_bundle import LAMBDA_RUNTIME, lambda_source_paths
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)
 SKIP_PARTS = {"__pycache__", ".pytest_cache", ".complete"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
-LAMBDA_PYTHON = "3.12"  # job_service.lambda_bundle.LAMBDA_RUNTIME
+LAMBDA_PYTHON = LAMBDA_RUNTIME.removeprefix("python")  # pip's --python-version for the wheels: "3.12"
 LAMBDA_PLATFORM = "manylinux2014_x86_64"
 
 
 def source_paths() -> list[Path]:
     """What the zip needs from the repo: `booth_core` and `job_service` whole (job_service.lambda_bundle)."""
-    from job_service.lambda_bundle import lambda_source_paths
-
     return [Path(path) for path in lambda_source_paths()]
 
 
