@@ -75,12 +75,14 @@ TEST_SET = {
     "young_man_spiky_hair": "adult",
     "dahlgren": "senior",
     "andersson": "senior",
+    "blond_girl": "child",
 }
 
 #: Clear cases the apparent age still gets wrong (docs/classic.md says why): the band test expects them to fail.
 MISJUDGED = {
     "pedersen": "reads about 55: flash-lit skin with an open mouth counts as creases",
     "dahlgren": "reads about 53: a faded sepia print whose white hair is only at the sides of a bald head",
+    "blond_girl": "reads about 26: smooth skin, and nose to chin as long as an adult's, so no cue says child",
 }
 
 GROUPS = DATA / "groups"
