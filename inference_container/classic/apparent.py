@@ -147,10 +147,10 @@ def texture_energy(rgb: np.ndarray, face: Face, skin: np.ndarray) -> tuple[float
     return 1000.0 * float((band**2 * where).sum() / weight), sharpness
 
 
-def photo_tint(lab: np.ndarray) -> tuple[float, float]:
+def photo_tint(lab: np.ndarray, monochrome: bool | None = None) -> tuple[float, float]:
     """The (a, b) that counts as colourless (OpenCV 8-bit Lab): neutral, or a toned photo's own tint, since
-    in a sepia print every pixel has the tint's colour."""
-    if is_monochrome_lab(lab):
+    in a sepia print every pixel has the tint's colour. `monochrome`: `is_monochrome_lab(lab)`, if known."""
+    if is_monochrome_lab(lab) if monochrome is None else monochrome:
         return float(np.median(lab[..., 1])), float(np.median(lab[..., 2]))
     return 128.0, 128.0
 
@@ -198,12 +198,14 @@ class Proportions:
 
 
 def estimate(
-    rgb: np.ndarray, face: Face, skin: np.ndarray, hair: np.ndarray, brows: np.ndarray
+    rgb: np.ndarray, face: Face, skin: np.ndarray, hair: np.ndarray, brows: np.ndarray,
+    monochrome: bool | None = None,
 ) -> ApparentAge:
-    """The apparent age of the face in `rgb` (uint8) with its masks at the same size."""
+    """The apparent age of the face in `rgb` (uint8) with its masks at the same size (`monochrome`: whether
+    `rgb` is in one tint, where the caller has judged it already)."""
     lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
     energy, sharpness = texture_energy(rgb, face, skin)
-    tint = photo_tint(lab)
+    tint = photo_tint(lab, monochrome)
     grey_hair = greyness(lab, hair, tint)
     grey_brows = greyness(
         lab, brows * (lab[..., 0] < np.median(lab[..., 0][skin > 0.5]) if np.any(skin > 0.5) else brows), tint

@@ -130,13 +130,13 @@ def prepare(
 
     small_lab = cv2.cvtColor(small, cv2.COLOR_RGB2LAB)
     greyscale = is_greyscale_lab(small_lab)
-    monochrome = is_monochrome_lab(small_lab)
+    monochrome = is_monochrome_lab(small_lab, greyscale)
     masks = build_masks(small, sface)
     hair_small = hair.hair_mask(small, sface, masks.skin_colour)
     seen = (
         ApparentAge.given(given_age)
         if given_age is not None
-        else estimate_from_cues(small, sface, masks.skin, hair_small, masks.brows)
+        else estimate_from_cues(small, sface, masks.skin, hair_small, masks.brows, monochrome)
     )
     smooth_small = _young_skin(small, d)
     brow_free = _painted_out(small, masks.brows > 0.25, 0.06 * d)

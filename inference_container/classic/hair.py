@@ -319,11 +319,14 @@ def _outline(shape: tuple[int, int], face: Face, hairy: np.ndarray, ambiguity: f
             if beyond.size and beyond.mean() < FAR_HAIRY:  # nothing beyond in the picture: no end seen
                 reach[i] = steps[end]
     trust = float(np.clip((AMBIGUOUS[1] - ambiguity) / (AMBIGUOUS[1] - AMBIGUOUS[0]), 0.0, 1.0))
-    unseen = starts + HAIR_DEPTH + trust * (RAY_TO - starts - HAIR_DEPTH)
+
+    def believed(depth: float) -> np.ndarray:
+        """How far each ray's hair may reach: `depth` past where it begins, widening with trust to RAY_TO."""
+        return starts + depth + trust * (RAY_TO - starts - depth)
+
     # An end found in a backdrop like the hair may be only a gap in it, far past the hair: it is believed up to
     # a big head of hair past where the hair begins.
-    ended = starts + ENDED_DEPTH + trust * (RAY_TO - starts - ENDED_DEPTH)
-    reach = np.where(np.isnan(reach), unseen, np.minimum(reach, ended)) * radii
+    reach = np.where(np.isnan(reach), believed(HAIR_DEPTH), np.minimum(reach, believed(ENDED_DEPTH))) * radii
     reach = np.array([np.median(reach[max(0, i - 2) : i + 3]) for i in range(RAYS)])  # no spikes between rays
     outline = [centre + r * (np.cos(a) * up + np.sin(a) * right) for a, r in zip(angles, reach, strict=True)]
     region = polygon(shape, np.array(outline + [centre]))

@@ -109,11 +109,14 @@ def is_greyscale_lab(lab: np.ndarray) -> bool:
 MONOCHROME_SPREAD = 4.0
 
 
-def is_monochrome_lab(lab: np.ndarray) -> bool:
-    """True for a photo in one tint: black and white, or toned (every pixel about the same hue)."""
+def is_monochrome_lab(lab: np.ndarray, greyscale: bool | None = None) -> bool:
+    """True for a photo in one tint: black and white, or toned (every pixel about the same hue).
+    `greyscale`: `is_greyscale_lab(lab)` where the caller has it already (it is the costlier check)."""
     a = lab[..., 1].astype(np.float32)
     b = lab[..., 2].astype(np.float32)
-    return float(np.sqrt(a.var() + b.var())) < MONOCHROME_SPREAD or is_greyscale_lab(lab)
+    if float(np.sqrt(a.var() + b.var())) < MONOCHROME_SPREAD:
+        return True
+    return is_greyscale_lab(lab) if greyscale is None else greyscale
 
 
 @dataclass(frozen=True)
