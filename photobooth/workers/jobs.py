@@ -21,6 +21,7 @@ import tenacity
 from PIL import Image, UnidentifiedImageError
 
 from booth_core.limits import JOB_TIMEOUT_S
+from booth_core.sitter import SITTER_HEADER, parse_sitter
 
 #: HTTP statuses that mean "try again later" rather than "this request is wrong".
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
@@ -170,10 +171,14 @@ class BoothClient:
             document = {}
         return response.status_code, document if isinstance(document, dict) else {}
 
-    def upload(self, job_id: str, jpeg: bytes, ages) -> dict:
+    def upload(self, job_id: str, jpeg: bytes, ages, sitter: str | None = None) -> dict:
+        """PUT the photo; `sitter` (the attendee's answer, or None: let the engine judge) goes as X-Sitter."""
         headers = {"Content-Type": "image/jpeg"}
         if ages:
             headers["X-Target-Ages"] = ",".join(str(int(age)) for age in ages)
+        sitter = parse_sitter(sitter)
+        if sitter is not None:
+            headers[SITTER_HEADER] = sitter
         response = self._request("PUT", f"uploads/{job_id}", content=jpeg, headers=headers)
         if response.status_code not in (200, 202):
             raise self._error(response)
@@ -271,13 +276,18 @@ def run_job(
     report: Report,
     policy: RetryPolicy | None = None,
     job_id: str | None = None,
+    sitter: str | None = None,
 ) -> JobOutcome:
-    """Upload, wait for the job, download its frames. Reports stages: uploading, queued, ageing, downloading."""
+    """Upload, wait for the job, download its frames. Reports stages: uploading, queued, ageing, downloading.
+
+    `sitter` is the attendee's answer to "who is in the photo" (None: not given); every upload attempt
+    carries the same one, so a retried PUT stays the same job.
+    """
     policy = policy or RetryPolicy()
     job_id = job_id or new_job_id()
     started = time.monotonic()
     report("uploading", {"job_id": job_id})
-    _with_retries(lambda: client.upload(job_id, jpeg, ages), policy, cancel, report)
+    _with_retries(lambda: client.upload(job_id, jpeg, ages, sitter), policy, cancel, report)
     wait = policy.poll_first
     while True:
         document = _with_retries(lambda: client.job(job_id), policy, cancel, report)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from booth_core.sitter import SITTER_HEADER
 from photobooth.config import load_config
 from photobooth.state import ErrorKind, State
 from tests.app.fake_backend import FakeBackend, refused_url
@@ -84,6 +85,32 @@ def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fas
     )
     wait_state(qtbot, window, State.ATTRACT, timeout=5000)  # the idle timeout ends the session
     assert window.outcome is None and window.photo is None
+
+
+def test_who_is_in_the_photo_goes_with_the_upload_only_when_answered(qtbot, booth):
+    """A classic backend: the review asks; Child then Go sends X-Sitter: child; the next photo starts with
+    no answer, and Go without one sends no header (the engine judges)."""
+    with FakeBackend("ok") as backend:
+        backend.health["engine"] = "classic"
+        window = booth(backend.base_url, review_seconds=30.0)
+        uploads = []
+        for answer in ("child", None):
+            qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
+            window.attract.tapped.emit()
+            wait_state(qtbot, window, State.PREVIEW)
+            qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
+            window.preview.start_button.click()
+            wait_state(qtbot, window, State.REVIEW)
+            assert window.review.sitter_row.isVisible() and window.review.sitter is None
+            if answer:
+                window.review.sitter_buttons[answer].click()
+            window.review.go_button.click()
+            wait_state(qtbot, window, State.RESULT, timeout=10000)
+            uploads.append([headers for method, _, headers in backend.requests if method == "PUT"][-1])
+            window.result.done_button.click()
+            wait_state(qtbot, window, State.ATTRACT)
+    assert uploads[0][SITTER_HEADER] == "child"
+    assert SITTER_HEADER.lower() not in {name.lower() for name in uploads[1]}
 
 
 def test_each_state_shows_its_screen_and_screens_are_entered_once(qtbot, booth):

@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from booth_core.sitter import SITTER_HEADER
 from photobooth.workers.jobs import (
     BoothClient,
     Frame,
@@ -20,7 +21,7 @@ from tests.app.fake_backend import FakeBackend, jpeg_bytes, refused_url
 FAST = RetryPolicy(retries=2, first_wait=0.02, poll_first=0.01, poll_max=0.05, job_timeout=5)
 
 
-def run(base_url, policy=FAST, api_key="", timeout=2.0, cancel=None):
+def run(base_url, policy=FAST, api_key="", timeout=2.0, cancel=None, sitter=None):
     reports = []
     client = BoothClient(base_url, api_key, timeout)
     try:
@@ -31,6 +32,7 @@ def run(base_url, policy=FAST, api_key="", timeout=2.0, cancel=None):
             cancel or threading.Event(),
             lambda stage, details: reports.append(stage),
             policy,
+            sitter=sitter,
         )
     finally:
         client.close()
@@ -49,7 +51,25 @@ def test_success_downloads_every_frame_in_order():
     assert method == "PUT" and path == f"/uploads/{outcome.job_id}"
     assert headers["X-Target-Ages"] == "25,35" and headers["x-api-key"] == "secret"
     assert headers["Content-Type"] == "image/jpeg"
+    assert SITTER_HEADER.lower() not in {name.lower() for name in headers}  # no answer: the engine judges
     assert all(request[2].get("x-api-key") == "secret" for request in backend.requests)
+
+
+def test_the_attendees_answer_goes_with_every_upload_attempt():
+    """A retried PUT is the same job, so it carries the same X-Sitter; only uploads carry it."""
+    with FakeBackend("busy_once") as backend:
+        run(backend.base_url, sitter="child")
+    puts = [headers for method, _, headers in backend.requests if method == "PUT"]
+    assert len(puts) == 2 and [headers[SITTER_HEADER] for headers in puts] == ["child", "child"]
+    others = [headers for method, _, headers in backend.requests if method != "PUT"]
+    assert others and all(SITTER_HEADER not in headers for headers in others)
+
+
+def test_an_answer_that_is_not_a_sitter_is_refused_before_sending():
+    with FakeBackend("ok") as backend:
+        with pytest.raises(ValueError):
+            run(backend.base_url, sitter="toddler")
+    assert not [request for request in backend.requests if request[0] == "PUT"]
 
 
 @pytest.mark.parametrize(

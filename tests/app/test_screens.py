@@ -9,10 +9,12 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
 
 from booth_core import job_stage
+from booth_core.sitter import SITTERS
 from photobooth.demo import attract_frames, demo_face
 from photobooth.qr import qr_image, qr_matrix
 from photobooth.screens.attract import STAFF_TAPS, AttractScreen
 from photobooth.screens.common import stylesheet, touch_px
+from photobooth.screens.context import ScreenContext
 from photobooth.screens.countdown import CountdownScreen
 from photobooth.screens.crossfade import CrossfadeView, bounce_order
 from photobooth.screens.error import ErrorScreen
@@ -22,7 +24,7 @@ from photobooth.screens.processing import SERVER_STAGES, ProcessingScreen
 from photobooth.screens.result import ResultScreen
 from photobooth.screens.review import ReviewScreen
 from photobooth.screens.settings import SettingsScreen
-from photobooth.state import ErrorKind
+from photobooth.state import ErrorKind, Event, State, Transition
 from photobooth.strings import ENGLISH, LANGUAGES, Strings
 from photobooth.workers.jobs import Frame, JobOutcome
 from tests.app.fake_backend import jpeg_bytes
@@ -119,6 +121,78 @@ def test_review_goes_by_itself_or_retakes(qtbot):
     screen.show_photo(demo_face(30, 100), 10)
     with qtbot.waitSignal(screen.retake, timeout=1000), qtbot.assertNotEmitted(screen.go, wait=300):
         screen.retake_button.click()
+
+
+class Clock:
+    """A monotonic clock the test moves by hand, so the auto-go countdown needs no waiting."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def review_context(config, engine: str) -> ScreenContext:
+    """What the window tells the review screen after a photo, with a backend of `engine`."""
+    return ScreenContext(
+        transition=Transition(State.COUNTDOWN, Event.CAPTURED, State.REVIEW),
+        config=config,
+        photo=demo_face(30, 100),
+        health={"status": "ok", "engine": engine},
+    )
+
+
+def test_review_asks_who_is_in_the_photo_only_when_the_engine_judges_age(qtbot, fast_config):
+    screen = show(qtbot, ReviewScreen(EN))
+    screen.enter(review_context(fast_config, "classic"))
+    assert screen.sitter_row.isVisible() and screen.sitter_label.text() == "Who is in the photo?"
+    assert [button.text() for button in screen.sitter_buttons.values()] == ["Child", "Adult", "Senior"]
+    assert list(screen.sitter_buttons) == list(SITTERS)
+    assert screen.sitter is None  # nothing chosen: the engine judges
+    screen.leave()
+    screen.enter(review_context(fast_config, "sam"))
+    assert not screen.sitter_row.isVisible() and screen.sitter is None
+    screen.leave()
+
+
+def test_review_answer_is_one_at_most_and_a_second_tap_takes_it_back(qtbot, fast_config):
+    screen = show(qtbot, ReviewScreen(EN))
+    fast_config.booth.review_seconds = 30
+    screen.enter(review_context(fast_config, "classic"))
+    child, adult = screen.sitter_buttons["child"], screen.sitter_buttons["adult"]
+    child.click()
+    assert child.isChecked() and screen.sitter == "child"
+    adult.click()
+    assert adult.isChecked() and not child.isChecked() and screen.sitter == "adult"
+    adult.click()
+    assert not any(button.isChecked() for button in screen.sitter_buttons.values()) and screen.sitter is None
+    child.click()
+    child.click()
+    assert not child.isChecked() and screen.sitter is None
+    child.click()
+    screen.leave()
+    screen.enter(review_context(fast_config, "classic"))  # the next photo starts with nothing chosen
+    assert not any(button.isChecked() for button in screen.sitter_buttons.values()) and screen.sitter is None
+    screen.leave()
+
+
+def test_review_answer_restarts_the_auto_go_countdown(qtbot, fast_config):
+    clock = Clock()
+    screen = show(qtbot, ReviewScreen(EN, clock=clock))
+    fast_config.booth.review_seconds = 10
+    screen.enter(review_context(fast_config, "classic"))
+    assert screen.auto.text() == "Going by itself in 10 s"
+    clock.now += 8
+    screen.sitter_buttons["child"].click()  # the attendee is busy answering: the full wait starts again
+    assert screen.auto.text() == "Going by itself in 10 s"
+    clock.now += 5  # past the first deadline, before the new one
+    with qtbot.assertNotEmitted(screen.go, wait=0):
+        qtbot.waitUntil(lambda: screen.auto.text() == "Going by itself in 5 s", timeout=2000)
+    clock.now += 5
+    with qtbot.waitSignal(screen.go, timeout=2000):
+        pass  # the screen's own timer sees the new deadline pass
+    assert screen.sitter == "child"  # still there for the job
 
 
 def test_processing_shows_honest_steps_and_cancel(qtbot):
@@ -306,7 +380,8 @@ def test_an_unknown_language_shows_english_chosen_and_says_so(qtbot, fast_config
 def test_touch_targets_are_at_least_15_mm(qtbot):
     screen = show(qtbot, ReviewScreen(EN), (1920, 1080))
     minimum = round(15 / 25.4 * screen.screen().logicalDotsPerInch())
-    for button in (screen.retake_button, screen.go_button):
+    screen.ask_sitter(True)
+    for button in (screen.retake_button, screen.go_button, *screen.sitter_buttons.values()):
         assert button.height() >= minimum and button.width() >= minimum
 
 
