@@ -273,6 +273,22 @@ def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, p
 
 
 @pytest.mark.slow
+def test_the_attendees_answer_travels_in_the_custom_attributes(tmp_path, classic_engine, photo):
+    deployment = AwsDeployment(tmp_path, classic_engine)
+    try:
+        deployment.hold = True
+        job_id = new_id()
+        deployment.request("PUT", f"/uploads/{job_id}", photo,
+                           {"Content-Type": "image/jpeg", "X-Target-Ages": "60", "X-Sitter": "senior"})
+        (call,) = deployment.runtime.calls
+        assert call["request"]["CustomAttributes"] == "ages=60;layout=photo;sitter=senior"
+        item = deployment.request("GET", f"/jobs/{job_id}").json()
+        assert item["sitter"] == "senior" and item["status"] == "PROCESSING"
+    finally:
+        deployment.close()
+
+
+@pytest.mark.slow
 def test_lambda_bundle_is_complete_and_torch_free(tmp_path):
     """Copy exactly the listed files and import every handler with the repo off the path."""
     for relative in lambda_source_paths():
