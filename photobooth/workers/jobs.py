@@ -21,6 +21,7 @@ import tenacity
 from PIL import Image, UnidentifiedImageError
 
 from booth_core.limits import JOB_TIMEOUT_S
+from booth_core.sitter import SITTER_HEADER
 
 #: HTTP statuses that mean "try again later" rather than "this request is wrong".
 RETRYABLE_STATUS = {429, 500, 502, 503, 504}
@@ -170,10 +171,12 @@ class BoothClient:
             document = {}
         return response.status_code, document if isinstance(document, dict) else {}
 
-    def upload(self, job_id: str, jpeg: bytes, ages) -> dict:
+    def upload(self, job_id: str, jpeg: bytes, ages, sitter: str | None = None) -> dict:
         headers = {"Content-Type": "image/jpeg"}
         if ages:
             headers["X-Target-Ages"] = ",".join(str(int(age)) for age in ages)
+        if sitter:
+            headers[SITTER_HEADER] = sitter
         response = self._request("PUT", f"uploads/{job_id}", content=jpeg, headers=headers)
         if response.status_code not in (200, 202):
             raise self._error(response)
@@ -271,13 +274,15 @@ def run_job(
     report: Report,
     policy: RetryPolicy | None = None,
     job_id: str | None = None,
+    sitter: str | None = None,
 ) -> JobOutcome:
-    """Upload, wait for the job, download its frames. Reports stages: uploading, queued, ageing, downloading."""
+    """Upload, wait for the job, download its frames. Reports stages: uploading, queued, ageing, downloading.
+    `sitter`: the attendee's answer to "who is in the photo?" (booth_core.sitter), sent with every try."""
     policy = policy or RetryPolicy()
     job_id = job_id or new_job_id()
     started = time.monotonic()
     report("uploading", {"job_id": job_id})
-    _with_retries(lambda: client.upload(job_id, jpeg, ages), policy, cancel, report)
+    _with_retries(lambda: client.upload(job_id, jpeg, ages, sitter), policy, cancel, report)
     wait = policy.poll_first
     while True:
         document = _with_retries(lambda: client.job(job_id), policy, cancel, report)

@@ -121,6 +121,24 @@ def test_review_goes_by_itself_or_retakes(qtbot):
         screen.retake_button.click()
 
 
+def test_review_answers_who_is_in_the_photo_one_at_most_and_restarts_the_countdown(qtbot):
+    screen = show(qtbot, ReviewScreen(EN))
+    screen.show_photo(demo_face(30, 100), 0.4)
+    assert screen.sitter is None and [b.text() for b in screen.sitter_buttons.values()] == ["Child", "Adult", "Senior"]
+    qtbot.wait(250)  # the countdown has run for a while (the timer itself is what is tested)
+    qtbot.mouseClick(screen.sitter_buttons["adult"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(screen.sitter_buttons["child"], Qt.MouseButton.LeftButton)
+    assert screen.sitter == "child" and not screen.sitter_buttons["adult"].isChecked()
+    restarted = time.monotonic()
+    with qtbot.waitSignal(screen.go, timeout=2000):
+        pass
+    assert time.monotonic() - restarted >= 0.3  # went by itself a full 0.4 s after the last tap
+    screen.show_photo(demo_face(30, 100), 10)
+    qtbot.mouseClick(screen.sitter_buttons["child"], Qt.MouseButton.LeftButton)  # a second tap takes it back
+    assert screen.sitter is None
+    screen.stop()
+
+
 def test_processing_shows_honest_steps_and_cancel(qtbot):
     screen = show(qtbot, ProcessingScreen(EN))
     screen.begin(demo_face(30, 100))
@@ -306,7 +324,7 @@ def test_an_unknown_language_shows_english_chosen_and_says_so(qtbot, fast_config
 def test_touch_targets_are_at_least_15_mm(qtbot):
     screen = show(qtbot, ReviewScreen(EN), (1920, 1080))
     minimum = round(15 / 25.4 * screen.screen().logicalDotsPerInch())
-    for button in (screen.retake_button, screen.go_button):
+    for button in (screen.retake_button, screen.go_button, *screen.sitter_buttons.values()):
         assert button.height() >= minimum and button.width() >= minimum
 
 
