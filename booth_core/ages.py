@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from booth_core.limits import MAX_AGE_COUNT
+from booth_core.sitter import SITTER_ATTRIBUTE
 
 #: The seed demo's ages.
 DEFAULT_AGES: tuple[int, ...] = (25, 35, 55, 75)
@@ -63,7 +64,7 @@ def parse_custom_attributes(header: str | None) -> tuple[int, ...] | None:
     return None if value is None else parse_ages(value)
 
 
-def format_custom_attributes(ages: Iterable[int], layout: str | None = None) -> str:
-    """The inverse of `parse_custom_attributes` (plus `layout=` when given)."""
+def format_custom_attributes(ages: Iterable[int], layout: str | None = None, sitter: str | None = None) -> str:
+    """The inverse of `parse_custom_attributes` (plus `layout=` and `sitter=` when given)."""
     text = "ages=" + ",".join(str(age) for age in validate_ages(ages))
-    return text + (f";layout={layout}" if layout else "")
+    return text + (f";layout={layout}" if layout else "") + (f";{SITTER_ATTRIBUTE}={sitter}" if sitter else "")

@@ -19,3 +19,7 @@ def parse_sitter(value: str | None) -> str | None:
     if sitter not in SITTERS:
         raise ValueError(f"{value!r} is not one of {', '.join(SITTERS)}")
     return sitter
+
+#: Engines (by the name /health reports) that judge the sitter's age from the face and so take the answer;
+#: the kiosk asks only where one of them runs (SAM needs no judgement and ignores it).
+JUDGING_ENGINES = frozenset({"classic"})

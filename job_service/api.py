@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from booth_core.errors import StorageFullError, UnavailableError
 from booth_core.limits import MAX_UPLOAD_BYTES, megabytes
+from booth_core.sitter import SITTER_HEADER
 from job_service import validation
 from job_service.model import ApiError
 from job_service.service import JobService
@@ -105,6 +106,7 @@ def _check_before_body(config: ApiConfig, request: ApiRequest) -> None:
     if route in ("uploads", "presign"):
         validation.check_content_type(request.headers.get("content-type"))
         validation.check_ages_header(request.headers.get("x-target-ages"), ())
+        validation.check_sitter_header(request.headers.get(SITTER_HEADER.lower()))
     if route == "uploads":
         declared = request.headers.get("content-length", "")
         if request.too_large:
@@ -156,7 +158,8 @@ def _route(service: JobService, config: ApiConfig, request: ApiRequest) -> ApiRe
     if route == "uploads":
         _check_put_size(config, len(request.body), rest)
         job, created = service.accept_upload(
-            rest, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages")
+            rest, request.body, request.headers.get("content-type"), request.headers.get("x-target-ages"),
+            request.headers.get(SITTER_HEADER.lower()),
         )
         return ApiResponse.json(202 if created else 200, service.document(job, request.base_url))
     if route == "jobs":
@@ -204,7 +207,8 @@ def _upgrade(config: ApiConfig, request: ApiRequest) -> ApiResponse:
 def _presign(service: JobService, request: ApiRequest, job_id: str) -> ApiResponse:
     """`POST /uploads/{id}/presign`: the job, plus a short-lived form to POST the photo straight to storage."""
     job, created, form = service.presign_upload(
-        job_id, request.headers.get("content-type"), request.headers.get("x-target-ages")
+        job_id, request.headers.get("content-type"), request.headers.get("x-target-ages"),
+        request.headers.get(SITTER_HEADER.lower()),
     )
     document = service.document(job, request.base_url)
     document["upload"] = form

@@ -54,6 +54,8 @@ class Job:
     error_message: str | None = None
     #: The age each frame shows, where the engine could not show every asked age; None: as asked.
     shown_ages: tuple[int, ...] | None = None
+    #: What the attendee said is in the photo (booth_core.sitter), told to the engine; None: not asked.
+    sitter: str | None = None
 
     def replace(self, **changes) -> Job:
         return dataclasses.replace(self, **changes)
@@ -83,7 +85,7 @@ class Job:
         if self.status == JobStatus.FAILED:
             code = self.error_code or "INFERENCE_FAILED"
             error = {"code": code, "message": self.error_message or message_for(code)}
-        return {
+        document = {
             "job_id": self.job_id,
             "status": str(self.status),
             "created_at": iso_time(self.created_at),
@@ -93,6 +95,9 @@ class Job:
             "engine": self.engine,
             "error": error,
         }
+        if self.sitter is not None:  # optional (docs/job_service.md): only where the upload said
+            document["sitter"] = self.sitter
+        return document
 
 
 #: Object store key prefixes: attendees' photos, and the frames made from them.

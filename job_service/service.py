@@ -70,7 +70,8 @@ class JobService:
 
     # --- requests -------------------------------------------------------------------------------
     def accept_upload(
-        self, job_id: str, body: bytes, content_type: str | None, ages_header: str | None = None
+        self, job_id: str, body: bytes, content_type: str | None, ages_header: str | None = None,
+        sitter_header: str | None = None,
     ) -> tuple[Job, bool]:
         """Record a job and store its photo; `(job, True)` when new, `(existing job, False)` on a repeat.
 
@@ -82,11 +83,12 @@ class JobService:
         validation.check_size(len(body))
         kind = validation.check_content_type(content_type)
         ages = validation.check_ages_header(ages_header, self.settings.default_ages)
+        sitter = validation.check_sitter_header(sitter_header)
         existing = self.get_job(job_id, missing_ok=True)
         if existing is not None:
             return existing, False
         validation.check_image_header(body)
-        job = self._new_job(job_id, ages, kind)
+        job = self._new_job(job_id, ages, kind, sitter)
         if not self.table.create(job):
             return self.get_job(job_id), False
         self._store_photo(job, body)
@@ -94,7 +96,8 @@ class JobService:
         return job, True
 
     def presign_upload(
-        self, job_id: str, content_type: str | None, ages_header: str | None = None
+        self, job_id: str, content_type: str | None, ages_header: str | None = None,
+        sitter_header: str | None = None,
     ) -> tuple[Job, bool, dict | None]:
         """Record a job whose photo the client sends straight to the store (photos too large for the API's
         own body limit). Returns (job, created, upload form); the form is None when nothing is to be sent
@@ -105,6 +108,7 @@ class JobService:
         validation.check_job_id(job_id)
         kind = validation.check_content_type(content_type)
         ages = validation.check_ages_header(ages_header, self.settings.default_ages)
+        sitter = validation.check_sitter_header(sitter_header)
         presign = getattr(self.store, "presign_upload", None)
         if presign is None:
             raise ApiError("NOT_FOUND", "This server takes photos through PUT /uploads/{job_id} only.")
@@ -117,7 +121,7 @@ class JobService:
                 else None
             )
             return existing, False, form
-        job = self._new_job(job_id, ages, kind)
+        job = self._new_job(job_id, ages, kind, sitter)
         if not self.table.create(job):
             return self.get_job(job_id), False, None
         log.info("job %s queued (presigned upload)", job_id)
@@ -143,7 +147,7 @@ class JobService:
             return None
         return self.start_inference(job_id)
 
-    def _new_job(self, job_id: str, ages: tuple[int, ...], kind: str) -> Job:
+    def _new_job(self, job_id: str, ages: tuple[int, ...], kind: str, sitter: str | None = None) -> Job:
         now = self.clock()
         return Job(
             job_id=job_id,
@@ -154,6 +158,7 @@ class JobService:
             content_type=kind,
             expires_at=now + self.settings.retention_seconds,
             engine=self.settings.engine_name,
+            sitter=sitter,
         )
 
     def _store_photo(self, job: Job, body: bytes) -> None:

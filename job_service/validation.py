@@ -9,6 +9,7 @@ from booth_core.ages import parse_ages
 from booth_core.errors import BadImageError
 from booth_core.limits import MAX_UPLOAD_BYTES
 from booth_core.photo import PHOTO_CONTENT_TYPES, media_type, read_header
+from booth_core.sitter import SITTER_HEADER, parse_sitter
 from job_service.model import ApiError
 
 #: A lower-case UUID4: nothing else can reach a file name or an object key.
@@ -56,6 +57,14 @@ def check_ages_header(value: str | None, default: tuple[int, ...]) -> tuple[int,
         return parse_ages(value)
     except ValueError as exc:
         raise ApiError("BAD_REQUEST", f"Bad X-Target-Ages header: {exc}.") from exc
+
+
+def check_sitter_header(value: str | None) -> str | None:
+    """`X-Sitter: child|adult|senior` -> that answer; absent or empty -> None; anything else -> BAD_REQUEST."""
+    try:
+        return parse_sitter(value)
+    except ValueError as exc:
+        raise ApiError("BAD_REQUEST", f"Bad {SITTER_HEADER} header: {exc}.") from exc
 
 
 def check_image_header(body: bytes) -> None:

@@ -92,7 +92,7 @@ class BoothWindow(QMainWindow):
     probe_backend = Signal(str, str, float)
     upgrade_engine = Signal(str)
     no_backend = Signal(str)
-    submit_job = Signal(int, object, tuple, object, object, object)  # ..., policy, sitter (or None)
+    submit_job = Signal(int, object, tuple, object, object, str)
     save_strip = Signal(int, object, str)
     print_outcome = Signal(int, object, object)
     check_printer = Signal(str)
@@ -413,9 +413,9 @@ class BoothWindow(QMainWindow):
             job_timeout=backend.job_timeout_seconds,
             first_wait=backend.retry_first_wait_seconds,
         )
-        ages = tuple(self.config.booth.ages)
-        sitter = self.review.sitter  # asked on the review screen just left (None: let the engine judge)
-        self.submit_job.emit(self._token, self.photo, ages, self._cancel, policy, sitter)
+        self.submit_job.emit(
+            self._token, self.photo, tuple(self.config.booth.ages), self._cancel, policy, self.review.sitter or ""
+        )
 
     def _cancel_job(self) -> None:
         if self._cancel is not None:

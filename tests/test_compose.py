@@ -23,7 +23,7 @@ class ShiftEngine:
     name = "shift"
     crop_size = 256
 
-    def age_faces(self, faces, ages, timings=None):
+    def age_faces(self, faces, ages, timings=None, sitters=None):
         out = []
         for face in faces:
             big = cv2.resize(face.image, (512, 512), interpolation=cv2.INTER_CUBIC).astype(np.int16)
@@ -33,7 +33,7 @@ class ShiftEngine:
 
 
 class IdentityEngine(ShiftEngine):
-    def age_faces(self, faces, ages, timings=None):
+    def age_faces(self, faces, ages, timings=None, sitters=None):
         return [FaceFrames([face.image for _ in ages], list(ages)) for face in faces]
 
 
@@ -62,6 +62,29 @@ def test_every_face_of_a_group_photo_is_aged(group):
     for face in result.faces:
         x0, y0, x1, y1 = (int(v) for v in face.box)
         assert (aged[y0:y1, x0:x1, 0] - photo[y0:y1, x0:x1, 0]).mean() > 20  # the red shift of age 80, inside
+
+
+class RecordingEngine(IdentityEngine):
+    """Keeps what each call told it of the faces (their sitters)."""
+
+    def __init__(self):
+        self.told = []
+
+    def age_faces(self, faces, ages, timings=None, sitters=None):
+        self.told.append(list(sitters))
+        return super().age_faces(faces, ages, timings)
+
+
+@pytest.mark.slow
+def test_the_attendees_answer_is_about_the_main_face_only(group):
+    engine = RecordingEngine()
+    result = age_photo(engine, group, ages=[30], sitter="child")
+    age_photo(engine, group, ages=[30])
+    told, untold = engine.told
+    assert told[result.main_face] == "child" and told.count("child") == 1 and len(told) == 3
+    assert untold == [None, None, None]
+    with pytest.raises(ValueError, match="child, adult, senior"):
+        age_photo(engine, group, ages=[30], sitter="toddler")
 
 
 @pytest.mark.parametrize("portrait", ["astronaut", "grace_hopper", "group"])

@@ -16,6 +16,7 @@ from booth_core.demo_photo import DEMO_PORTRAIT
 from booth_core.errors import BadImageError
 from booth_core.photo import load_photo
 from booth_core.result import AgedFrame, AgingResult
+from booth_core.sitter import parse_sitter
 from tests.conftest import image_bytes
 
 
@@ -33,6 +34,18 @@ def test_custom_attributes_round_trip():
     assert header == "ages=25,75"
     assert ages.parse_custom_attributes("x=1; " + header) == (25, 75)
     assert ages.parse_custom_attributes(None) is None
+
+
+def test_the_sitter_answer_is_parsed_in_one_place_and_travels_in_custom_attributes():
+    assert [parse_sitter(v) for v in ("child", " Adult ", "SENIOR", None, "", "  ")] == [
+        "child", "adult", "senior", None, None, None]
+    for bad in ("teen", "baby", "child,adult", "8"):
+        with pytest.raises(ValueError, match="child, adult, senior"):
+            parse_sitter(bad)
+    header = ages.format_custom_attributes([25, 75], layout="photo", sitter="child")
+    assert header == "ages=25,75;layout=photo;sitter=child"
+    assert ages.custom_attribute_items(header) == {"ages": "25,75", "layout": "photo", "sitter": "child"}
+    assert ages.format_custom_attributes([25]) == "ages=25"  # no answer: nothing added
 
 
 def test_load_photo_handles_modes_and_exif(astronaut):

@@ -24,7 +24,7 @@ class MirrorEngine:
     def __init__(self, size: int = 16):
         self.size = size
 
-    def age(self, photo, ages=None) -> AgingResult:
+    def age(self, photo, ages=None, sitter=None) -> AgingResult:
         image = photo.resize((self.size, self.size))
         frames = [AgedFrame(age, image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)) for age in ages]
         return AgingResult(original=image, frames=frames, engine=self.name)

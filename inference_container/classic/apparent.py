@@ -35,6 +35,10 @@ CHIN_CHILD, CHIN_ADULT = 0.76, 0.88
 ROUND_CHILD, ROUND_ADULT = 1.58, 1.42
 #: Age and weight of the vote of a face that is a child's by both proportions.
 CHILD_VOTE_AGE, CHILD_VOTE_WEIGHT = 6.0, 3.0
+#: The ages each answer to "who is in the photo?" (booth_core.sitter) allows: an estimate outside its
+#: range is moved to the range's nearer end. A child is kept under 12 (so it is shown as a child that
+#: grows up, strength.reach), a senior from 58 (so its young frames stay a smoothed senior's).
+SITTER_AGES = {"child": (4.0, 11.0), "adult": (20.0, 54.0), "senior": (58.0, 90.0)}
 #: Edge contrast (x1000) around the eyes of a sharp photo; a blurred, upscaled face has less, and
 #: its skin texture then says little about age.
 SHARP_EYES = 25.0
@@ -60,6 +64,15 @@ class ApparentAge:
         if not 0 <= age <= 100:
             raise ValueError(f"apparent_age {age} is outside 0-100")
         return cls(float(age), band_of(age), True, {"given": float(age)})
+
+    def told(self, sitter: str | None) -> ApparentAge:
+        """This estimate within what the attendee said the sitter is (SITTER_AGES), taken as certain;
+        itself when nothing was said. The cues keep the judged age as `judged`."""
+        if sitter is None:
+            return self
+        low, high = SITTER_AGES[sitter]
+        age = min(max(self.age, low), high)
+        return ApparentAge(age, band_of(age), True, {**self.cues, "judged": self.age})
 
 
 def _zones(shape: tuple[int, int], face: Face) -> np.ndarray:

@@ -112,9 +112,11 @@ def _mixed_donor_detail(shape: tuple[int, int], face: Face) -> np.ndarray:
 
 
 def prepare(
-    crop: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE, given_age: float | None = None
+    crop: np.ndarray, landmarks: np.ndarray, work_size: int = WORK_SIZE, given_age: float | None = None,
+    sitter: str | None = None,
 ) -> Prepared:
-    """Analyse an aligned face (uint8 HxWx3) with its 68 landmarks in the same pixel frame."""
+    """Analyse an aligned face (uint8 HxWx3) with its 68 landmarks in the same pixel frame. `given_age`
+    replaces the apparent age's estimate; `sitter` (booth_core.sitter) bounds it."""
     h, w = crop.shape[:2]
     size = (w, h)
     face = Face(np.asarray(landmarks, dtype=np.float64))
@@ -136,7 +138,7 @@ def prepare(
     seen = (
         ApparentAge.given(given_age)
         if given_age is not None
-        else estimate_from_cues(small, sface, masks.skin, hair_small, masks.brows, monochrome)
+        else estimate_from_cues(small, sface, masks.skin, hair_small, masks.brows, monochrome).told(sitter)
     )
     smooth_small = _young_skin(small, d)
     brow_free = _painted_out(small, masks.brows > 0.25, 0.06 * d)
@@ -334,12 +336,13 @@ def estimate_apparent_age(crop: np.ndarray, landmarks: np.ndarray, work_size: in
 
 
 def age_aligned_face(
-    crop: np.ndarray, landmarks: np.ndarray, ages, apparent: float | None = None, work_size: int = WORK_SIZE
+    crop: np.ndarray, landmarks: np.ndarray, ages, apparent: float | None = None, work_size: int = WORK_SIZE,
+    sitter: str | None = None,
 ) -> AgedFace:
     """Age one aligned face: `crop` uint8 (S, S, 3), `landmarks` (68, 2) in crop pixels.
 
-    Every change follows the distance from the face's apparent age (estimated, or `apparent` when
-    given) to each target age; a frame at the apparent age is the crop unchanged. A target further
+    Every change follows the distance from the face's apparent age (estimated, within what `sitter`
+    says the attendee is when given, or `apparent` when given) to each target age; a frame at the apparent age is the crop unchanged. A target further
     than the engine can believably go is made, and labelled, at the nearest age it can show.
     """
     ages = validate_ages(ages)
@@ -347,7 +350,7 @@ def age_aligned_face(
     if crop.ndim != 3 or crop.shape[2] != 3:
         raise ValueError(f"crop must be HxWx3 uint8, got shape {crop.shape}")
     start = time.perf_counter()
-    prep = prepare(crop, landmarks, work_size, apparent)
+    prep = prepare(crop, landmarks, work_size, apparent, sitter)
     mark = time.perf_counter()
     shown = [shown_age(age, prep.apparent.age) for age in ages]
     frames = [render(prep, plan(age, prep.apparent.age)) for age in shown]
@@ -376,19 +379,25 @@ class ClassicEngine:
         """The aligned crops it ages are its output size (FaceEngine, engine/faces.py)."""
         return self.output_size
 
-    def age(self, photo: Image.Image | bytes, ages=None, layout: str = "photo") -> AgingResult:
+    def age(self, photo: Image.Image | bytes, ages=None, layout: str = "photo", sitter: str | None = None
+            ) -> AgingResult:
         """Every face in `photo` at each target age, pasted back (engine/pipeline.py; NoFaceError without a
-        face). `timings` also carries `apparent_age`, the age the engine judged the largest face to look."""
-        return age_photo(self, photo, ages, layout)
+        face); `sitter` is what the attendee said the main face is (booth_core.sitter). `timings` also
+        carries `apparent_age`, the age the engine took the largest face to look."""
+        return age_photo(self, photo, ages, layout, sitter)
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[FaceFrames]:
-        """FaceEngine: each aligned face through `age_aligned_face`, its frames in the order of `ages`,
-        each labelled with the age it shows."""
+                  timings: dict[str, float] | None = None,
+                  sitters: Sequence[str | None] | None = None) -> list[FaceFrames]:
+        """FaceEngine: each aligned face through `age_aligned_face` (its apparent age within `sitters[i]`
+        where given), its frames in the order of `ages`, each labelled with the age it shows."""
         timings = {} if timings is None else timings
+        sitters = [None] * len(faces) if sitters is None else sitters
         aged = []
-        for face in faces:
-            result = age_aligned_face(face.image, face.landmarks, ages, self.apparent_age, self.work_size)
+        for face, sitter in zip(faces, sitters, strict=True):
+            result = age_aligned_face(
+                face.image, face.landmarks, ages, self.apparent_age, self.work_size, sitter
+            )
             for step, seconds in result.timings.items():
                 timings[step] = timings.get(step, 0.0) + seconds
             timings.setdefault("apparent_age", result.apparent.age)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from booth_core.ages import DEFAULT_AGES, parse_ages
 from booth_core.errors import TimeTravelerError, WeightsError
+from booth_core.sitter import SITTERS
 from inference_container.commands.messages import one_line_errors
 from inference_container.engine.registry import AUTO, engine_choices
 
@@ -42,6 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--precision", default="auto", help="sam precision, e.g. auto, fp32, fp16, bf16")
     parser.add_argument("--layout", choices=("photo", "aligned"), default="photo",
                         help="photo: the whole photo with every face aged (default); aligned: the main face's crops")
+    parser.add_argument("--sitter", choices=SITTERS, default=None,
+                        help="who is in the photo, for the classic engine's age judgement (default: it judges)")
     parser.add_argument("-o", "--output", metavar="STRIP.jpg", help="where to write the strip")
     parser.add_argument("--frames-dir", metavar="DIR", help="also write each frame as DIR/0.png .. DIR/n.png")
     parser.add_argument("--report", metavar="REPORT.json", help="write engine, precision, ages, timings, faces")
@@ -107,7 +110,7 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise TimeTravelerError(f"Could not start the {name} engine: {exc}") from exc
     loaded = time.perf_counter()
-    result = engine.age(photo, args.ages, layout=args.layout)
+    result = engine.age(photo, args.ages, layout=args.layout, sitter=args.sitter)
     aged = time.perf_counter()
     if args.output:
         _save(render_strip(result, args.frame_size), args.output)

@@ -24,11 +24,12 @@ from inference_container.engine.registry import (
 
 
 class Engine(Protocol):
-    """What every engine offers; `name` is what the booth shows under a picture."""
+    """What every engine offers; `name` is what the booth shows under a picture. `sitter`: what the
+    attendee said is in the photo (booth_core.sitter), or None."""
 
     name: str
 
-    def age(self, photo: Image.Image | bytes, ages=None) -> AgingResult: ...
+    def age(self, photo: Image.Image | bytes, ages=None, sitter: str | None = None) -> AgingResult: ...
 
 
 def sam_available(weights=None) -> bool:

@@ -64,14 +64,17 @@ class FaceEngine(Protocol):
     `age_faces(faces, ages)`: result[i].frames[j] is faces[i] at ages[j], a (T, T, 3) uint8 RGB square covering
     the same aligned square as the input crop (T may differ from crop_size: SAM answers 1024 for 256), and
     result[i].ages[j] the age it shows. Ages are validated already. It may add step timings (seconds, names
-    ending in `_s`) to `timings`.
+    ending in `_s`) to `timings`. `sitters[i]` is what the attendee said faces[i] is (booth_core.sitter, or
+    None): an engine that judges the sitter's age (classic) keeps to it, one that needs no judgement (SAM)
+    ignores it.
     """
 
     name: str
     crop_size: int
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[FaceFrames]: ...
+                  timings: dict[str, float] | None = None,
+                  sitters: Sequence[str | None] | None = None) -> list[FaceFrames]: ...
 
 
 def find_faces(photo: Image.Image, crop_size: int) -> tuple[list[FaceCrop], int]:

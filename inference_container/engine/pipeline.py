@@ -16,6 +16,7 @@ from booth_core.ages import DEFAULT_AGES, validate_ages
 from booth_core.limits import PHOTO_FRAME_MAX_SIDE
 from booth_core.photo import load_photo
 from booth_core.result import LAYOUTS, AgedFrame, AgingResult, FaceResult
+from booth_core.sitter import parse_sitter
 from inference_container.engine.compose import Compositor
 from inference_container.engine.faces import FaceEngine, find_faces
 
@@ -26,21 +27,26 @@ def check_layout(layout: str) -> str:
     return layout
 
 
-def age_photo(engine: FaceEngine, photo: Image.Image | bytes | str, ages=None, layout: str = "photo") -> AgingResult:
-    """Age every face of `photo` (photo layout) or only the main one (aligned layout). The result's
-    `precision` is the engine's `precision` attribute after the run (None for engines without one).
+def age_photo(engine: FaceEngine, photo: Image.Image | bytes | str, ages=None, layout: str = "photo",
+              sitter: str | None = None) -> AgingResult:
+    """Age every face of `photo` (photo layout) or only the main one (aligned layout). `sitter` is what
+    the attendee said is in the photo (booth_core.sitter): it is told of the main face, the one the booth
+    framed, since the answer is about that person. The result's `precision` is the engine's `precision`
+    attribute after the run (None for engines without one).
 
     NoFaceError without a face, BadImageError for an undecodable photo.
     """
     ages = list(validate_ages(DEFAULT_AGES if ages is None else ages))
     check_layout(layout)
+    sitter = parse_sitter(sitter)
     start = time.perf_counter()
     image = load_photo(photo)
     crops, main = find_faces(image, engine.crop_size)
     if layout == "aligned":
         crops, main = [crops[main]], 0
     timings = {"align_s": time.perf_counter() - start}
-    aged = engine.age_faces(crops, ages, timings)
+    sitters = [sitter if i == main else None for i in range(len(crops))]
+    aged = engine.age_faces(crops, ages, timings, sitters)
 
     mark = time.perf_counter()
     frame = image

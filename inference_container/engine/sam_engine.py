@@ -86,14 +86,17 @@ class SamEngine:
         engine.load_seconds = time.perf_counter() - start
         return engine
 
-    def age(self, photo: Image.Image | bytes, ages=None, layout: str = "photo") -> AgingResult:
-        """Every face of `photo` at each target age (NoFaceError without one); layout "photo" or "aligned"."""
-        return age_photo(self, photo, ages, layout)
+    def age(self, photo: Image.Image | bytes, ages=None, layout: str = "photo", sitter: str | None = None
+            ) -> AgingResult:
+        """Every face of `photo` at each target age (NoFaceError without one); layout "photo" or "aligned".
+        `sitter` is checked and otherwise unused: SAM needs no judgement of the sitter's age."""
+        return age_photo(self, photo, ages, layout, sitter)
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
-                  timings: dict[str, float] | None = None) -> list[FaceFrames]:
+                  timings: dict[str, float] | None = None,
+                  sitters: Sequence[str | None] | None = None) -> list[FaceFrames]:
         """FaceEngine: all faces x ages in one batch -> per face, uint8 (S, S, 3) per age, S the model's size;
-        SAM shows every asked age as asked."""
+        SAM shows every asked age as asked (so `sitters` change nothing)."""
         timings = {} if timings is None else timings
         rgb = torch.cat([image_to_tensor(Image.fromarray(face.image)) for face in faces]).to(self.device)
         try:

@@ -13,6 +13,7 @@ from booth_core.errors import BadRequestError, TooLargeError
 from booth_core.limits import MAX_UPLOAD_BYTES
 from booth_core.photo import PHOTO_CONTENT_TYPES, load_photo, media_type
 from booth_core.result import LAYOUTS, AgingResult
+from booth_core.sitter import SITTER_ATTRIBUTE, parse_sitter
 
 #: `application/octet-stream` is what some SDK callers send; the bytes are sniffed by load_photo.
 ACCEPTED_CONTENT_TYPES = (*PHOTO_CONTENT_TYPES, "application/octet-stream", "application/x-image")
@@ -39,6 +40,14 @@ def requested_layout(custom_attributes: str | None) -> str:
     if layout not in LAYOUTS:
         raise BadRequestError(f"Bad layout {layout!r} in custom attributes; use {' or '.join(LAYOUTS)}.")
     return layout
+
+
+def requested_sitter(custom_attributes: str | None) -> str | None:
+    """`sitter=child|adult|senior` from CustomAttributes (booth_core.sitter), else None; BadRequestError otherwise."""
+    try:
+        return parse_sitter(custom_attribute_items(custom_attributes).get(SITTER_ATTRIBUTE))
+    except ValueError as exc:
+        raise BadRequestError(f"Bad sitter in custom attributes: {exc}.") from exc
 
 
 def strip_headers(result: AgingResult) -> dict[str, str]:
@@ -69,8 +78,9 @@ def age_photo(engine, body: bytes, content_type: str | None, custom_attributes: 
     check_request(body, content_type)
     ages = target_ages(custom_attributes)
     layout = requested_layout(custom_attributes)
+    sitter = requested_sitter(custom_attributes)
     photo = load_photo(body)
-    return engine.age(photo, ages=ages, layout=layout)
+    return engine.age(photo, ages=ages, layout=layout, sitter=sitter)
 
 
 def invoke(engine, body: bytes, content_type: str | None, custom_attributes: str | None) -> bytes:

@@ -26,7 +26,7 @@ def _to_item(job: Job) -> dict:
         TTL_ATTRIBUTE: int(job.expires_at),
         "frame_count": job.frame_count,
     }
-    for name in ("engine", "error_code", "error_message"):
+    for name in ("engine", "error_code", "error_message", "sitter"):
         value = getattr(job, name)
         if value is not None:
             item[name] = value
@@ -48,6 +48,7 @@ def _from_item(item: dict) -> Job:
         engine=item.get("engine"),
         error_code=item.get("error_code"),
         error_message=item.get("error_message"),
+        sitter=item.get("sitter"),
         shown_ages=tuple(int(age) for age in item["shown_ages"]) if item.get("shown_ages") else None,
     )
 

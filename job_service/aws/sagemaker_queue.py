@@ -53,7 +53,7 @@ class SageMakerAsyncQueue:
             "InputLocation": f"s3://{self.bucket}/{photo_key}",
             "ContentType": job.content_type,
             "Accept": "application/x-npy",
-            "CustomAttributes": format_custom_attributes(job.ages, layout="photo"),
+            "CustomAttributes": format_custom_attributes(job.ages, layout="photo", sitter=job.sitter),
             "InferenceId": job.job_id,
         }
         if self.request_ttl:

@@ -267,7 +267,8 @@ class _Slot:
         ended = _ended_checker(service, job_id)
         stopping = self.pool._stopping
         # On shutdown the job is left PROCESSING: the next start re-queues it (JobService.recover).
-        outcome = process.age(photo, job.ages, max(remaining, 0.0), lambda: stopping.is_set() or ended())
+        outcome = process.age(photo, job.ages, max(remaining, 0.0), lambda: stopping.is_set() or ended(),
+                              sitter=job.sitter)
         if isinstance(outcome, Frames):
             service.complete_frames(job_id, outcome.jpegs, engine=outcome.engine, shown_ages=outcome.ages)
         elif isinstance(outcome, Refused):

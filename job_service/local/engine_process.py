@@ -7,7 +7,7 @@ strip or upscaled). The parent can kill the child at any moment (a job past its 
 new one from the same `EngineRecipe`.
 
 Protocol (tuples over a `multiprocessing` pipe, spawn context):
-  parent -> child: ("age", photo bytes, ages tuple) | ("stop",)
+  parent -> child: ("age", photo bytes, ages tuple, sitter or None) | ("stop",)
   child -> parent: ("ready", name, version, load_seconds) | ("load_failed", message)
                    ("frames", name, [jpeg bytes, ...], seconds, shown ages) | ("error", code, message)
 """
@@ -71,8 +71,8 @@ def _child_main(connection, spec: EngineRecipe) -> None:
             return  # the service went away
         if message[0] != "age":
             return
-        _, photo, ages = message
-        connection.send(_age_one(engine, name, photo, ages))
+        _, photo, ages, sitter = message
+        connection.send(_age_one(engine, name, photo, ages, sitter))
 
 
 def _build(spec: EngineRecipe):
@@ -87,7 +87,7 @@ def _build(spec: EngineRecipe):
     return load_engine(spec.name, weights=spec.weights, **spec.options)
 
 
-def _age_one(engine, name: str, photo: bytes, ages: tuple[int, ...]) -> tuple:
+def _age_one(engine, name: str, photo: bytes, ages: tuple[int, ...], sitter: str | None = None) -> tuple:
     """One job: decode once, age, encode each frame. Exceptions become an answer; a SystemExit ends the child."""
     from booth_core.errors import TimeTravelerError
     from booth_core.photo import load_photo
@@ -95,7 +95,7 @@ def _age_one(engine, name: str, photo: bytes, ages: tuple[int, ...]) -> tuple:
 
     start = time.perf_counter()
     try:
-        result = engine.age(load_photo(photo), ages=list(ages))
+        result = engine.age(load_photo(photo), ages=list(ages), sitter=sitter)
         jpegs = [encode_jpeg(_rgb_array(frame.image)) for frame in result.all_frames()]
     except TimeTravelerError as exc:
         return ("error", exc.code, exc.message)
@@ -197,10 +197,12 @@ class EngineProcess:
         ages: tuple[int, ...],
         timeout: float,
         cancelled: Callable[[], bool] = lambda: False,
+        sitter: str | None = None,
     ) -> Frames | Refused | Lost:
-        """Run one job. Past `timeout` seconds, or once `cancelled()` is true, the child is killed."""
+        """Run one job (`sitter`: what the attendee said is in the photo, booth_core.sitter). Past `timeout`
+        seconds, or once `cancelled()` is true, the child is killed."""
         try:
-            self._connection.send(("age", photo, tuple(ages)))
+            self._connection.send(("age", photo, tuple(ages), sitter))
         except (OSError, ValueError):
             self._mark_dead("the engine process is gone")
             return Lost(True, self.error or "")

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     engine TEXT,
     error_code TEXT,
     error_message TEXT,
-    shown_ages TEXT
+    shown_ages TEXT,
+    sitter TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status);
 CREATE INDEX IF NOT EXISTS jobs_expires ON jobs (expires_at);
@@ -61,9 +62,10 @@ _COLUMNS = (
     "error_code",
     "error_message",
     "shown_ages",
+    "sitter",
 )
 #: Columns added after the first release, with their SQL type: a table made before gains them on open.
-_ADDED_COLUMNS = {"shown_ages": "TEXT"}
+_ADDED_COLUMNS = {"shown_ages": "TEXT", "sitter": "TEXT"}
 #: Columns that hold a tuple of ints as JSON (None stays NULL).
 _JSON_COLUMNS = frozenset({"ages", "shown_ages"})
 _UPDATABLE = frozenset(_COLUMNS) - {"job_id", "created_at"}
@@ -190,6 +192,7 @@ class SqliteJobTable:
             job.error_code,
             job.error_message,
             _to_json(job.shown_ages),
+            job.sitter,
         )
 
     @staticmethod

@@ -172,11 +172,10 @@ class BoothClient:
         return response.status_code, document if isinstance(document, dict) else {}
 
     def upload(self, job_id: str, jpeg: bytes, ages, sitter: str | None = None) -> dict:
-        """PUT the photo; `sitter` (the attendee's answer, or None: let the engine judge) goes as X-Sitter."""
         headers = {"Content-Type": "image/jpeg"}
         if ages:
             headers["X-Target-Ages"] = ",".join(str(int(age)) for age in ages)
-        sitter = parse_sitter(sitter)
+        sitter = parse_sitter(sitter)  # a bad answer is a bug here: refused before anything is sent
         if sitter is not None:
             headers[SITTER_HEADER] = sitter
         response = self._request("PUT", f"uploads/{job_id}", content=jpeg, headers=headers)
@@ -279,10 +278,7 @@ def run_job(
     sitter: str | None = None,
 ) -> JobOutcome:
     """Upload, wait for the job, download its frames. Reports stages: uploading, queued, ageing, downloading.
-
-    `sitter` is the attendee's answer to "who is in the photo" (None: not given); every upload attempt
-    carries the same one, so a retried PUT stays the same job.
-    """
+    `sitter`: the attendee's answer to "who is in the photo?" (booth_core.sitter), sent with every try."""
     policy = policy or RetryPolicy()
     job_id = job_id or new_job_id()
     started = time.monotonic()

@@ -61,18 +61,11 @@ class NetworkWorker(QObject):
         self.stop_backend()
         self._backend_error = reason
 
-    @Slot(int, object, tuple, object, object, object)
-    def submit(
-        self,
-        token: int,
-        photo,
-        ages: tuple,
-        cancel: threading.Event,
-        policy: RetryPolicy,
-        sitter: str | None = None,
-    ) -> None:
-        """`photo` is an RGB array (encoded to JPEG here, off the UI thread) or JPEG bytes; `sitter` is the
-        attendee's answer to "who is in the photo" (booth_core.sitter), None when not given."""
+    @Slot(int, object, tuple, object, object, str)
+    def submit(self, token: int, photo, ages: tuple, cancel: threading.Event, policy: RetryPolicy,
+               sitter: str = "") -> None:
+        """`photo` is an RGB array (encoded to JPEG here, off the UI thread) or JPEG bytes; `sitter` the
+        attendee's answer to "who is in the photo?" (booth_core.sitter), "" when none was given."""
         if self._client is None:
             self.failed.emit(token, "NETWORK", self._backend_error)
             return
@@ -85,7 +78,7 @@ class NetworkWorker(QObject):
                 jpeg = photo if isinstance(photo, bytes) else encode_jpeg(photo)
             except ValueError as error:
                 raise JobFailed("BAD_IMAGE", str(error)) from None
-            outcome = run_job(self._client, jpeg, ages, cancel, report, policy, sitter=sitter)
+            outcome = run_job(self._client, jpeg, ages, cancel, report, policy, sitter=sitter or None)
         except JobFailed as failure:
             log.info("job failed: %s", failure.code)
             self.failed.emit(token, failure.code, failure.message)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from booth_core.sitter import SITTER_HEADER
+from photobooth.app import TAP_GUARD_S
 from photobooth.config import load_config
 from photobooth.state import ErrorKind, State
 from tests.app.fake_backend import FakeBackend, refused_url
@@ -87,9 +88,9 @@ def test_full_flow_against_the_local_job_service(qtbot, booth, local_server, fas
     assert window.outcome is None and window.photo is None
 
 
-def test_who_is_in_the_photo_goes_with_the_upload_only_when_answered(qtbot, booth):
-    """A classic backend: the review asks; Child then Go sends X-Sitter: child; the next photo starts with
-    no answer, and Go without one sends no header (the engine judges)."""
+def test_the_next_photo_starts_unanswered_and_no_answer_sends_no_header(qtbot, booth):
+    """A classic backend, two visits: Child then Go sends X-Sitter: child; the next photo starts with no
+    answer, and Go without one sends no header (the engine judges)."""
     with FakeBackend("ok") as backend:
         backend.health["engine"] = "classic"
         window = booth(backend.base_url, review_seconds=30.0)
@@ -353,3 +354,29 @@ def test_settings_test_the_connection_and_drive_the_engine_upgrade(qtbot, booth,
         settings.url.setText(refused_url())
         settings.test_button.click()
         qtbot.waitUntil(lambda: settings.message.text().startswith("No connection"), timeout=5000)
+
+
+@pytest.mark.parametrize(("engine", "asked"), [("classic", True), ("sam", False)])
+def test_who_is_in_the_photo_is_asked_where_the_engine_judges_and_sent_with_the_photo(
+    qtbot, booth, engine, asked
+):
+    """The review screen's optional "Who is in the photo?" shows where /health names an engine that judges
+    the sitter's age (booth_core.sitter); a tap on Child goes up as `X-Sitter: child` with the photo."""
+    with FakeBackend("ok") as backend:
+        backend.health["engine"] = engine
+        window = booth(backend.base_url, review_seconds=30.0)
+        qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
+        window.attract.tapped.emit()
+        wait_state(qtbot, window, State.PREVIEW)
+        qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
+        window.preview.start_button.click()
+        wait_state(qtbot, window, State.REVIEW)
+        assert window.review.sitter_row.isVisible() is asked
+        if asked:
+            qtbot.wait(round(TAP_GUARD_S * 1000) + 50)  # taps just after a screen change are dropped, by design
+            qtbot.mouseClick(window.review.sitter_buttons["child"], Qt.MouseButton.LeftButton)
+            assert window.review.sitter == "child"
+        window.review.go_button.click()
+        wait_state(qtbot, window, State.RESULT, timeout=10000)
+        (upload,) = [headers for method, _, headers in backend.requests if method == "PUT"]
+    assert upload.get("X-Sitter") == ("child" if asked else None)

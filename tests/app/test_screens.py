@@ -146,7 +146,7 @@ def review_context(config, engine: str) -> ScreenContext:
 def test_review_asks_who_is_in_the_photo_only_when_the_engine_judges_age(qtbot, fast_config):
     screen = show(qtbot, ReviewScreen(EN))
     screen.enter(review_context(fast_config, "classic"))
-    assert screen.sitter_row.isVisible() and screen.sitter_label.text() == "Who is in the photo?"
+    assert screen.sitter_row.isVisible() and screen.sitter_label.text() == EN.get("review.sitter")
     assert [button.text() for button in screen.sitter_buttons.values()] == ["Child", "Adult", "Senior"]
     assert list(screen.sitter_buttons) == list(SITTERS)
     assert screen.sitter is None  # nothing chosen: the engine judges
@@ -161,16 +161,16 @@ def test_review_answer_is_one_at_most_and_a_second_tap_takes_it_back(qtbot, fast
     fast_config.booth.review_seconds = 30
     screen.enter(review_context(fast_config, "classic"))
     child, adult = screen.sitter_buttons["child"], screen.sitter_buttons["adult"]
-    child.click()
+    qtbot.mouseClick(child, Qt.MouseButton.LeftButton)
     assert child.isChecked() and screen.sitter == "child"
-    adult.click()
+    qtbot.mouseClick(adult, Qt.MouseButton.LeftButton)
     assert adult.isChecked() and not child.isChecked() and screen.sitter == "adult"
-    adult.click()
+    qtbot.mouseClick(adult, Qt.MouseButton.LeftButton)
     assert not any(button.isChecked() for button in screen.sitter_buttons.values()) and screen.sitter is None
-    child.click()
-    child.click()
+    qtbot.mouseClick(child, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(child, Qt.MouseButton.LeftButton)
     assert not child.isChecked() and screen.sitter is None
-    child.click()
+    qtbot.mouseClick(child, Qt.MouseButton.LeftButton)
     screen.leave()
     screen.enter(review_context(fast_config, "classic"))  # the next photo starts with nothing chosen
     assert not any(button.isChecked() for button in screen.sitter_buttons.values()) and screen.sitter is None
@@ -184,7 +184,8 @@ def test_review_answer_restarts_the_auto_go_countdown(qtbot, fast_config):
     screen.enter(review_context(fast_config, "classic"))
     assert screen.auto.text() == "Going by itself in 10 s"
     clock.now += 8
-    screen.sitter_buttons["child"].click()  # the attendee is busy answering: the full wait starts again
+    # The attendee is busy answering: the full wait starts again.
+    qtbot.mouseClick(screen.sitter_buttons["child"], Qt.MouseButton.LeftButton)
     assert screen.auto.text() == "Going by itself in 10 s"
     clock.now += 5  # past the first deadline, before the new one
     with qtbot.assertNotEmitted(screen.go, wait=0):
@@ -380,7 +381,6 @@ def test_an_unknown_language_shows_english_chosen_and_says_so(qtbot, fast_config
 def test_touch_targets_are_at_least_15_mm(qtbot):
     screen = show(qtbot, ReviewScreen(EN), (1920, 1080))
     minimum = round(15 / 25.4 * screen.screen().logicalDotsPerInch())
-    screen.ask_sitter(True)
     for button in (screen.retake_button, screen.go_button, *screen.sitter_buttons.values()):
         assert button.height() >= minimum and button.width() >= minimum
 

@@ -81,3 +81,17 @@ def test_tour_keeps_a_working_camera(qtbot, tmp_path, fast_config, camera_file):
             assert window.config.booth.camera == str(camera_file) and tour.camera_note == ""
         finally:
             window.shutdown()
+
+
+def test_tour_shows_who_is_in_the_photo_and_leaves_no_answer(qtbot, tmp_path, booth):
+    """Even where the engine needs no answer (SAM), the tour has a shot of the question; the job is not told."""
+    with FakeBackend("ok") as backend:
+        backend.health["engine"] = "sam"
+        window = booth(backend.base_url)
+        window.review.sitter_row.hide()  # what entering the review does with a SAM backend
+        tour = Tour(window, tmp_path / "tour")
+        tour.out_dir.mkdir()
+        run_steps(qtbot, tour.sitter_steps())
+    assert tour.shots == ["01-review-sitter.png"] and (tour.out_dir / tour.shots[0]).stat().st_size > 0
+    assert window.review.sitter_row.isHidden() and window.review.sitter is None
+    assert not any(button.isChecked() for button in window.review.sitter_buttons.values())

@@ -77,11 +77,11 @@ class GatedEngine:
         self.gate = context.Event()
         self.entered = context.Event()
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         self.entered.set()
         if not self.gate.wait(30):
             raise TimeoutError("gate never opened")
-        return self.engine.age(photo, ages=ages)
+        return self.engine.age(photo, ages=ages, sitter=sitter)
 
     def release(self) -> None:
         self.gate.set()
@@ -92,7 +92,7 @@ class RaisingEngine:
 
     name = "broken"
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         raise RuntimeError("CUDA error: device-side assert triggered")
 
 

@@ -27,7 +27,7 @@ class SlowLoadingEngine:
         self.__dict__.update(state)
         self.loaded.wait(60)
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         return self.engine.age(photo, ages=ages)
 
 
@@ -40,7 +40,7 @@ class _Once:
         self.calls = _SPAWN.Value("i", 0)
         self.entered = _SPAWN.Event()
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         with self.calls.get_lock():
             self.calls.value += 1
             first = self.calls.value == 1
@@ -71,7 +71,7 @@ class SleepyEngine:
     def __init__(self, engine, seconds: float, name: str = "sam"):
         self.engine, self.seconds, self.name = engine, seconds, name
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         time.sleep(self.seconds)
         result = self.engine.age(photo, ages=ages)
         result.engine = self.name
@@ -92,7 +92,7 @@ class SmallOriginalEngine:
     def __init__(self, output_size: int = 256):
         self.engine = _classic()(output_size=output_size)
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         result = self.engine.age(photo, ages=ages)
         result.original = result.original.resize((64, 64))
         return result
@@ -103,5 +103,5 @@ class NamedEngine:
 
     name = "plain"
 
-    def age(self, photo, ages=None):
+    def age(self, photo, ages=None, sitter=None):
         raise AssertionError("not meant to be called")

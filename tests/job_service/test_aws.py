@@ -255,19 +255,25 @@ def test_a_strip_of_the_wrong_shape_fails_the_job(tmp_path, classic_engine, phot
 
 
 @pytest.mark.slow
-def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, photo):
+@pytest.mark.parametrize(
+    ("extra", "attributes", "sitter"),
+    [({}, "ages=5,95;layout=photo", None),  # photo-layout frames
+     ({"X-Sitter": "senior"}, "ages=5,95;layout=photo;sitter=senior", "senior")],  # the attendee's answer
+)
+def test_invocation_carries_location_ages_and_job_id(tmp_path, classic_engine, photo, extra, attributes, sitter):
     deployment = AwsDeployment(tmp_path, classic_engine)
     try:
         deployment.hold = True
         job_id = new_id()
         deployment.request(
-            "PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg", "X-Target-Ages": "5,95"}
+            "PUT", f"/uploads/{job_id}", photo, {"Content-Type": "image/jpeg", "X-Target-Ages": "5,95", **extra}
         )
         (call,) = deployment.runtime.calls
         assert call["request"]["InputLocation"] == f"s3://{INPUT_BUCKET}/uploads/{job_id}"
-        assert call["request"]["CustomAttributes"] == "ages=5,95;layout=photo"  # photo-layout frames
+        assert call["request"]["CustomAttributes"] == attributes
         assert call["request"]["InferenceId"] == job_id and call["request"]["ContentType"] == "image/jpeg"
-        assert deployment.request("GET", f"/jobs/{job_id}").json()["status"] == "PROCESSING"
+        document = deployment.request("GET", f"/jobs/{job_id}").json()
+        assert document["status"] == "PROCESSING" and document.get("sitter") == sitter
     finally:
         deployment.close()
 

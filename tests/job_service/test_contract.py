@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -45,6 +46,39 @@ def test_default_ages_apply_without_the_header(deployment, photo):
     assert reply.json()["ages"] == list(DEFAULT_AGES)
     document = wait_final(deployment, job_id)
     assert [frame["age"] for frame in document["frames"]] == [None, *DEFAULT_AGES]
+
+
+def test_the_attendees_answer_reaches_the_engine(deployment, photo):
+    """`X-Sitter: child` (docs/job_service.md) is kept on the job and told to the engine: the classic engine
+    then shows the adult in the test photo as a child grown up, so "95" is made (and, locally, labelled) as
+    far as a child can believably go (strength.reach), where without the header it is 95 as asked."""
+    told, judged = new_id(), new_id()
+    reply = deployment.request(
+        "PUT", f"/uploads/{told}", photo, jpeg_headers(**{"X-Target-Ages": "95", "X-Sitter": "Child"})
+    )
+    assert reply.status == 202 and reply.json()["sitter"] == "child"
+    deployment.request("PUT", f"/uploads/{judged}", photo, jpeg_headers(**{"X-Target-Ages": "95"}))
+    told_document, judged_document = wait_final(deployment, told), wait_final(deployment, judged)
+    assert told_document["status"] == judged_document["status"] == "SUCCESS"
+    assert told_document["sitter"] == "child" and "sitter" not in judged_document
+    assert told_document["ages"] == judged_document["ages"] == [95]  # what was asked stays on the job
+    told_frame, judged_frame = (
+        np.asarray(Image.open(io.BytesIO(deployment.fetch(document["frames"][1]["url"]).body)), dtype=np.float32)
+        for document in (told_document, judged_document)
+    )
+    assert np.abs(told_frame - judged_frame).mean() > 1.0  # the engine made another frame
+    if deployment.kind == "local":  # the async endpoint's output carries no labels (docs/job_service.md)
+        assert [frame["age"] for frame in judged_document["frames"]] == [None, 95]
+        (shown,) = [frame["age"] for frame in told_document["frames"][1:]]
+        assert 30 <= shown <= 45, shown
+
+
+@pytest.mark.parametrize("sitter", ["baby", "child,adult", "teen", "8"])
+def test_bad_sitter_header(deployment, photo, sitter):
+    reply = deployment.request("PUT", f"/uploads/{new_id()}", photo, jpeg_headers(**{"X-Sitter": sitter}))
+    assert (reply.status, reply.code) == (400, "BAD_REQUEST")
+    assert "X-Sitter" in reply.json()["error"]["message"]
+    assert deployment.stored_objects() == 0 and deployment.job_count() == 0
 
 
 def test_png_upload_and_frames_through_the_results_route(deployment, astronaut):

@@ -136,3 +136,12 @@ def test_the_default_stays_the_seed_aligned_strip(server_url, grace_hopper):
     assert response.headers["X-Time-Traveler-Frame-Size"] == f"{SIZE}x{SIZE}"
     bad = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20,layout=poster")
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "BAD_REQUEST"
+
+
+def test_the_attendees_answer_is_checked_and_taken(server_url, grace_hopper):
+    """`sitter=` in CustomAttributes (booth_core.sitter): a known answer is taken (SAM needs no judgement of
+    the sitter's age, so its frames are as asked), anything else is refused before the photo is aged."""
+    told = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20;sitter=senior")
+    assert told.status_code == 200 and strip_of(told).shape == (SIZE, SIZE * 2, 3)
+    bad = invoke(server_url, image_bytes(grace_hopper, "JPEG"), ages="ages=20;sitter=toddler")
+    assert bad.status_code == 400 and "sitter" in bad.json()["error"]["message"]
