@@ -10,6 +10,10 @@ SITTERS: tuple[str, ...] = ("child", "adult", "senior")
 SITTER_HEADER = "X-Sitter"
 SITTER_ATTRIBUTE = "sitter"
 
+#: Engines (by the name /health reports) that judge the sitter's age from the face and so take the answer;
+#: the kiosk asks only where one of them runs (SAM needs no judgement and ignores it).
+JUDGING_ENGINES = frozenset({"classic"})
+
 
 def parse_sitter(value: str | None) -> str | None:
     """"child" | "adult" | "senior" (any case, spaces trimmed), None when absent or empty; ValueError otherwise."""
@@ -19,7 +23,3 @@ def parse_sitter(value: str | None) -> str | None:
     if sitter not in SITTERS:
         raise ValueError(f"{value!r} is not one of {', '.join(SITTERS)}")
     return sitter
-
-#: Engines (by the name /health reports) that judge the sitter's age from the face and so take the answer;
-#: the kiosk asks only where one of them runs (SAM needs no judgement and ignores it).
-JUDGING_ENGINES = frozenset({"classic"})

@@ -342,7 +342,8 @@ def age_aligned_face(
     """Age one aligned face: `crop` uint8 (S, S, 3), `landmarks` (68, 2) in crop pixels.
 
     Every change follows the distance from the face's apparent age (estimated, within what `sitter`
-    says the attendee is when given, or `apparent` when given) to each target age; a frame at the apparent age is the crop unchanged. A target further
+    says the attendee is when given, or `apparent` when given) to each target age; a frame at the
+    apparent age is the crop unchanged. A target further
     than the engine can believably go is made, and labelled, at the nearest age it can show.
     """
     ages = validate_ages(ages)

@@ -59,6 +59,16 @@ def take_photo(qtbot, window):
     return visit
 
 
+def open_review(qtbot, window):
+    """Attract -> preview -> countdown -> review, stopping there (the window's review_seconds must be long)."""
+    qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
+    window.attract.tapped.emit()
+    wait_state(qtbot, window, State.PREVIEW)
+    qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
+    window.preview.start_button.click()
+    wait_state(qtbot, window, State.REVIEW)
+
+
 def wait_error(qtbot, visit, timeout=10000):
     """The error screen this visit reached (from the recorded transitions)."""
     qtbot.waitUntil(lambda: any(t.target is State.ERROR for t in visit), timeout=timeout)
@@ -96,12 +106,7 @@ def test_the_next_photo_starts_unanswered_and_no_answer_sends_no_header(qtbot, b
         window = booth(backend.base_url, review_seconds=30.0)
         uploads = []
         for answer in ("child", None):
-            qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
-            window.attract.tapped.emit()
-            wait_state(qtbot, window, State.PREVIEW)
-            qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
-            window.preview.start_button.click()
-            wait_state(qtbot, window, State.REVIEW)
+            open_review(qtbot, window)
             assert window.review.sitter_row.isVisible() and window.review.sitter is None
             if answer:
                 window.review.sitter_buttons[answer].click()
@@ -365,12 +370,7 @@ def test_who_is_in_the_photo_is_asked_where_the_engine_judges_and_sent_with_the_
     with FakeBackend("ok") as backend:
         backend.health["engine"] = engine
         window = booth(backend.base_url, review_seconds=30.0)
-        qtbot.waitUntil(lambda: window.camera_ok, timeout=5000)
-        window.attract.tapped.emit()
-        wait_state(qtbot, window, State.PREVIEW)
-        qtbot.waitUntil(lambda: window.preview.camera.has_frame, timeout=5000)
-        window.preview.start_button.click()
-        wait_state(qtbot, window, State.REVIEW)
+        open_review(qtbot, window)
         assert window.review.sitter_row.isVisible() is asked
         if asked:
             qtbot.wait(round(TAP_GUARD_S * 1000) + 50)  # taps just after a screen change are dropped, by design
