@@ -171,9 +171,9 @@ def photo_tint(lab: np.ndarray, monochrome: bool | None = None) -> tuple[float, 
 def greyness(lab: np.ndarray, mask: np.ndarray, tint: tuple[float, float] = (128.0, 128.0)) -> float:
     """0-1: how light and colourless (away from `tint`, see photo_tint) the masked hair is (OpenCV 8-bit
     Lab input); NaN without hair."""
-    if float(mask.sum()) < 0.002 * mask.size:
-        return float("nan")
     pick = mask > 0.5
+    if float(mask.sum()) < 0.002 * mask.size or not np.any(pick):  # none, or only a faint rim
+        return float("nan")
     L = lab[..., 0][pick].astype(np.float32) * (100.0 / 255.0)
     chroma = np.hypot(lab[..., 1][pick] - tint[0], lab[..., 2][pick] - tint[1])
     light = np.clip((np.median(L) - 40.0) / 30.0, 0.0, 1.0)

@@ -24,7 +24,8 @@ import cv2
 import numpy as np
 
 from inference_container.classic.geometry import JAW, Face
-from inference_container.classic.masks import feather, grow, polygon
+from inference_container.classic.masks import below_hairline, feather, grow, polygon
+from inference_container.classic.silhouette import person_outline
 
 #: The hair is found on an image about this wide: enough for a hair outline, cheap on a CPU.
 SEARCH_SIZE = 192
@@ -73,6 +74,8 @@ FULL_BEARD = 0.3
 #: Past a real end of the hair at most this fraction of a ray is hair-like; more, and the "end" was a gap in
 #: a backdrop that looks like the hair.
 FAR_HAIRY = 0.2
+#: The hair may reach this far (eye distances) past the person's outline (`silhouette`), and fades over it.
+OUTLINE_MARGIN = 0.08
 #: A frontal face's eyes-to-chin height is at most about this many eye distances; a turned head's eyes
 #: close up while its height and its skull's width stay, so past it the head is taken that much wider.
 EYES_TO_CHIN = 2.0
@@ -213,8 +216,17 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
     found = cv2.morphologyEx(
         found, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (hole, hole))
     )
+    if np.any(found > 0):
+        # Kept within the person's outline, where colour could not tell the hair's end from the backdrop.
+        # Before a backdrop unlike the hair, the hair found by colour is probably the person (a turned head's
+        # back hair lies outside the usual head); before one like it, only the cut can tell.
+        trusted = found > 0.5 if ambiguity <= AMBIGUOUS[0] else np.zeros(shape, dtype=bool)
+        person = person_outline(
+            small, sface, _head_ellipse(shape, sface, 1.0), trusted, source & (hairlike > 0.5)
+        )
+        found *= feather(grow(person.astype(np.float32), OUTLINE_MARGIN * d), OUTLINE_MARGIN * d)
     found *= np.clip(hairlike * 1.5 + 0.5 * (found - (candidate > 0)), 0.0, 1.0)
-    found *= 1.0 - skin
+    found *= (1.0 - skin) * (1.0 - below_hairline(shape, sface))  # head hair, not an eye or a brow beside it
     found = np.maximum(found, beard_mask(lab, sface, skin, hairlike))
     # Natural hair is never blue, green or strongly coloured: a backdrop or a flag let in by
     # mistake stays as it is. Nearly colourless pixels have no hue to judge (black curls in a cool

@@ -47,6 +47,13 @@ def grow(mask: np.ndarray, radius: float) -> np.ndarray:
     return cv2.dilate(mask, kernel) if radius > 0 else cv2.erode(mask, kernel)
 
 
+def below_hairline(shape: tuple[int, int], face: Face) -> np.ndarray:
+    """The filled hull of the jaw and brows (hard float32 mask): the face from the brows down, where head
+    hair does not grow (a fringe lies above the brows; beard and brows are found on their own)."""
+    hull = cv2.convexHull(np.concatenate([face.points[JAW], face.points[17:27]]).astype(np.float32))[:, 0]
+    return polygon(shape, hull)
+
+
 def forehead_outline(face: Face, height: float = 0.75) -> np.ndarray:
     """Points over the brows, `height` eye distances up at the middle, less at the temples."""
     brows = np.concatenate([face.points[RIGHT_BROW], face.points[LEFT_BROW]])[::-1]
