@@ -384,7 +384,7 @@ class ClassicEngine:
             ) -> AgingResult:
         """Every face in `photo` at each target age, pasted back (engine/pipeline.py; NoFaceError without a
         face); `sitter` is what the attendee said the main face is (booth_core.sitter). `timings` also
-        carries `apparent_age`, the age the engine took the largest face to look."""
+        carries `apparent_age`, the age the engine took the main face to look."""
         return age_photo(self, photo, ages, layout, sitter)
 
     def age_faces(self, faces: Sequence[FaceCrop], ages: Sequence[int],
@@ -401,6 +401,5 @@ class ClassicEngine:
             )
             for step, seconds in result.timings.items():
                 timings[step] = timings.get(step, 0.0) + seconds
-            timings.setdefault("apparent_age", result.apparent.age)
-            aged.append(FaceFrames(list(result.frames), list(result.ages)))
+            aged.append(FaceFrames(list(result.frames), list(result.ages), result.apparent.age))
         return aged

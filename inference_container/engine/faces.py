@@ -55,6 +55,7 @@ class FaceFrames:
 
     frames: list[np.ndarray]  # each (T, T, 3) uint8 RGB
     ages: list[int]
+    apparent_age: float | None = None  # how old the engine took the face to look, where it judges that
 
 
 class FaceEngine(Protocol):

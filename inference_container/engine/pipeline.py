@@ -47,6 +47,8 @@ def age_photo(engine: FaceEngine, photo: Image.Image | bytes | str, ages=None, l
     timings = {"align_s": time.perf_counter() - start}
     sitters = [sitter if i == main else None for i in range(len(crops))]
     aged = engine.age_faces(crops, ages, timings, sitters)
+    if aged[main].apparent_age is not None:
+        timings["apparent_age"] = aged[main].apparent_age  # the face the booth framed, whom `sitter` is about
 
     mark = time.perf_counter()
     frame = image

@@ -33,6 +33,19 @@ def test_every_sitter_of_the_group_is_found_once(group_and_result):
     assert all(x0 < c < x1 for c, (x0, x1) in zip(centres, spans, strict=True)), (centres, spans)
 
 
+def test_the_apparent_age_reported_is_the_main_faces(group_and_result):
+    """The CLI's "apparent age of the sitter" is about the face the booth framed (here not the largest), the
+    one an attendee's answer is about."""
+    from inference_container.classic.engine import estimate_apparent_age
+    from inference_container.engine.faces import find_faces
+
+    _, group, result = group_and_result
+    crops, main = find_faces(group, 256)
+    seen = [estimate_apparent_age(crop.image, crop.landmarks).age for crop in crops]
+    assert main == result.main_face != 0 and abs(seen[0] - seen[main]) > 5  # the case tells the two apart
+    assert result.timings["apparent_age"] == pytest.approx(seen[main])
+
+
 def _assert_every_face_aged(group, result) -> None:
     """Every face's box changes by more than 2 levels on average in every frame."""
     photo = np.asarray(group, dtype=np.float32)
