@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from inference_container.classic.geometry import JAW, Face
-from inference_container.classic.masks import below_hairline, feather, grow, polygon
+from inference_container.classic.masks import below_hairline, feather, grow, polygon, touching
 from inference_container.classic.silhouette import person_outline
 
 #: The hair is found on an image about this wide: enough for a hair outline, cheap on a CPU.
@@ -207,7 +207,9 @@ def hair_mask(rgb: np.ndarray, face: Face, skin_colour: np.ndarray) -> np.ndarra
         candidate.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     )
     candidate = cv2.morphologyEx(candidate, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    found = _touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    # Hair grows from the head; a white star on a flag doesn't.
+    found = touching(candidate > 0, cv2.dilate(bands.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0)
+    found = found.astype(np.float32)
     if _is_a_hat(found > 0.5, sface):
         # what was learnt as the hair is a hat: left alone, as is the hair under it
         found = np.zeros_like(found)
@@ -370,13 +372,6 @@ def _is_a_hat(found: np.ndarray, face: Face) -> bool:
         base = face.offset(top, 0.05 * side, 0.0) + np.dot(brow_end - top, face.y_axis) * face.y_axis
         drops.append(lowest(base, 1.5) - forehead)
     return bool(np.all(np.isfinite(drops)) and max(drops) < BRIM_DROP)
-
-
-def _touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
-    """The parts of `region` connected to `zone`: hair grows from the head, a white star on a flag doesn't."""
-    _, labels = cv2.connectedComponents(region.astype(np.uint8), connectivity=8)
-    keep = np.unique(labels[zone & region])
-    return np.isin(labels, keep[keep > 0]).astype(np.float32)
 
 
 def _likeness(lab: np.ndarray, pixels: np.ndarray, spread: float = 1.0) -> np.ndarray:

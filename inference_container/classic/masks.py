@@ -47,6 +47,13 @@ def grow(mask: np.ndarray, radius: float) -> np.ndarray:
     return cv2.dilate(mask, kernel) if radius > 0 else cv2.erode(mask, kernel)
 
 
+def touching(region: np.ndarray, zone: np.ndarray) -> np.ndarray:
+    """The parts (8-connected) of the bool mask `region` that reach the bool mask `zone`, as bool."""
+    _, labels = cv2.connectedComponents(region.astype(np.uint8), connectivity=8)
+    keep = np.unique(labels[zone & region])
+    return np.isin(labels, keep[keep > 0])
+
+
 def below_hairline(shape: tuple[int, int], face: Face) -> np.ndarray:
     """The filled hull of the jaw and brows (hard float32 mask): the face from the brows down, where head
     hair does not grow (a fringe lies above the brows; beard and brows are found on their own)."""

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from inference_container.classic.geometry import JAW, Face
-from inference_container.classic.masks import below_hairline
+from inference_container.classic.masks import below_hairline, touching
 
 #: GrabCut's rounds of re-learning the colours and cutting again: the outline has settled by then.
 ROUNDS = 4
@@ -49,11 +49,8 @@ def person_outline(
         return np.ones(shape, dtype=bool)  # the picture is all head (or no head): nothing to cut away
     cv2.setRNGSeed(SEED)
     cv2.grabCut(rgb, seeds, None, np.zeros((1, 65)), np.zeros((1, 65)), ROUNDS, cv2.GC_INIT_WITH_MASK)
-    person = ((seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)).astype(np.uint8)
-    _, labels = cv2.connectedComponents(person, connectivity=8)
-    keep = np.unique(labels[skin & (person > 0)])
-    person = np.isin(labels, keep[keep > 0])
-    return _filled(person)
+    person = (seeds == cv2.GC_FGD) | (seeds == cv2.GC_PR_FGD)
+    return _filled(touching(person, skin))
 
 
 def _filled(region: np.ndarray) -> np.ndarray:
